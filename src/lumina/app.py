@@ -1,0 +1,51 @@
+"""The FastAPI application: routers, error handlers and the service's life cycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from lumina import lifecycle
+from lumina.api import health
+from lumina.config import Settings
+from lumina.context import ServiceContext
+from lumina.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None, *, context: ServiceContext | None = None) -> FastAPI:
+    """Build the app; with a `context` given (tests), the caller owns its life cycle."""
+    owned = context is None
+    service = context or ServiceContext.from_settings(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            await lifecycle.start(service)
+        try:
+            yield
+        finally:
+            if owned:
+                await lifecycle.stop(service)
+
+    app = FastAPI(
+        title="Lumina order sync",
+        version="0.1.0",
+        description="Mirrors WooCommerce orders into Lumina and serves them to the family's devices.",
+        lifespan=lifespan,
+    )
+    app.state.context = service
+    install_error_handlers(app)
+    if service.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=service.settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.include_router(health.router)
+    for router in lifecycle.api_routers():
+        app.include_router(router)
+    return app

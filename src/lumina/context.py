@@ -1,0 +1,33 @@
+"""What a running service holds once: settings, the database, the secrets derived from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lumina.config import Settings
+from lumina.db.session import Database
+from lumina.kit.crypto import SecretBox
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    database: Database
+    secret_box: SecretBox
+    jwt_secret: str = field(repr=False)
+    # Long-lived parts started with the service (the scheduler, the demo shop), keyed by name.
+    components: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServiceContext:
+        settings.check()
+        return cls(
+            settings=settings,
+            database=Database(settings.async_database_url),
+            secret_box=SecretBox(settings.resolve_secret("encryption_key")),
+            jwt_secret=settings.resolve_secret("jwt_secret"),
+        )
+
+    async def close(self) -> None:
+        await self.database.dispose()

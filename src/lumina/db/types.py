@@ -1,0 +1,63 @@
+"""Column types that keep money exact and times in UTC on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect
+from sqlalchemy.types import TypeDecorator
+
+MONEY_SCALE = 6
+_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out; SQLite has no time zones, so it stores naive UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """A Decimal stored as an integer count of millionths.
+
+    Integers keep sums and comparisons exact in SQL on both databases (SQLite's NUMERIC is a float).
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int(to_micros(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else from_micros(value)
+
+
+def to_micros(value: Decimal) -> int:
+    quantized = value.quantize(_MONEY_QUANTUM)
+    if quantized != value:
+        raise ValueError(f"money value {value} has more than {MONEY_SCALE} decimal places")
+    return int(quantized.scaleb(MONEY_SCALE))
+
+
+def from_micros(value: int | Decimal) -> Decimal:
+    """A SQL SUM of Money columns comes back as a plain number: this turns it into money."""
+    return Decimal(int(value)).scaleb(-MONEY_SCALE)

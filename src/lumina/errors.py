@@ -1,0 +1,116 @@
+"""One error model for the whole API: `{"error": <reason phrase>, "message": <detail>}` with the right status.
+
+Domain code raises an `AppError` subclass; the handlers registered by `install_error_handlers` render it, request
+validation errors (400, with the fields and why) and anything unexpected (500, with nothing internal in it).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("lumina.errors")
+
+
+class AppError(Exception):
+    status_code: ClassVar[int] = 500
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+class BadRequestError(AppError):
+    status_code = 400
+
+
+class UnauthorizedError(AppError):
+    status_code = 401
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class ForbiddenError(AppError):
+    status_code = 403
+
+
+class NotFoundError(AppError):
+    status_code = 404
+
+
+class ConflictError(AppError):
+    status_code = 409
+
+
+class TooManyRequestsError(AppError):
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class BadGatewayError(AppError):
+    """The shop answered, but not with success: its reason goes to the caller."""
+
+    status_code = 502
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+
+
+def error_body(status_code: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": HTTPStatus(status_code).phrase, "message": message, **extra}
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # ("body", "status") -> "status"; ("query", "limit") -> "limit"; the location kind is implied by the route.
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_fields(exc: RequestValidationError) -> list[dict[str, str]]:
+    return [{"field": _field_name(tuple(err["loc"])), "reason": str(err["msg"])} for err in exc.errors()]
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(
+        error_body(exc.status_code, exc.message, **exc.details), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = validation_fields(exc)
+    summary = "; ".join(f"{item['field']}: {item['reason']}" for item in fields)
+    return JSONResponse(error_body(400, f"Invalid request: {summary}", fields=fields), status_code=400)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+    return JSONResponse(
+        error_body(exc.status_code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
+    return JSONResponse(error_body(500, "Something went wrong on our side. It has been logged."), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,33 @@
+"""Start-up and shut-down of the service's long-lived parts, in order, and the routers it serves."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lumina.admin import endpoints as admin_endpoints
+from lumina.auth import endpoints as auth_endpoints
+from lumina.context import ServiceContext
+from lumina.db import migrate
+from lumina.logging import get_logger
+from lumina.orders import endpoints as orders_endpoints
+
+logger = get_logger("lumina.lifecycle")
+
+
+def api_routers() -> list[APIRouter]:
+    return [auth_endpoints.router, admin_endpoints.router, orders_endpoints.router]
+
+
+async def start(context: ServiceContext) -> None:
+    await migrate.upgrade(context.database)
+    logger.info(
+        "service started",
+        database=context.database.engine.dialect.name,
+        environment=context.settings.lumina_env.value,
+        woocommerce_configured=context.settings.shop_configured,
+    )
+
+
+async def stop(context: ServiceContext) -> None:
+    await context.close()
+    logger.info("service stopped")

@@ -1,0 +1,75 @@
+"""Structured logs: JSON lines when not on a terminal, readable lines on one.
+
+Every record, from structlog or the standard `logging` module (the WooCommerce client, uvicorn), passes the same
+redaction step, so a secret that slips into a log call is masked rather than written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+SENSITIVE_KEY = re.compile(r"secret|password|token|authorization|consumer_key|api_key|cookie", re.IGNORECASE)
+SENSITIVE_VALUE = re.compile(
+    r"(?P<name>consumer_key|consumer_secret|oauth_signature|oauth_consumer_key|password|access_token)"
+    r"=[^&\s\"']+",
+    re.IGNORECASE,
+)
+MASK = "[redacted]"
+
+
+def _mask_text(text: str) -> str:
+    text = SENSITIVE_VALUE.sub(lambda m: f"{m.group('name')}={MASK}", text)
+    return re.sub(r"\b(ck|cs)_[0-9a-f]{8,}\b", MASK, text)
+
+
+def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key, value in list(event_dict.items()):
+        if SENSITIVE_KEY.search(key) and key not in ("event", "tokens_revoked"):
+            event_dict[key] = MASK
+        elif isinstance(value, str):
+            event_dict[key] = _mask_text(value)
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
+    json_output = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.stdlib.ExtraAdder(),
+        redact,
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("uvicorn.access", "httpx", "httpcore", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.stdlib.get_logger(name)

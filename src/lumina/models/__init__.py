@@ -1,0 +1,21 @@
+"""Every ORM model, imported here so that the metadata (and Alembic) sees all tables."""
+
+from lumina.models.account import Family, LoginThrottle, RefreshToken, User, UserRole
+from lumina.models.order import CachedOrder
+from lumina.models.shop import FamilyShop, ShopConnection
+from lumina.models.sync import ShopSyncState, SyncRun, SyncRunStatus, SyncTrigger
+
+__all__ = [
+    "CachedOrder",
+    "Family",
+    "FamilyShop",
+    "LoginThrottle",
+    "RefreshToken",
+    "ShopConnection",
+    "ShopSyncState",
+    "SyncRun",
+    "SyncRunStatus",
+    "SyncTrigger",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,71 @@
+"""Shop connections and the links that route a shop's orders to families."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lumina.db.base import Base
+from lumina.db.types import UTCDateTime
+from lumina.models._columns import JSONType, utcnow
+
+
+class ShopConnection(Base):
+    """A WooCommerce shop we read orders from.
+
+    Credentials are encrypted at rest (`lumina.kit.crypto`); `key_hint` (the key's last characters) lets a person
+    tell keys apart without seeing them. The shop configured by env variables is the row with `is_default`.
+    """
+
+    __tablename__ = "shop_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    consumer_key_encrypted: Mapped[str] = mapped_column(Text)
+    consumer_secret_encrypted: Mapped[str] = mapped_column(Text)
+    key_hint: Mapped[str] = mapped_column(String(16), default="")
+    auth_mode: Mapped[str] = mapped_column(String(16), default="auto")
+    verify_tls: Mapped[bool] = mapped_column(default=True)
+    is_default: Mapped[bool] = mapped_column(default=False, index=True)
+    # What the connection check found out about the shop.
+    wc_version: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    supports_modified_after: Mapped[bool | None] = mapped_column()
+    order_statuses: Mapped[list[str] | None] = mapped_column(JSONType)
+    can_write: Mapped[bool | None] = mapped_column()
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class FamilyShop(Base):
+    """A family sees a shop's orders; with a customer scope, only those customers' orders."""
+
+    __tablename__ = "family_shops"
+    __table_args__ = (UniqueConstraint("family_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop_connections.id", ondelete="CASCADE"), index=True)
+    customer_ids: Mapped[list[int] | None] = mapped_column(JSONType)
+    billing_emails: Mapped[list[str] | None] = mapped_column(JSONType)  # lower-cased
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.customer_ids or self.billing_emails)
+
+    def covers(self, customer_id: int, billing_email: str | None) -> bool:
+        """Whether an order of this customer belongs in this family's view."""
+        if not self.scoped:
+            return True
+        if customer_id and customer_id in (self.customer_ids or ()):
+            return True
+        return bool(billing_email) and billing_email in (self.billing_emails or ())
+
+    def scope_json(self) -> dict[str, Any]:
+        return {"customerIds": self.customer_ids or [], "billingEmails": self.billing_emails or []}
