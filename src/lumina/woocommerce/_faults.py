@@ -1,0 +1,228 @@
+"""Sorting failures into transient and permanent, with WooCommerce's own code and a hint a person can act on."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from ._parse import http_date
+from .credentials import AuthMode
+from .errors import (
+    ShopUnreachableError,
+    WooAuthError,
+    WooError,
+    WooNotFoundError,
+    WooPermanentError,
+    WooTransientError,
+)
+
+__all__ = [
+    "decode_json",
+    "error_from_response",
+    "error_from_transport",
+    "is_tls_error",
+    "non_json_error",
+    "parse_retry_after",
+]
+
+# 500 is here only for bodies without a WooCommerce error code (a PHP fatal, "Error establishing a database
+# connection"); a 500 carrying a code is WooCommerce refusing on purpose. 520-524 are Cloudflare's.
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+_TAG = re.compile(r"<[^>]+>")
+_SETTINGS = "WooCommerce → Settings → Advanced → REST API"
+
+
+def decode_json(content: bytes) -> Any:
+    """The JSON of a body; raises ValueError for HTML, truncated or otherwise broken bodies."""
+    text = content.decode("utf-8-sig", errors="strict").strip()
+    if not text:
+        raise ValueError("empty body")
+    return json.loads(text)
+
+
+def _clean(message: object, limit: int = 300) -> str:
+    """WooCommerce messages may hold HTML; keep the words, drop the markup, cap the length."""
+    text = html.unescape(_TAG.sub("", str(message))).strip()
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _error_body(content: bytes) -> tuple[str | None, str | None, Any]:
+    """(code, message, data) of a WooCommerce error body; tolerant of `"data": 500`, HTML and garbage."""
+    try:
+        body = decode_json(content)
+    except (ValueError, UnicodeDecodeError):
+        return None, None, None
+    if not isinstance(body, dict):
+        return None, None, None
+    code = body.get("code")
+    message = body.get("message")
+    return (
+        str(code) if isinstance(code, str | int) and code != "" else None,
+        _clean(message) if message else None,
+        body.get("data"),
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _param_problems(data: Any) -> str:
+    if isinstance(data, dict) and isinstance(data.get("params"), dict):
+        return "; ".join(f"{k}: {_clean(v, 160)}" for k, v in data["params"].items())
+    return ""
+
+
+def _auth_hint(status: int, code: str | None, message: str, mode: AuthMode) -> str:
+    text = message.lower()
+    if "write permission" in text:
+        return (
+            f"The API key is read-only. In {_SETTINGS}, edit the key and give it Read/Write permission "
+            "(or create a new Read/Write key)."
+        )
+    if "consumer secret is invalid" in text:
+        return f"The consumer secret does not belong to this key: copy both again from {_SETTINGS}."
+    if "consumer key is invalid" in text:
+        return f"The shop does not know this consumer key: check it, or create a new key in {_SETTINGS}."
+    if "timestamp" in text:
+        return "The shop refused the OAuth timestamp: this machine's clock and the shop's differ by minutes."
+    if "signature" in text:
+        return (
+            "The shop refused the OAuth signature: the shop URL must be exactly WordPress' home URL "
+            "(same scheme, host and port, no trailing slash, no /wp-json), and the secret must be right."
+        )
+    if "nonce" in text:
+        return "The shop saw this OAuth nonce already; a proxy may be replaying requests."
+    if status == 403:
+        return (
+            "The key is valid but its WordPress user may not do this: the key's owner needs the "
+            "Administrator or Shop Manager role."
+        )
+    if mode is AuthMode.BASIC:
+        return (
+            "Either the shop does not know this key, or the host strips the Authorization header before "
+            "WordPress sees it (common with Apache/CGI setups): check the key, then try query-string "
+            "authentication (AuthMode.QUERY)."
+        )
+    if mode is AuthMode.OAUTH1_HEADER:
+        return "The host may strip the Authorization header: try AuthMode.OAUTH1 (signature in the query)."
+    if code == "woocommerce_rest_cannot_view":
+        return (
+            "The shop did not accept any credentials: check the key, and that the shop URL is WordPress' home "
+            "URL with pretty permalinks enabled (key authentication fails on ?rest_route= URLs)."
+        )
+    return f"Check the consumer key and secret in {_SETTINGS}."
+
+
+def error_from_response(status: int, headers: httpx.Headers, content: bytes, request: str, mode: AuthMode) -> WooError:
+    """The error for a non-2xx answer (3xx included: redirects are never followed)."""
+    code, message, data = _error_body(content)
+    woo_message = message or f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".strip()
+    if status in _TRANSIENT_STATUSES and not (status == 500 and code):
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        return WooTransientError(
+            f"The shop is busy or failing: {woo_message}",
+            status=status, code=code, request=request, retry_after=retry_after,
+            hint="This usually passes; if it persists, the host or its firewall may be limiting this client.",
+        )  # fmt: skip
+    if 300 <= status < 400:
+        location = headers.get("location", "")
+        target = httpx.URL(location) if location else None
+        where = f" to {target.scheme}://{target.host}" if target is not None and target.host else ""
+        return WooPermanentError(
+            f"The shop redirected the request{where}",
+            status=status, code="redirect", request=request,
+            hint="Use the address the shop redirects to as the shop URL (https, www or not): redirects are "
+            "not followed because they would break the signature and may leak credentials.",
+        )  # fmt: skip
+    if status in (401, 403):
+        return WooAuthError(
+            f"The shop refused the credentials: {woo_message}",
+            status=status, code=code, request=request, hint=_auth_hint(status, code, woo_message, mode),
+        )  # fmt: skip
+    if status == 404 or (code or "").endswith("_invalid_id"):
+        if code == "rest_no_route" or code is None:
+            hint = (
+                "No such route on this shop: check that WooCommerce is active, that the shop URL is "
+                "WordPress' home URL, and that pretty permalinks are on (Settings → Permalinks)."
+            )
+        else:
+            hint = "The order does not exist (deleted for good, or never an order id)."
+        return WooNotFoundError(f"Not found: {woo_message}", status=status, code=code, request=request, hint=hint)
+    if status == 400:
+        problems = _param_problems(data)
+        return WooPermanentError(
+            f"The shop rejected the request: {woo_message}",
+            status=status, code=code, request=request,
+            hint=f"Invalid parameters ({problems})." if problems else "The request was invalid for this shop.",
+        )  # fmt: skip
+    return WooPermanentError(
+        f"The shop refused the request: {woo_message}",
+        status=status, code=code, request=request,
+        hint="This is WooCommerce's own answer; retrying unchanged will not help.",
+    )  # fmt: skip
+
+
+def _is_tls_failure(exc: httpx.TransportError) -> bool:
+    text = str(exc).upper()
+    return "CERTIFICATE" in text or "SSL" in text or "TLS" in text
+
+
+def error_from_transport(exc: httpx.TransportError, request: str, timeout: float) -> WooError:
+    """The error for a request that got no HTTP answer (the exception text never holds credentials,
+    but it is not copied anyway)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ShopUnreachableError(
+            "The shop did not accept a connection in time", request=request,
+            hint="Check the shop URL and that the shop is online.",
+        )  # fmt: skip
+    if isinstance(exc, httpx.TimeoutException):
+        return WooTransientError(
+            f"The shop did not answer within {timeout:g} s", request=request,
+            hint="The shop is slow; raise ClientLimits.timeout or ask for fewer orders per page.",
+        )  # fmt: skip
+    if isinstance(exc, httpx.ConnectError):
+        if _is_tls_failure(exc):
+            return ShopUnreachableError(
+                "The shop's TLS certificate was not accepted", request=request,
+                hint="The certificate is expired, self-signed or for another name; fix it on the shop or "
+                "configure the certificate authority to trust.",
+            )  # fmt: skip
+        return ShopUnreachableError(
+            "Could not connect to the shop", request=request,
+            hint="Check the shop URL (name, port) and that the shop is online.",
+        )  # fmt: skip
+    return WooTransientError(
+        f"The connection to the shop failed mid-request ({type(exc).__name__})", request=request,
+        hint="This usually passes; a proxy or the shop may have dropped the connection.",
+    )  # fmt: skip
+
+
+def is_tls_error(error: WooError) -> bool:
+    return isinstance(error, ShopUnreachableError) and "TLS" in error.message
+
+
+def non_json_error(status: int, content: bytes, request: str) -> WooTransientError:
+    head = content.lstrip()[:1]
+    if head == b"<":
+        what = "an HTML page instead of JSON (a captcha or firewall challenge?)"
+        hint = "A firewall or CDN in front of the shop may be challenging this client; allow-list it there."
+    else:
+        what = "a body that is not valid JSON (cut short?)"
+        hint = "This usually passes; a proxy may have cut the answer short."
+    return WooTransientError(f"The shop answered {status} with {what}", status=status, request=request, hint=hint)

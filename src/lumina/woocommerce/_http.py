@@ -1,0 +1,189 @@
+"""One request to the shop, done politely: bounded concurrency, a request rate, retries with backoff.
+
+Transient faults (timeouts, dropped connections, 429/502/503/504, a 2xx that is not JSON) are retried with
+exponential backoff and jitter, honouring `Retry-After` up to a cap; permanent faults are raised at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from ._auth import Authenticator, encode_query
+from ._faults import decode_json, error_from_response, error_from_transport, is_tls_error, non_json_error
+from ._parse import http_date
+from ._redact import describe_request
+from .config import ClientLimits, RetryPolicy
+from .errors import WooAuthError, WooTransientError
+from .models import RequestStats
+
+__all__ = ["RateLimiter", "Requester", "Response"]
+
+logger = logging.getLogger("lumina.woocommerce")
+
+# Clocks closer than this are left alone; WooCommerce accepts OAuth timestamps within 15 minutes.
+_SKEW_TOLERANCE = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: httpx.Headers
+    data: Any
+    request: str  # "GET /path?query", credentials redacted
+
+    @property
+    def shop_time(self) -> datetime | None:
+        return http_date(self.headers.get("date"))
+
+
+class RateLimiter:
+    """Spaces request starts at least 1/rate seconds apart (per client, so per shop)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self._interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        if not self._interval:
+            return
+        now = asyncio.get_running_loop().time()
+        start = max(now, self._next)
+        self._next = start + self._interval  # reserved before sleeping, so concurrent callers queue up
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class _Counters:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests = 0
+        self.retries = 0
+        self.pages = 0
+        self.bytes_received = 0
+        self.retry_wait_seconds = 0.0
+
+    def snapshot(self) -> RequestStats:
+        return RequestStats(
+            requests=self.requests,
+            retries=self.retries,
+            pages=self.pages,
+            bytes_received=self.bytes_received,
+            retry_wait_seconds=self.retry_wait_seconds,
+        )
+
+
+class Requester:
+    """Sends authenticated requests and turns every outcome into JSON or a WooError."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: Authenticator,
+        limits: ClientLimits,
+        retry: RetryPolicy,
+    ) -> None:
+        self.http = http
+        self.auth = auth
+        self.limits = limits
+        self.retry = retry
+        self.counters = _Counters()
+        self._slots = asyncio.Semaphore(limits.max_concurrency)
+        self._rate = RateLimiter(limits.requests_per_second)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        json_body: Any = None,
+        attempts: int | None = None,
+        authenticated: bool = True,
+    ) -> Response:
+        """The JSON answer of a 2xx; retries transient faults up to `attempts` tries in all."""
+        tries = self.retry.attempts if attempts is None else attempts
+        skew_retry_used = False
+        attempt = 1
+        while True:
+            try:
+                return await self.send_once(method, path, params, json_body=json_body, authenticated=authenticated)
+            except WooAuthError as error:
+                # A first request from a machine whose clock is off by minutes fails on the OAuth timestamp;
+                # the answer's Date header taught us the offset, so one immediate retry is worth it.
+                if skew_retry_used or "timestamp" not in error.message.lower() or not self.auth.clock_offset:
+                    raise
+                skew_retry_used = True
+            except WooTransientError as error:
+                await self.backoff(error, attempt, tries)
+                attempt += 1
+
+    async def backoff(self, error: WooTransientError, attempt: int, tries: int) -> None:
+        """Wait before retry number `attempt`, or re-raise `error` when no try is left (or TLS failed)."""
+        if attempt >= tries or is_tls_error(error):
+            if attempt > 1:
+                error.message += f" (gave up after {attempt} attempts)"
+            raise error
+        delay = self.retry.delay(attempt, error.retry_after)
+        logger.warning("%s: %s; retry %d of %d in %.2f s", error.request, error.message, attempt, tries - 1, delay)
+        self.counters.retries += 1
+        self.counters.retry_wait_seconds += delay
+        await asyncio.sleep(delay)
+
+    async def send_once(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        json_body: Any = None,
+        authenticated: bool = True,
+    ) -> Response:
+        """One try, no retry: a Response for a 2xx JSON answer, otherwise the classified WooError."""
+        if authenticated:
+            url, headers = self.auth.prepare(method, path, params)
+        else:
+            url = self.auth.base_url + path + (f"?{encode_query(params)}" if params else "")
+            headers = {}
+        request = describe_request(method, url)
+        async with self._slots:
+            await self._rate.wait()
+            started = time.monotonic()
+            self.counters.requests += 1
+            try:
+                answer = await self.http.request(method, url, headers=headers, json=json_body)
+            except httpx.TransportError as exc:
+                error = error_from_transport(exc, request, self.limits.timeout)
+                logger.debug("%s: no answer (%s)", request, type(exc).__name__)
+                raise error from None
+        elapsed = time.monotonic() - started
+        content = answer.content
+        self.counters.bytes_received += len(content)
+        logger.debug("%s -> %d (%d bytes, %.2f s)", request, answer.status_code, len(content), elapsed)
+        self._learn_clock(answer.headers)
+        if not 200 <= answer.status_code < 300:
+            raise error_from_response(answer.status_code, answer.headers, content, request, self.auth.mode)
+        try:
+            data = decode_json(content)
+        except (ValueError, UnicodeDecodeError):
+            raise non_json_error(answer.status_code, content, request) from None
+        return Response(status=answer.status_code, headers=answer.headers, data=data, request=request)
+
+    def _learn_clock(self, headers: httpx.Headers) -> None:
+        shop_time = http_date(headers.get("date"))
+        if shop_time is None:
+            return
+        skew = (shop_time - datetime.now(UTC)).total_seconds()
+        offset = round(skew) if abs(skew) > _SKEW_TOLERANCE else 0.0
+        if offset != self.auth.clock_offset:
+            logger.info("the shop's clock differs from ours by %+.0f s; OAuth timestamps follow the shop", skew)
+            self.auth.clock_offset = offset

@@ -1,0 +1,66 @@
+"""Lenient readers for WooCommerce's JSON values: strings for money, naive UTC strings for `*_gmt` dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+
+__all__ = ["ResponseShapeError", "as_decimal", "as_int", "as_utc", "http_date"]
+
+
+class ResponseShapeError(ValueError):
+    """A value in a 2xx response is not what WooCommerce sends; the caller turns it into a WooError."""
+
+
+def as_decimal(value: object, name: str) -> Decimal:
+    """Money arrives as a decimal string ("40.44"), sometimes a JSON number; "" and null mean zero."""
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ResponseShapeError(f"{name} is not an amount: {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ResponseShapeError(f"{name} is not an amount: {value!r}") from None
+    if not amount.is_finite():
+        raise ResponseShapeError(f"{name} is not an amount: {value!r}")
+    return amount
+
+
+def as_int(value: object, name: str) -> int:
+    if isinstance(value, bool):
+        raise ResponseShapeError(f"{name} is not an integer: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ResponseShapeError(f"{name} is not an integer: {value!r}")
+
+
+def as_utc(value: object, name: str) -> datetime | None:
+    """A `*_gmt` field ("2026-08-11T14:40:41", no offset, UTC) as an aware datetime; null stays None."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ResponseShapeError(f"{name} is not a date: {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T"))
+    except ValueError:
+        raise ResponseShapeError(f"{name} is not a date: {value!r}") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def http_date(value: str | None) -> datetime | None:
+    """The `Date` response header (the shop's clock) as aware UTC, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

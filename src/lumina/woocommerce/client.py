@@ -1,0 +1,278 @@
+"""WooClient: the orders part of WooCommerce's REST API v3, for one shop."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import AsyncIterator, Sequence
+from importlib import metadata
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from ._auth import Authenticator, OAuthMethod
+from ._connection import check_connection
+from ._http import Requester, Response
+from ._pagination import paginate
+from ._parse import ResponseShapeError
+from ._redact import install_httpx_log_filter
+from .config import ClientLimits, RetryPolicy
+from .credentials import AuthMode, WooCredentials
+from .errors import ShopUnreachableError, WooPermanentError, WooTransientError
+from .models import OrderPage, OrderStamp, RequestStats, ShopInfo, StampPage, WooOrder
+from .query import OrderQuery
+
+__all__ = ["API_PREFIX", "WooClient", "normalize_base_url"]
+
+logger = logging.getLogger("lumina.woocommerce")
+
+API_PREFIX = "/wp-json/wc/v3"
+STAMP_FIELDS = ("id", "date_modified_gmt", "status")
+
+
+def normalize_base_url(url: str) -> str:
+    """The shop's home URL as OAuth signs it: scheme, host, port and any sub-folder; no trailing slash.
+
+    A pasted API URL (".../wp-json" or ".../wp-json/wc/v3") is cut back to the home URL. Plain-permalink URLs
+    (`?rest_route=`) are refused: WooCommerce does not authenticate API keys on them.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("the shop URL must start with http:// or https:// and name a host")
+    if parts.username or parts.password:
+        raise ValueError("the shop URL must not contain credentials; pass them as WooCredentials")
+    if "rest_route" in parts.query:
+        raise ValueError(
+            "?rest_route= URLs are not supported: WooCommerce only authenticates API keys with pretty "
+            "permalinks; enable them in WordPress (Settings → Permalinks) and use the plain shop URL"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("the shop URL must not have a query string or fragment")
+    path = parts.path.rstrip("/")
+    for suffix in (API_PREFIX, "/wp-json"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, "", ""))
+
+
+def _default_user_agent() -> str:
+    # Some hosts block the default agents of HTTP libraries (wc-api-python#67).
+    try:
+        version = metadata.version("lumina-order-sync")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    return f"Lumina-Order-Sync/{version} (WooCommerce REST client; httpx/{httpx.__version__})"
+
+
+def _header_int(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _check_id(order_id: int) -> int:
+    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
+        raise ValueError(f"an order id is a positive integer, not {order_id!r}")
+    return order_id
+
+
+def _shape_error(response: Response, problem: str) -> WooPermanentError:
+    return WooPermanentError(
+        f"The shop's answer is not what WooCommerce sends: {problem}",
+        status=response.status, code="invalid_response", request=response.request,
+        hint="A plugin or proxy may be rewriting API answers; check the shop's /wp-json/wc/v3/orders by hand.",
+    )  # fmt: skip
+
+
+class WooClient:
+    """An async client for one WooCommerce shop. Use `async with WooClient(...) as client:` or `aclose()`.
+
+    Authentication follows the URL scheme (AuthMode.AUTO: Basic over HTTPS, OAuth 1.0a over HTTP).
+    `transport` replaces httpx's network transport (tests, proxies); `verify` is passed to httpx.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: WooCredentials,
+        *,
+        auth_mode: AuthMode = AuthMode.AUTO,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | ssl.SSLContext = True,
+        limits: ClientLimits | None = None,
+        retry: RetryPolicy | None = None,
+        user_agent: str | None = None,
+        oauth_signature_method: OAuthMethod = "HMAC-SHA256",
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.auth_mode = auth_mode.resolve(urlsplit(self.base_url).scheme)
+        self.limits = limits or ClientLimits()
+        self.retry = retry or RetryPolicy()
+        install_httpx_log_filter()
+        http = httpx.AsyncClient(
+            transport=transport,
+            verify=verify,
+            timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
+            limits=httpx.Limits(
+                max_connections=self.limits.max_concurrency,
+                max_keepalive_connections=self.limits.max_concurrency,
+            ),
+            headers={"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"},
+            follow_redirects=False,  # a redirect would break OAuth signatures and may carry keys elsewhere
+        )
+        auth = Authenticator(credentials, self.auth_mode, self.base_url, signature_method=oauth_signature_method)
+        self._requester = Requester(http, auth, self.limits, self.retry)
+
+    def __repr__(self) -> str:
+        return f"WooClient({self.base_url!r}, auth_mode={self.auth_mode.value})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._requester.http.aclose()
+
+    # -- statistics ---------------------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counters since creation or the last reset (a snapshot: later requests do not change it)."""
+        return self._requester.counters.snapshot()
+
+    def reset_stats(self) -> RequestStats:
+        """Return the counters and start again from zero."""
+        counters = self._requester.counters
+        snapshot = counters.snapshot()
+        counters.reset()
+        return snapshot
+
+    # -- orders ---------------------------------------------------------------------------------------------
+
+    async def list_orders(self, query: OrderQuery | None = None) -> OrderPage:
+        """One page of orders. With `query.fields`, the fields WooOrder needs are asked for as well."""
+        query = query or OrderQuery()
+        if query.fields:
+            query = query.with_fields((*WooOrder.REQUIRED_FIELDS, *query.fields))
+        response, items = await self._list(query)
+        try:
+            orders = [WooOrder.from_json(item) for item in items]
+        except ResponseShapeError as exc:
+            assert response is not None
+            raise _shape_error(response, str(exc)) from None
+        return OrderPage(orders=orders, **self._page_info(query, response, bool(items)))
+
+    async def iter_order_pages(self, query: OrderQuery | None = None) -> AsyncIterator[OrderPage]:
+        """Pages of orders from `query.page` to the last, fetched one at a time as the caller iterates."""
+        async for page in paginate(self.list_orders, query or OrderQuery()):
+            yield page
+
+    async def list_order_stamps(self, query: OrderQuery | None = None, extra_fields: Sequence[str] = ()) -> StampPage:
+        """One page of (id, date_modified, status) and `extra_fields`: a cheap reconciliation listing."""
+        query = (query or OrderQuery()).with_fields((*STAMP_FIELDS, *extra_fields))
+        response, items = await self._list(query)
+        try:
+            stamps = [OrderStamp.from_json(item) for item in items]
+        except ResponseShapeError as exc:
+            assert response is not None
+            raise _shape_error(response, str(exc)) from None
+        return StampPage(stamps=stamps, **self._page_info(query, response, bool(items)))
+
+    async def iter_order_stamps(
+        self, query: OrderQuery | None = None, extra_fields: Sequence[str] = ()
+    ) -> AsyncIterator[StampPage]:
+        """Pages of order stamps, streamed like `iter_order_pages`."""
+
+        async def fetch(q: OrderQuery) -> StampPage:
+            return await self.list_order_stamps(q, extra_fields)
+
+        async for page in paginate(fetch, query or OrderQuery()):
+            yield page
+
+    async def get_order(self, order_id: int) -> WooOrder:
+        """One order, trashed ones included (status "trash"); WooNotFoundError when it does not exist."""
+        response = await self._requester.send("GET", f"{API_PREFIX}/orders/{_check_id(order_id)}")
+        return self._one_order(response)
+
+    async def update_order_status(self, order_id: int, status: str) -> WooOrder:
+        """Set an order's status (PUT with only `status`) and return the order as the shop saved it.
+
+        A PUT that failed transiently may still have been applied (wc-api-python#61), and a repeated status
+        change sends customer emails again: so before any retry the order is re-read, and if it already
+        has the status, that is the answer.
+        """
+        _check_id(order_id)
+        status = status.strip()
+        if not status:
+            raise ValueError("status must not be empty")
+        path = f"{API_PREFIX}/orders/{order_id}"
+        tries = self.retry.attempts
+        for attempt in range(1, tries + 1):
+            try:
+                response = await self._requester.send_once("PUT", path, json_body={"status": status})
+            except WooTransientError as error:
+                # No connection means the request never reached the shop; anything else might have.
+                if attempt < tries and not isinstance(error, ShopUnreachableError):
+                    current = await self.get_order(order_id)
+                    if current.status == status:
+                        logger.info(
+                            "%s failed (%s) but the order already has status %r: not sending it again",
+                            error.request, error.message, status,
+                        )  # fmt: skip
+                        return current
+                await self._requester.backoff(error, attempt, tries)
+                continue
+            return self._one_order(response)
+        raise AssertionError("unreachable: backoff raises on the last attempt")  # pragma: no cover
+
+    async def check_connection(self, *, require_write: bool = False, require_modified_after: bool = True) -> ShopInfo:
+        """Check the URL, the key and its permissions, and what the shop supports; for adding a shop.
+
+        Raises ShopUnreachableError, NotWooCommerceError, ShopTooOldError (no REST v3, or no
+        `modified_after` when `require_modified_after`), or WooAuthError (bad key; a read-only key when
+        `require_write`), each with a message saying what is wrong. Changes no data.
+        """
+        return await check_connection(
+            self._requester,
+            auth_mode=self.auth_mode,
+            require_write=require_write,
+            require_modified_after=require_modified_after,
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    async def _list(self, query: OrderQuery) -> tuple[Response | None, list[Any]]:
+        if query.include is not None and not query.include:
+            return None, []  # WooCommerce reads an empty `include` as "no filter" and would list every order
+        response = await self._requester.send("GET", f"{API_PREFIX}/orders", query.to_params())
+        if not isinstance(response.data, list):
+            raise _shape_error(response, f"a listing is a JSON {type(response.data).__name__}, not an array")
+        self._requester.counters.pages += 1
+        return response, response.data
+
+    @staticmethod
+    def _page_info(query: OrderQuery, response: Response | None, nonempty: bool) -> dict[str, Any]:
+        # A page past the end answers `X-WP-Total: 0`: totals are only believed on a page with orders.
+        if response is None:
+            return {"page": query.page, "per_page": query.per_page, "total": None, "total_pages": None,
+                    "shop_time": None}  # fmt: skip
+        return {
+            "page": query.page,
+            "per_page": query.per_page,
+            "total": _header_int(response.headers, "x-wp-total") if nonempty else None,
+            "total_pages": _header_int(response.headers, "x-wp-totalpages") if nonempty else None,
+            "shop_time": response.shop_time,
+        }
+
+    @staticmethod
+    def _one_order(response: Response) -> WooOrder:
+        try:
+            return WooOrder.from_json(response.data)
+        except ResponseShapeError as exc:
+            raise _shape_error(response, str(exc)) from None

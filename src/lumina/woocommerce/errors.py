@@ -1,0 +1,105 @@
+"""Everything the WooCommerce client raises.
+
+    WooError                         anything this client raises on purpose
+    ├── WooTransientError            worth trying again later: slow, busy or briefly broken shop
+    │   ├── ShopUnreachableError     no HTTP answer at all: DNS, refused, TLS, connect timeout
+    │   └── PaginationLoopError      the shop served the same page twice (a cache ignoring the query?)
+    └── WooPermanentError            retrying will not help until a person changes something
+        ├── WooAuthError             401/403: key, secret, permissions, stripped Authorization header
+        ├── WooNotFoundError         no such order (404, or the 400 "Invalid ID" a PUT gets) or route
+        ├── NotWooCommerceError      no WordPress REST API, or no WooCommerce, at that URL
+        └── ShopTooOldError          the shop's WooCommerce lacks what the sync needs
+
+Transient faults are retried inside the client (with backoff) before one of these is raised; permanent
+faults are raised at once. Every error carries the HTTP `status`, WooCommerce's own error `code` and a
+`hint` a person can act on. Messages name the request by method and path with credentials redacted:
+they never contain a consumer key, secret or OAuth signature.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NotWooCommerceError",
+    "PaginationLoopError",
+    "ShopTooOldError",
+    "ShopUnreachableError",
+    "WooAuthError",
+    "WooError",
+    "WooNotFoundError",
+    "WooPermanentError",
+    "WooTransientError",
+]
+
+
+class WooError(Exception):
+    """Base of every error the client raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+        request: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.hint = hint
+        self.request = request  # "GET /wp-json/wc/v3/orders?page=2", credentials redacted
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        detail = ", ".join(p for p in (f"HTTP {self.status}" if self.status else None, self.code, self.request) if p)
+        if detail:
+            parts.append(f"[{detail}]")
+        if self.hint:
+            parts.append(f"Hint: {self.hint}")
+        return " ".join(parts)
+
+
+class WooTransientError(WooError):
+    """The shop failed in a way that usually passes; the client already retried."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+        request: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, hint=hint, request=request)
+        self.retry_after = retry_after  # seconds the shop asked us to wait, if it said
+
+
+class ShopUnreachableError(WooTransientError):
+    """No HTTP answer at all: the name does not resolve, the port is closed, TLS failed, or it timed out."""
+
+
+class PaginationLoopError(WooTransientError):
+    """Two consecutive pages held the same orders: following on would loop or miss orders."""
+
+
+class WooPermanentError(WooError):
+    """The shop refused the request; sending it again unchanged will fail again."""
+
+
+class WooAuthError(WooPermanentError):
+    """The shop refused the credentials or their permissions (401 or 403)."""
+
+
+class WooNotFoundError(WooPermanentError):
+    """No such order (404, or 400 "Invalid ID" on a PUT) or no such route."""
+
+
+class NotWooCommerceError(WooPermanentError):
+    """The URL does not lead to a WordPress site running WooCommerce's REST API."""
+
+
+class ShopTooOldError(WooPermanentError):
+    """The shop's WooCommerce is too old for what the sync needs (REST v3, `modified_after`)."""

@@ -1,0 +1,183 @@
+"""Typed results. Orders keep the JSON exactly as received in `raw`; unknown fields are ignored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from ._parse import ResponseShapeError, as_decimal, as_int, as_utc
+from .credentials import AuthMode
+
+__all__ = ["OrderPage", "OrderStamp", "RequestStats", "ShopInfo", "StampPage", "WooOrder"]
+
+
+def _required_utc(data: Mapping[str, Any], name: str) -> datetime:
+    value = as_utc(data.get(name), name)
+    if value is None:
+        raise ResponseShapeError(f"{name} is missing")
+    return value
+
+
+def _object(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class WooOrder:
+    """One order. Money is Decimal; dates are aware UTC, read from the `*_gmt` fields."""
+
+    # The fields the parser needs; `OrderQuery.fields` is widened by these so a trimmed listing still parses.
+    REQUIRED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "number", "status", "currency", "total", "refunds", "customer_id", "billing",
+        "date_created_gmt", "date_modified_gmt", "date_paid_gmt", "date_completed_gmt",
+    )  # fmt: skip
+
+    id: int
+    number: str
+    status: str
+    currency: str
+    total: Decimal
+    total_refunded: Decimal  # sum of the refunds, positive
+    customer_id: int  # 0 for a guest
+    billing_email: str | None  # lower-cased; None when the order has none
+    customer_name: str
+    date_created: datetime
+    date_modified: datetime
+    date_paid: datetime | None
+    date_completed: datetime | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> WooOrder:
+        """Parse one order object; raises ResponseShapeError when a field the sync relies on is unusable."""
+        if not isinstance(data, dict):
+            raise ResponseShapeError(f"an order is not a JSON object: {type(data).__name__}")
+        order_id = as_int(data.get("id"), "id")
+        billing, shipping = _object(data, "billing"), _object(data, "shipping")
+        refunds: list[Any] = data["refunds"] if isinstance(data.get("refunds"), list) else []
+        email = _text(billing.get("email")).lower() or None
+        name = f"{_text(billing.get('first_name'))} {_text(billing.get('last_name'))}".strip()
+        if not name:
+            name = f"{_text(shipping.get('first_name'))} {_text(shipping.get('last_name'))}".strip()
+        number = data.get("number")
+        return cls(
+            id=order_id,
+            number=str(number) if number not in (None, "") else str(order_id),
+            status=_text(data.get("status")),
+            currency=_text(data.get("currency")).upper(),
+            total=as_decimal(data.get("total"), "total"),
+            total_refunded=sum(
+                (abs(as_decimal(r.get("total"), "refunds.total")) for r in refunds if isinstance(r, dict)),
+                Decimal(0),
+            ),
+            customer_id=as_int(data.get("customer_id") or 0, "customer_id"),
+            billing_email=email,
+            customer_name=name,
+            date_created=_required_utc(data, "date_created_gmt"),
+            date_modified=_required_utc(data, "date_modified_gmt"),
+            date_paid=as_utc(data.get("date_paid_gmt"), "date_paid_gmt"),
+            date_completed=as_utc(data.get("date_completed_gmt"), "date_completed_gmt"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStamp:
+    """What a cheap reconciliation listing returns per order: id, modification time, status, and any
+    extra small fields asked for (in `fields`, as received)."""
+
+    id: int
+    date_modified: datetime
+    status: str
+    fields: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: object) -> OrderStamp:
+        if not isinstance(data, dict):
+            raise ResponseShapeError(f"an order is not a JSON object: {type(data).__name__}")
+        return cls(
+            id=as_int(data.get("id"), "id"),
+            date_modified=_required_utc(data, "date_modified_gmt"),
+            status=_text(data.get("status")),
+            fields=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _PageInfo:
+    page: int
+    per_page: int
+    total: int | None  # X-WP-Total; None when the page is empty (an empty page reports 0) or the header is gone
+    total_pages: int | None
+    shop_time: datetime | None  # the shop's clock (Date header), aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage(_PageInfo):
+    """One page of orders; iterating it iterates the orders."""
+
+    orders: list[WooOrder] = field(default_factory=list)
+
+    def ids(self) -> list[int]:
+        return [o.id for o in self.orders]
+
+    def __iter__(self) -> Iterator[WooOrder]:
+        return iter(self.orders)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
+@dataclass(frozen=True, slots=True)
+class StampPage(_PageInfo):
+    """One page of order stamps; iterating it iterates the stamps."""
+
+    stamps: list[OrderStamp] = field(default_factory=list)
+
+    def ids(self) -> list[int]:
+        return [s.id for s in self.stamps]
+
+    def __iter__(self) -> Iterator[OrderStamp]:
+        return iter(self.stamps)
+
+    def __len__(self) -> int:
+        return len(self.stamps)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStats:
+    """Cumulative counters of one client: HTTP requests sent (retries included), retries, pages read,
+    response bytes, and seconds spent waiting between retries."""
+
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+    bytes_received: int = 0
+    retry_wait_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShopInfo:
+    """What the connection check learned about a shop."""
+
+    base_url: str
+    auth_mode: AuthMode  # the concrete mode used (never AUTO)
+    wc_version: str | None  # WooCommerce version that last saved an order; None when unknown
+    site_name: str | None
+    home_url: str | None  # WordPress' home URL; OAuth signatures are made for this one
+    timezone: str | None  # "America/New_York", or "UTC-5" when the shop has only an offset
+    supports_modified_after: bool  # WooCommerce 5.8+
+    supports_dates_are_gmt: bool  # WooCommerce 5.4+
+    order_statuses: tuple[str, ...]  # statuses an order may be set to, plugin statuses included
+    listable_statuses: tuple[str, ...]  # statuses a listing can filter on, "trash" included, "any" not
+    can_write: bool  # the key may change orders
+    shop_time: datetime | None
+    warnings: tuple[str, ...] = ()  # problems worth telling the operator that do not stop a sync
