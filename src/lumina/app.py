@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from lumina import lifecycle
-from lumina.api import health
+from lumina.api import health, metrics
 from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.errors import install_error_handlers
@@ -45,7 +45,9 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(metrics.MetricsMiddleware)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     for router in lifecycle.api_routers():
         app.include_router(router)
     return app

@@ -71,3 +71,19 @@ async def test_migrations_match_the_models(database: Database) -> None:
 def test_naive_datetimes_are_refused_by_utc_columns() -> None:
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), dialect=None)  # type: ignore[arg-type]
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    body = (await client.get("/metrics")).text
+    assert 'lumina_http_requests_total{method="GET",route="/healthz",status="200"}' in body
+
+
+async def test_validation_errors_are_400_in_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "Bad Request"
+    assert body["fields"]
