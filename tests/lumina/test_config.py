@@ -67,3 +67,15 @@ def test_shop_variables_go_together(tmp_path: Path) -> None:
     s = settings(tmp_path, wc_store_url="https://shop.example", jwt_secret="j" * 40, encryption_key="k" * 40)
     with pytest.raises(ConfigError, match="WC_CONSUMER_KEY"):
         s.check()
+
+
+def test_env_example_documents_every_setting_and_parses(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    documented = {
+        line.split("=", 1)[0].lstrip("# ").strip() for line in example.read_text().splitlines() if "=" in line
+    }
+    assert {name.upper() for name in Settings.model_fields} <= documented
+    s = Settings(_env_file=example, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert (s.sync_interval, s.sync_days_back, s.retention_days, s.port) == (30, 30, 90, 3001)
+    assert s.wc_store_url == "https://your-store.com"
+    assert s.cors_origins == []
