@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 from urllib.parse import quote
 
+from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849 import signature as rfc5849
 
 from .credentials import AuthMode, WooCredentials
@@ -56,8 +57,13 @@ def oauth1_parameters(
         rfc5849.base_string_uri(url),
         rfc5849.normalize_parameters([*params, *oauth]),
     )
-    sign = rfc5849.sign_hmac_sha256 if signature_method == "HMAC-SHA256" else rfc5849.sign_hmac_sha1
-    signature: str = sign(base_string, credentials.consumer_secret, "")
+    sign = (
+        rfc5849.sign_hmac_sha256_with_client
+        if signature_method == "HMAC-SHA256"
+        else rfc5849.sign_hmac_sha1_with_client
+    )
+    # One-legged: the key is `secret&` with no token secret.
+    signature: str = sign(base_string, OAuthClient(credentials.consumer_key, client_secret=credentials.consumer_secret))
     return [*oauth, ("oauth_signature", signature)]
 
 
