@@ -1,0 +1,53 @@
+"""Request and response bodies of the auth API, in the seed's camelCase (`accessToken`, `familyId`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from lumina.models import User, UserRole
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes anything; a cap stops megabyte "passwords" from costing CPU
+
+
+class CamelModel(BaseModel):
+    """Snake case in Python, camelCase on the wire; unknown fields are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class LoginRequest(CamelModel):
+    # Not EmailStr: an address that fails validation must get the same 401 as a wrong one, not a 400.
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class RefreshRequest(CamelModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class UserOut(CamelModel):
+    id: int
+    email: str
+    name: str
+    role: UserRole
+    family_id: int
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(id=user.id, email=user.email, name=user.name, role=user.role, family_id=user.family_id)
+
+
+class TokenPair(CamelModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    user: UserOut
+
+
+class MeResponse(CamelModel):
+    user: UserOut

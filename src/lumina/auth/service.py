@@ -1,0 +1,121 @@
+"""Login, refresh-token rotation, logout, and the user behind an access token.
+
+Some refusals change state that must survive the refusal (a counted failure, a chain revoked after token reuse):
+they raise `Refused`, and the endpoint commits before answering with the error inside.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.auth import repository, throttle, tokens
+from lumina.auth.passwords import hash_password, needs_rehash, verify_password
+from lumina.auth.schemas import TokenPair, UserOut
+from lumina.context import ServiceContext
+from lumina.errors import AppError, UnauthorizedError
+from lumina.logging import get_logger
+from lumina.models import RefreshToken, User
+
+logger = get_logger("lumina.auth")
+
+BAD_CREDENTIALS = "Invalid email or password"
+
+
+class Refused(Exception):  # noqa: N818 - a refusal, not a failure of ours
+    """An answer of `error` whose bookkeeping must be committed first."""
+
+    def __init__(self, error: AppError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _issue_pair(
+    session: AsyncSession, context: ServiceContext, user: User, chain_id: str, now: datetime
+) -> TokenPair:
+    settings = context.settings
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    access = tokens.issue_access_token(
+        context.jwt_secret, user_id=user.id, family_id=user.family_id, role=user.role.value, now=now, lifetime=lifetime
+    )
+    refresh = tokens.new_refresh_token()
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            chain_id=chain_id,
+            token_hash=tokens.hash_refresh_token(refresh),
+            issued_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    await session.flush()
+    return TokenPair(
+        access_token=access, refresh_token=refresh, expires_in=int(lifetime.total_seconds()), user=UserOut.of(user)
+    )
+
+
+async def login(
+    session: AsyncSession, context: ServiceContext, *, email: str, password: str, address: str
+) -> TokenPair:
+    now = _now()
+    keys = throttle.ThrottleKeys.of(email, address)
+    await throttle.ensure_allowed(session, keys, now)
+    user = await repository.user_by_email(session, email)
+    # Verified even for an unknown email (against a dummy hash), so timing does not tell which emails exist.
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid:
+        await throttle.record_failure(session, context.settings, keys, now)
+        logger.info("login failed", user_id=user.id if user else None, address=address)
+        raise Refused(UnauthorizedError(BAD_CREDENTIALS))
+    if not user.is_active:
+        raise UnauthorizedError("This account is disabled; ask an administrator")
+    await throttle.record_success(session, keys)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    pair = await _issue_pair(session, context, user, tokens.new_chain_id(), now)
+    logger.info("login succeeded", user_id=user.id, family_id=user.family_id)
+    return pair
+
+
+async def refresh(session: AsyncSession, context: ServiceContext, refresh_token: str) -> TokenPair:
+    """A new pair for a current refresh token; the presented one is spent."""
+    now = _now()
+    row = await repository.refresh_token_by_hash(session, tokens.hash_refresh_token(refresh_token))
+    if row is None:
+        raise UnauthorizedError("Refresh token is invalid")
+    if row.revoked_at is not None:
+        raise UnauthorizedError("Refresh token has been revoked; log in again")
+    if row.rotated_at is not None:
+        # Only a copy can be presented twice: end every session of this login, the thief's and the owner's.
+        revoked = await repository.revoke_chain(session, row.chain_id, now)
+        logger.warning("refresh token reuse detected", user_id=row.user_id, tokens_revoked=revoked)
+        raise Refused(UnauthorizedError("Refresh token was already used; this login has been signed out for safety"))
+    if row.expires_at <= now:
+        raise UnauthorizedError("Refresh token has expired; log in again")
+    user = await repository.user_by_id(session, row.user_id)
+    if user is None or not user.is_active:
+        await repository.revoke_chain(session, row.chain_id, now)
+        raise Refused(UnauthorizedError("This account no longer exists or is disabled"))
+    row.rotated_at = now
+    return await _issue_pair(session, context, user, row.chain_id, now)
+
+
+async def logout(session: AsyncSession, refresh_token: str) -> None:
+    """End the login the token belongs to; an unknown or spent token is already as good as logged out."""
+    row = await repository.refresh_token_by_hash(session, tokens.hash_refresh_token(refresh_token))
+    if row is not None:
+        await repository.revoke_chain(session, row.chain_id, _now())
+        logger.info("logout", user_id=row.user_id)
+
+
+async def user_for_access_token(session: AsyncSession, context: ServiceContext, token: str) -> User:
+    claims = tokens.decode_access_token(context.jwt_secret, token)
+    user = await repository.user_by_id(session, claims.user_id)
+    if user is None or not user.is_active:
+        raise UnauthorizedError("This account no longer exists or is disabled")
+    return user

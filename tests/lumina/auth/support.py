@@ -1,0 +1,58 @@
+"""Helpers and fixtures for tests that need signed-in users; imported by the conftests of auth, admin, shops, cli."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from lumina.auth.passwords import configure_password_hashing
+from lumina.config import Environment, Settings
+from lumina.db import Database
+from lumina.models import Family, User, UserRole
+from tests.factories import DEFAULT_PASSWORD, create_family, create_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """The test profile of Argon2, chosen the supported way: through LUMINA_ENV=test."""
+    configure_password_hashing(Settings(_env_file=None, lumina_env=Environment.TEST))  # type: ignore[call-arg]
+
+
+@dataclass
+class SignedIn:
+    user: User
+    family: Family
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD) -> httpx.Response:
+    return await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+
+async def sign_in(
+    client: httpx.AsyncClient, database: Database, *, role: UserRole = UserRole.MEMBER, email: str | None = None
+) -> SignedIn:
+    async with database.transaction() as session:
+        family = await create_family(session)
+        user = await create_user(session, family, role=role, email=email)
+    response = await login(client, user.email)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return SignedIn(user, family, body["accessToken"], body["refreshToken"])
+
+
+@pytest.fixture
+async def member(client: httpx.AsyncClient, database: Database) -> SignedIn:
+    return await sign_in(client, database)
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, database: Database) -> SignedIn:
+    return await sign_in(client, database, role=UserRole.ADMIN)
