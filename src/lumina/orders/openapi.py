@@ -1,0 +1,53 @@
+"""Error responses in the OpenAPI schema, in the service's one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+_DESCRIPTIONS = {
+    400: "A query or body value is invalid; `fields` says which and why.",
+    401: "No valid bearer token.",
+    403: "Only administrators may do this.",
+    404: "No such order in the caller's family.",
+    409: "A sync of this shop is already running.",
+    502: "The shop refused or failed the request; `shop` carries its reason. Nothing was changed in Lumina.",
+    503: "The family has no shop connection (or the sync engine is not running).",
+}
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="The HTTP reason phrase.", examples=["Not Found"])
+    message: str = Field(examples=["Order not found."])
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class ValidationErrorResponse(ErrorResponse):
+    fields: list[FieldProblem]
+
+
+class ShopReason(BaseModel):
+    status: int | None = Field(description="The shop's HTTP status, if it answered.")
+    code: str | None = Field(description="WooCommerce's error code.", examples=["woocommerce_rest_cannot_edit"])
+    message: str
+    hint: str | None = None
+
+
+class ShopErrorResponse(ErrorResponse):
+    shop: ShopReason
+
+
+_MODELS: dict[int, type[BaseModel]] = {400: ValidationErrorResponse, 502: ShopErrorResponse}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry of a route for these error statuses."""
+    return {
+        status: {"model": _MODELS.get(status, ErrorResponse), "description": _DESCRIPTIONS[status]}
+        for status in statuses
+    }

@@ -1,0 +1,126 @@
+"""Every query of the orders API. A repository is made for one family and every statement it runs is already
+limited to what that family may see (its own, visible orders), so no caller can forget the scoping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.models import CachedOrder, FamilyShop, ShopConnection, ShopSyncState
+from lumina.orders.params import SORT_KEYS
+
+# The listing never loads `raw_data`: it is the bulk of a row and only the single-order view shows it.
+SUMMARY_COLUMNS = (
+    CachedOrder.id,
+    CachedOrder.woocommerce_order_id,
+    CachedOrder.number,
+    CachedOrder.status,
+    CachedOrder.currency,
+    CachedOrder.total,
+    CachedOrder.total_refunded,
+    CachedOrder.customer_name,
+    CachedOrder.billing_email,
+    CachedOrder.date_created,
+    CachedOrder.date_modified,
+    CachedOrder.date_paid,
+    CachedOrder.date_completed,
+    CachedOrder.synced_at,
+    CachedOrder.shop_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusGroup:
+    """Orders of one status in one currency."""
+
+    status: str
+    currency: str
+    count: int
+    total: Decimal
+    refunded: Decimal
+
+
+class FamilyOrderRepository:
+    """Reads of one family's orders (and of the shop links that decide what the family may reach)."""
+
+    def __init__(self, session: AsyncSession, family_id: int) -> None:
+        self._session = session
+        self.family_id = family_id
+
+    def _visible(self) -> ColumnElement[bool]:
+        # `= true`, not `IS TRUE`: PostgreSQL uses an index only for the former.
+        return and_(CachedOrder.family_id == self.family_id, CachedOrder.is_visible == true())
+
+    def _filtered(self, statuses: Sequence[str]) -> list[ColumnElement[bool]]:
+        conditions = [self._visible()]
+        if len(statuses) == 1:
+            conditions.append(CachedOrder.status == statuses[0])
+        elif statuses:
+            conditions.append(CachedOrder.status.in_(statuses))
+        return conditions
+
+    async def list_page(
+        self, *, statuses: Sequence[str], order_by: str, descending: bool, limit: int, offset: int
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        keys = SORT_KEYS[order_by]  # an allow-listed name picks a column object; nothing reaches SQL as text
+        ordering = [key.desc() if descending else key.asc() for key in keys]
+        statement = (
+            select(*SUMMARY_COLUMNS).where(*self._filtered(statuses)).order_by(*ordering).limit(limit).offset(offset)
+        )
+        return (await self._session.execute(statement)).all()
+
+    async def count(self, *, statuses: Sequence[str]) -> int:
+        statement = select(func.count()).select_from(CachedOrder).where(*self._filtered(statuses))
+        return int((await self._session.execute(statement)).scalar_one())
+
+    async def get(self, order_id: int) -> CachedOrder | None:
+        statement = select(CachedOrder).where(CachedOrder.id == order_id, self._visible())
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def status_groups(self) -> list[StatusGroup]:
+        """Counts and sums per status and currency: one index-only GROUP BY."""
+        statement = (
+            select(
+                CachedOrder.status,
+                CachedOrder.currency,
+                func.count(),
+                func.sum(CachedOrder.total),
+                func.sum(CachedOrder.total_refunded),
+            )
+            .where(self._visible())
+            .group_by(CachedOrder.status, CachedOrder.currency)
+        )
+        rows = (await self._session.execute(statement)).all()
+        return [
+            StatusGroup(status=status, currency=currency, count=int(count), total=total, refunded=refunded)
+            for status, currency, count, total, refunded in rows
+        ]
+
+    async def last_successful_sync(self) -> datetime | None:
+        """When a sync of one of the family's shops last succeeded."""
+        statement = (
+            select(func.max(ShopSyncState.last_success_at))
+            .join(FamilyShop, FamilyShop.shop_id == ShopSyncState.shop_id)
+            .where(FamilyShop.family_id == self.family_id)
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def linked_shop_ids(self) -> list[int]:
+        statement = select(FamilyShop.shop_id).where(FamilyShop.family_id == self.family_id).order_by(FamilyShop.id)
+        return list((await self._session.execute(statement)).scalars())
+
+    async def linked_shop(self, shop_id: int) -> ShopConnection | None:
+        """The shop connection, if it still exists and the family is still linked to it."""
+        statement = (
+            select(ShopConnection)
+            .join(FamilyShop, FamilyShop.shop_id == ShopConnection.id)
+            .where(FamilyShop.family_id == self.family_id, ShopConnection.id == shop_id)
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()

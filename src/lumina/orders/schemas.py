@@ -1,0 +1,161 @@
+"""The JSON the orders API answers with: the seed's shapes, typed so that /docs shows every one of them.
+
+Order fields keep the seed's snake_case column names; the sync endpoints keep the seed's camelCase.
+Money is a decimal string, times are ISO 8601 UTC with a `Z`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic.alias_generators import to_camel
+
+from lumina.orders.formatting import iso_utc, money_str
+from lumina.orders.params import OrderStatus
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(money_str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,6}$", "examples": ["42.50"]}, mode="serialization"),
+]
+UTCTime = Annotated[
+    datetime,
+    PlainSerializer(iso_utc, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "examples": ["2026-03-01T09:30:00Z"]}, mode="serialization"
+    ),
+]
+
+
+class OrderSummary(BaseModel):
+    """One order as listed; `id` is Lumina's id (use it in paths), `woocommerce_order_id` the shop's."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    woocommerce_order_id: int
+    number: str = Field(description="The number the shop shows (may differ from its id when a plugin renumbers).")
+    status: str
+    currency: str = Field(description="ISO 4217 code, as the shop reports it.")
+    total: Money
+    total_refunded: Money = Field(description="Sum of the order's refunds, as a positive amount.")
+    customer_name: str
+    billing_email: str | None
+    date_created: UTCTime
+    date_modified: UTCTime
+    date_paid: UTCTime | None
+    date_completed: UTCTime | None
+    synced_at: UTCTime = Field(description="When Lumina last wrote this order from the shop's answer.")
+    shop_id: int
+
+
+class OrderDetail(OrderSummary):
+    raw_data: dict[str, Any] = Field(description="The order exactly as WooCommerce's REST API (v3) returned it.")
+
+
+class OrderList(BaseModel):
+    orders: list[OrderSummary]
+    count: int = Field(description="How many orders match the filter (all pages together).")
+
+
+class OrderEnvelope(BaseModel):
+    order: OrderDetail
+
+
+class StatusUpdateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "completed"}]})
+
+    status: OrderStatus = Field(description="The new status; the shop sends its customer emails for the change.")
+
+
+class StatusUpdateResult(BaseModel):
+    message: str = Field(examples=["Order status updated"])
+    changed: bool = Field(description="False when the shop already had this status: nothing was sent to it.")
+    order: OrderDetail
+
+
+class OrderStats(BaseModel):
+    total_orders: int
+    pending: int
+    processing: int
+    on_hold: int
+    completed: int
+    cancelled: int
+    refunded: int
+    failed: int
+    other: int = Field(description="Orders in statuses a shop plugin added.")
+    total_revenue: Money = Field(
+        description="Revenue in `currency`: totals minus refunds of processing, on-hold and completed orders "
+        "(the orders WooCommerce's own reports count as paid). Other currencies are in `revenue_by_currency`."
+    )
+    currency: str | None = Field(description="The family's main currency (most orders); null with no orders.")
+    revenue_by_currency: dict[str, Money] = Field(
+        description="Revenue per currency, by the same rule as `total_revenue`.", examples=[{"USD": "120.00"}]
+    )
+    last_sync: UTCTime | None = Field(description="End of the family's last successful sync; null if never synced.")
+
+
+class StatsEnvelope(BaseModel):
+    stats: OrderStats
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class SyncRequest(CamelModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"daysBack": 30}]})
+
+    days_back: int | None = Field(
+        default=None, ge=1, le=365, description="How many days of orders to fetch again (1 to 365)."
+    )
+
+
+class SyncRunResult(CamelModel):
+    """One sync run as recorded."""
+
+    run_id: int | None
+    shop_id: int | None
+    status: str = Field(examples=["succeeded"])
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+    requests: int
+    pages: int
+    started_at: UTCTime | None
+    finished_at: UTCTime | None
+    duration_seconds: float | None
+    error: str | None
+
+
+class SyncCompleted(CamelModel):
+    message: str = Field(examples=["Sync completed"])
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+    duration_seconds: float
+    last_run: SyncRunResult
+
+
+class SyncAccepted(BaseModel):
+    message: str = Field(examples=["Sync of all shops started"])
+
+
+class SyncJobStatus(CamelModel):
+    running: bool = Field(description="The background scheduler is running.")
+    syncing: bool = Field(description="A sync of the caller's shop is in progress now.")
+    interval_minutes: int
+    next_run_at: UTCTime | None
+    last_run: SyncRunResult | None = Field(description="The caller's family's last sync run; null if none yet.")
+
+
+class SyncStatus(CamelModel):
+    sync_job: SyncJobStatus
+    woocommerce_configured: bool = Field(description="The caller's family is linked to a shop.")

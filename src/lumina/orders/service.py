@@ -1,0 +1,93 @@
+"""Reading a family's orders: the list, one order, the statistics. Rules live here; queries in the repository."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.errors import BadRequestError, NotFoundError
+from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES
+from lumina.orders.repository import FamilyOrderRepository, StatusGroup
+from lumina.orders.schemas import OrderDetail, OrderList, OrderStats, OrderSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    statuses: tuple[str, ...] = ()
+    order_by: str = "date_created"
+    descending: bool = True
+    limit: int = 50
+    offset: int = 0
+
+
+def parse_statuses(raw: str | None) -> tuple[str, ...]:
+    """`status=processing` or `status=processing,on-hold`; anything else is refused, naming the allowed values."""
+    if raw is None or not raw.strip():
+        return ()
+    wanted = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [status for status in wanted if status not in ORDER_STATUSES]
+    if unknown:
+        reason = f"unknown status {', '.join(repr(s) for s in unknown)}; allowed: {', '.join(ORDER_STATUSES)}"
+        raise BadRequestError(
+            f"Invalid request: status: {reason}", details={"fields": [{"field": "status", "reason": reason}]}
+        )
+    return wanted
+
+
+class OrderReader:
+    """What a family may read of its orders."""
+
+    def __init__(self, session: AsyncSession, family_id: int) -> None:
+        self._orders = FamilyOrderRepository(session, family_id)
+
+    async def list_orders(self, query: ListQuery) -> OrderList:
+        rows = await self._orders.list_page(
+            statuses=query.statuses,
+            order_by=query.order_by,
+            descending=query.descending,
+            limit=query.limit,
+            offset=query.offset,
+        )
+        count = await self._orders.count(statuses=query.statuses)
+        return OrderList(orders=[OrderSummary.model_validate(row) for row in rows], count=count)
+
+    async def get_order(self, order_id: int) -> OrderDetail:
+        order = await self._orders.get(order_id)
+        if order is None:
+            # The same answer for another family's order as for a missing one: ids reveal nothing.
+            raise NotFoundError("Order not found.")
+        return OrderDetail.model_validate(order)
+
+    async def stats(self) -> OrderStats:
+        groups = await self._orders.status_groups()
+        return summarise(groups, last_sync=await self._orders.last_successful_sync())
+
+
+def summarise(groups: list[StatusGroup], *, last_sync: datetime | None) -> OrderStats:
+    by_status: Counter[str] = Counter()
+    by_currency: Counter[str] = Counter()
+    revenue: dict[str, Decimal] = {}
+    for group in groups:
+        by_status[group.status] += group.count
+        by_currency[group.currency] += group.count
+        revenue.setdefault(group.currency, Decimal(0))
+        if group.status in REVENUE_STATUSES:
+            revenue[group.currency] += group.total - group.refunded
+    # The main currency is the one most orders are in; ties go to the alphabetically first, so it is stable.
+    main = min(by_currency, key=lambda currency: (-by_currency[currency], currency)) if by_currency else None
+    known = sum(by_status[status] for status in ORDER_STATUSES)
+    return OrderStats.model_validate(
+        {
+            "total_orders": by_status.total(),
+            **{status.replace("-", "_"): by_status[status] for status in ORDER_STATUSES},
+            "other": by_status.total() - known,
+            "total_revenue": revenue.get(main, Decimal(0)) if main else Decimal(0),
+            "currency": main,
+            "revenue_by_currency": dict(sorted(revenue.items())),
+            "last_sync": last_sync,
+        }
+    )
