@@ -12,6 +12,9 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import CachedOrder, Family, ShopConnection
 from tests.factories import create_family, create_order, create_shop, link_family
+from tests.lumina.auth.support import SignedIn, _cheap_password_hashing, admin, member, sign_in
+
+__all__ = ["_cheap_password_hashing", "admin", "member", "sign_in"]
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -30,11 +33,17 @@ class Household:
 
 
 async def make_household(
-    database: Database, context: ServiceContext, specs: list[dict[str, object]], *, shop: ShopConnection | None = None
+    database: Database,
+    context: ServiceContext,
+    specs: list[dict[str, object]],
+    *,
+    family: Family | None = None,
+    shop: ShopConnection | None = None,
 ) -> Household:
-    """A family with a shop (a new one unless given) and one order per spec (keyword arguments of create_order)."""
+    """A family (new unless given) linked to a shop (new unless given), with one order per spec (keyword arguments
+    of create_order)."""
     async with database.transaction() as session:
-        family = await create_family(session)
+        family = family or await create_family(session)
         shop = shop or await create_shop(session, context.secret_box)
         await link_family(session, family, shop)
         household = Household(family=family, shop=shop)
@@ -91,3 +100,9 @@ async def neighbours(database: Database, context: ServiceContext, household: Hou
     return await make_household(
         database, context, [{"status": "processing", "total": Decimal("555.00"), "customer_name": "Neighbour"}] * 5
     )
+
+
+@pytest.fixture
+async def member_home(database: Database, context: ServiceContext, member: SignedIn) -> Household:
+    """The signed-in member's family with the mixed orders."""
+    return await make_household(database, context, mixed_orders(), family=member.family)
