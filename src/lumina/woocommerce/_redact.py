@@ -12,6 +12,7 @@ _SECRET_PARAM = re.compile(
     r"(?P<name>(?:^|(?<=[?&;]))(?:consumer_key|consumer_secret|oauth_[a-z_]+)(?:=|%3D))(?P<value>[^&;#\s]*)",
     re.IGNORECASE,
 )
+_CREDENTIAL_NAME = re.compile(r"(?:consumer_key|consumer_secret|oauth_[a-z_]+)(?:=|%3D|$)", re.IGNORECASE)
 _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 REDACTED = "[redacted]"
 
@@ -23,9 +24,10 @@ def redact_url(text: str) -> str:
 
 
 def describe_request(method: str, url: str) -> str:
-    """ "GET /path?query" for messages: no scheme or host, credentials redacted."""
+    """Method and path with query for messages: no scheme or host, and no credential parameters at all."""
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    kept = [p for p in parts.query.split("&") if p and not _CREDENTIAL_NAME.match(p)]
+    target = parts.path + (f"?{'&'.join(kept)}" if kept else "")
     return f"{method} {redact_url(target)}"
 
 
