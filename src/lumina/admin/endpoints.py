@@ -1,5 +1,22 @@
-"""The operators' API (being built)."""
+"""The operators' API: families, users, shops and the links between them. Administrators only (403 otherwise)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+from fastapi import APIRouter, Depends
+
+from lumina.admin import families, shops, users
+from lumina.auth.deps import admin_user
+
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(admin_user)],
+    responses={
+        400: {"description": "Invalid request (the `fields` say which and why)"},
+        401: {"description": "No valid access token"},
+        403: {"description": "Not an administrator"},
+    },
+)
+router.include_router(families.router)
+router.include_router(users.router)
+router.include_router(shops.router)

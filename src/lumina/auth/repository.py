@@ -29,6 +29,11 @@ async def list_users(session: AsyncSession, family_id: int | None = None) -> Seq
     return (await session.execute(statement)).scalars().all()
 
 
+async def delete_user(session: AsyncSession, user_id: int) -> None:
+    """The database cascades to the user's refresh tokens."""
+    await session.execute(delete(User).where(User.id == user_id))
+
+
 async def count_active_admins(session: AsyncSession) -> int:
     statement = select(func.count()).select_from(User).where(User.role == UserRole.ADMIN, User.is_active.is_(True))
     return int((await session.execute(statement)).scalar_one())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from pydantic.alias_generators import to_camel
 
 from lumina.models import User, UserRole
@@ -51,3 +52,47 @@ class TokenPair(CamelModel):
 
 class MeResponse(CamelModel):
     user: UserOut
+
+
+# The admin API's view of users ----------------------------------------------------------------------------------
+
+
+class UserCreate(CamelModel):
+    family_id: int = Field(ge=1)
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+    role: UserRole = UserRole.MEMBER
+
+
+class UserUpdate(CamelModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: UserRole | None = None
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+
+class UserDetail(UserOut):
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserDetail:
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            family_id=user.family_id,
+            is_active=user.is_active,
+            created_at=user.created_at,
+        )
+
+
+class UserEnvelope(CamelModel):
+    user: UserDetail
+
+
+class UserList(CamelModel):
+    users: list[UserDetail]
+    count: int

@@ -1,0 +1,87 @@
+"""Queries on shop connections and family links. Nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.models import CachedOrder, FamilyShop, ShopConnection
+
+
+async def get(session: AsyncSession, shop_id: int) -> ShopConnection | None:
+    return await session.get(ShopConnection, shop_id)
+
+
+async def list_all(session: AsyncSession) -> Sequence[ShopConnection]:
+    return (await session.execute(select(ShopConnection).order_by(ShopConnection.id))).scalars().all()
+
+
+async def default_shop(session: AsyncSession) -> ShopConnection | None:
+    statement = select(ShopConnection).where(ShopConnection.is_default.is_(True)).order_by(ShopConnection.id).limit(1)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def by_url(session: AsyncSession, url: str) -> ShopConnection | None:
+    statement = select(ShopConnection).where(func.lower(ShopConnection.url) == url.lower()).limit(1)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, shop: ShopConnection) -> ShopConnection:
+    session.add(shop)
+    await session.flush()
+    return shop
+
+
+async def delete_shop(session: AsyncSession, shop_id: int) -> None:
+    """The database cascades to the shop's links, orders, sync state and runs."""
+    await session.execute(delete(ShopConnection).where(ShopConnection.id == shop_id))
+
+
+async def family_counts(session: AsyncSession) -> dict[int, int]:
+    statement = select(FamilyShop.shop_id, func.count()).group_by(FamilyShop.shop_id)
+    return dict((await session.execute(statement)).tuples())
+
+
+# Links ----------------------------------------------------------------------------------------------------------
+
+
+async def link(session: AsyncSession, family_id: int, shop_id: int) -> FamilyShop | None:
+    statement = select(FamilyShop).where(FamilyShop.family_id == family_id, FamilyShop.shop_id == shop_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def links(
+    session: AsyncSession, *, family_id: int | None = None, shop_id: int | None = None
+) -> Sequence[FamilyShop]:
+    statement = select(FamilyShop).order_by(FamilyShop.family_id, FamilyShop.shop_id)
+    if family_id is not None:
+        statement = statement.where(FamilyShop.family_id == family_id)
+    if shop_id is not None:
+        statement = statement.where(FamilyShop.shop_id == shop_id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def add_link(
+    session: AsyncSession,
+    family_id: int,
+    shop_id: int,
+    customer_ids: list[int] | None = None,
+    billing_emails: list[str] | None = None,
+) -> FamilyShop:
+    row = FamilyShop(family_id=family_id, shop_id=shop_id, customer_ids=customer_ids, billing_emails=billing_emails)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def delete_link(session: AsyncSession, family_id: int, shop_id: int) -> int:
+    """Remove the link and the family's copies of that shop's orders: an unlinked family sees none of them."""
+    statement = delete(FamilyShop).where(FamilyShop.family_id == family_id, FamilyShop.shop_id == shop_id)
+    removed = int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+    if removed:
+        await session.execute(
+            delete(CachedOrder).where(CachedOrder.family_id == family_id, CachedOrder.shop_id == shop_id)
+        )
+    return removed
