@@ -28,13 +28,13 @@ async def add(session: AsyncSession, name: str) -> Family:
 
 async def user_counts(session: AsyncSession) -> dict[int, int]:
     statement = select(User.family_id, func.count()).group_by(User.family_id)
-    return dict((await session.execute(statement)).tuples())
+    return dict((await session.execute(statement)).all())
 
 
 async def shop_ids(session: AsyncSession) -> dict[int, list[int]]:
     statement = select(FamilyShop.family_id, FamilyShop.shop_id).order_by(FamilyShop.family_id, FamilyShop.shop_id)
     linked: dict[int, list[int]] = {}
-    for family_id, shop_id in (await session.execute(statement)).tuples():
+    for family_id, shop_id in (await session.execute(statement)).all():
         linked.setdefault(family_id, []).append(shop_id)
     return linked
 

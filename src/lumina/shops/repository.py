@@ -41,7 +41,7 @@ async def delete_shop(session: AsyncSession, shop_id: int) -> None:
 
 async def family_counts(session: AsyncSession) -> dict[int, int]:
     statement = select(FamilyShop.shop_id, func.count()).group_by(FamilyShop.shop_id)
-    return dict((await session.execute(statement)).tuples())
+    return dict((await session.execute(statement)).all())
 
 
 # Links ----------------------------------------------------------------------------------------------------------

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
+from lumina.app import create_app
 from lumina.auth.passwords import configure_password_hashing
 from lumina.config import Environment, Settings
+from lumina.context import ServiceContext
 from lumina.db import Database
+from lumina.kit.crypto import SecretBox
 from lumina.models import Family, User, UserRole
+from tests.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, make_settings
 from tests.factories import DEFAULT_PASSWORD, create_family, create_user
 
 
@@ -56,3 +63,16 @@ async def member(client: httpx.AsyncClient, database: Database) -> SignedIn:
 @pytest.fixture
 async def admin(client: httpx.AsyncClient, database: Database) -> SignedIn:
     return await sign_in(client, database, role=UserRole.ADMIN)
+
+
+def context_with(tmp_path: Path, database: Database, **overrides: object) -> ServiceContext:
+    """A service context like the shared `context` fixture's, with some settings changed."""
+    settings = make_settings(tmp_path, database.url, **overrides)
+    return ServiceContext(settings, database, SecretBox(TEST_ENCRYPTION_KEY), TEST_JWT_SECRET)
+
+
+@asynccontextmanager
+async def client_for(context: ServiceContext) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(context=context), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://lumina.test") as http:
+        yield http

@@ -10,23 +10,17 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from lumina.app import create_app
-from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.kit.crypto import SecretBox
 from lumina.models import LoginThrottle
-from tests.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, make_settings
-from tests.lumina.auth.support import SignedIn, login
+from tests.lumina.auth.support import SignedIn, client_for, context_with, login
 
 MAX_FAILURES = 3
 
 
 @pytest.fixture
 async def strict_client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(tmp_path, database.url, login_max_failures=MAX_FAILURES, login_lockout_seconds=600)
-    context = ServiceContext(settings, database, SecretBox(TEST_ENCRYPTION_KEY), TEST_JWT_SECRET)
-    transport = httpx.ASGITransport(app=create_app(context=context), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://lumina.test") as http:
+    context = context_with(tmp_path, database, login_max_failures=MAX_FAILURES, login_lockout_seconds=600)
+    async with client_for(context) as http:
         yield http
 
 
