@@ -1,7 +1,176 @@
-"""`lumina shops` (being built)."""
+"""`lumina shops`: connect WooCommerce shops and link families to them. Keys are stored encrypted and never shown."""
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated
 
-app = typer.Typer(help="Shop connections.", no_args_is_help=True)
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.cli.accounts import run_transaction
+from lumina.context import ServiceContext
+from lumina.models import FamilyShop, ShopConnection
+from lumina.shops import service
+from lumina.woocommerce import AuthMode, ShopInfo
+
+app = typer.Typer(
+    help="Shop connections: WooCommerce shops and the families that see their orders.", no_args_is_help=True
+)
+
+
+def describe_shop(shop: ShopConnection) -> list[str]:
+    default = "  (default, from WC_* variables)" if shop.is_default else ""
+    lines = [f"Shop {shop.id}: {shop.name}{default}", f"  URL:       {shop.url}"]
+    lines.append(
+        f"  Key:       {shop.key_hint}   auth {shop.auth_mode}   TLS verified: {'yes' if shop.verify_tls else 'NO'}"
+    )
+    if shop.checked_at is None:
+        lines.append("  Checked:   never")
+    else:
+        access = "read/write" if shop.can_write else "read-only"
+        lines.append(
+            f"  Checked:   {shop.checked_at:%Y-%m-%d %H:%M} UTC, WooCommerce {shop.wc_version or '(version unknown)'}, "
+            f"timezone {shop.timezone or 'unknown'}, {access} key"
+        )
+    return lines
+
+
+def describe_check(info: ShopInfo | None) -> list[str]:
+    if info is None:
+        return ["  Not checked (--no-check): run `lumina shops check` before relying on it."]
+    return [f"  Warning: {warning}" for warning in info.warnings]
+
+
+def describe_link(link: FamilyShop) -> str:
+    if not link.scoped:
+        scope = "all orders"
+    else:
+        parts = [f"customers {', '.join(map(str, link.customer_ids or []))}"] if link.customer_ids else []
+        parts += [f"emails {', '.join(link.billing_emails or [])}"] if link.billing_emails else []
+        scope = "only " + "; ".join(parts)
+    return f"Family {link.family_id} ↔ shop {link.shop_id}: {scope}"
+
+
+@app.command("add")
+def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command's option list
+    name: str = typer.Option(..., "--name", help="A name to tell shops apart."),
+    url: str = typer.Option(..., "--url", help="The shop's home URL, e.g. https://shop.example"),
+    key: str | None = typer.Option(None, "--key", help="Consumer key (ck_…); asked for, hidden, when left out."),
+    secret: str | None = typer.Option(None, "--secret", help="Consumer secret (cs_…); asked for when left out."),
+    auth_mode: Annotated[
+        AuthMode,
+        typer.Option("--auth-mode", help="auto: Basic over HTTPS, OAuth 1.0a over HTTP; query: keys in the URL."),
+    ] = AuthMode.AUTO,
+    check: bool = typer.Option(True, "--check/--no-check", help="Check the URL and key against the shop first."),
+    read_only_ok: bool = typer.Option(False, "--read-only-ok", help="Accept a key that cannot change orders."),
+    verify_tls: bool = typer.Option(True, "--verify-tls/--no-verify-tls", help="Verify the shop's certificate."),
+) -> None:
+    """Connect a shop (its credentials are checked, then stored encrypted)."""
+    given = service.ShopInput(
+        name=name,
+        url=url,
+        consumer_key=key if key is not None else typer.prompt("Consumer key", hide_input=True),
+        consumer_secret=secret if secret is not None else typer.prompt("Consumer secret", hide_input=True),
+        auth_mode=auth_mode,
+        verify_tls=verify_tls,
+    )
+
+    async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
+        added = await service.add_shop(session, context, given, check=check, allow_read_only=read_only_ok)
+        return ["Shop added.", *describe_shop(added.shop), *describe_check(added.info)]
+
+    for line in run_transaction(work):
+        typer.echo(line)
+
+
+@app.command("list")
+def list_shops() -> None:
+    """List shops (keys show only their last characters)."""
+
+    async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
+        lines: list[str] = []
+        for item in await service.list_shops(session):
+            lines += [*describe_shop(item.shop), f"  Families:  {item.family_count}"]
+        return lines or ["No shops yet: add one with `lumina shops add`, or set WC_STORE_URL and its keys."]
+
+    for line in run_transaction(work):
+        typer.echo(line)
+
+
+@app.command("check")
+def check(shop_id: int = typer.Argument(..., help="The shop's id (see `lumina shops list`).")) -> None:
+    """Check a shop's URL and key again and keep what was found."""
+
+    async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
+        checked = await service.check_shop(session, context, shop_id)
+        return ["Connection OK.", *describe_shop(checked.shop), *describe_check(checked.info)]
+
+    for line in run_transaction(work):
+        typer.echo(line)
+
+
+@app.command("link")
+def link(
+    family: int = typer.Option(..., "--family", help="The family's id."),
+    shop: int = typer.Option(..., "--shop", help="The shop's id."),
+    customer_id: Annotated[
+        list[int] | None, typer.Option("--customer-id", help="Only this WooCommerce customer (repeatable).")
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Only orders with this billing email (repeatable).")
+    ] = None,
+) -> None:
+    """Let a family see a shop's orders, optionally only some customers' (linking again replaces the scope)."""
+
+    async def work(session: AsyncSession, _context: ServiceContext) -> str:
+        row, created = await service.link_family(
+            session, family, shop, customer_ids=customer_id or (), billing_emails=email or ()
+        )
+        return ("Linked. " if created else "Scope replaced. ") + describe_link(row)
+
+    typer.echo(run_transaction(work))
+
+
+@app.command("unlink")
+def unlink(
+    family: int = typer.Option(..., "--family", help="The family's id."),
+    shop: int = typer.Option(..., "--shop", help="The shop's id."),
+) -> None:
+    """Stop a family seeing a shop's orders (its copies of them are removed)."""
+
+    async def work(session: AsyncSession, _context: ServiceContext) -> None:
+        await service.unlink_family(session, family, shop)
+
+    run_transaction(work)
+    typer.echo(f"Family {family} unlinked from shop {shop}.")
+
+
+@app.command("links")
+def links(
+    family: int | None = typer.Option(None, "--family", help="Only this family's links."),
+    shop: int | None = typer.Option(None, "--shop", help="Only this shop's links."),
+) -> None:
+    """List which families see which shops."""
+
+    async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
+        rows = await service.list_links(session, family_id=family, shop_id=shop)
+        return [describe_link(row) for row in rows] or ["No links."]
+
+    for line in run_transaction(work):
+        typer.echo(line)
+
+
+@app.command("remove")
+def remove(
+    shop_id: int = typer.Argument(..., help="The shop's id."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a shop with its links and cached orders."""
+    if not yes:
+        typer.confirm(f"Remove shop {shop_id} with its links and cached orders?", abort=True)
+
+    async def work(session: AsyncSession, _context: ServiceContext) -> None:
+        await service.remove_shop(session, shop_id)
+
+    run_transaction(work)
+    typer.echo(f"Shop {shop_id} removed.")

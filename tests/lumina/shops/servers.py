@@ -1,0 +1,53 @@
+"""Real HTTP servers on loopback that are not WooCommerce shops, for the connection check's refusals."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+__all__ = ["closed_port_url", "not_a_shop_url"]
+
+
+async def _blog(request: Request) -> Response:
+    # An ordinary web site: pages at /, nothing at /wp-json/.
+    if request.url.path == "/":
+        return HTMLResponse("<html><body>Just a blog</body></html>")
+    return HTMLResponse("<html><body>Not found</body></html>", status_code=404)
+
+
+@pytest.fixture(scope="session")
+def not_a_shop_url() -> Iterator[str]:
+    """A plain web site served by uvicorn in a thread on 127.0.0.1."""
+    app = Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the test web server did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """An address where nothing listens: the connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
