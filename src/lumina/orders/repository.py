@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.models import CachedOrder, FamilyShop, ShopConnection, ShopSyncState
+from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState
 from lumina.orders.params import SORT_KEYS
 
 # The listing never loads `raw_data`: it is the bulk of a row and only the single-order view shows it.
@@ -47,6 +47,18 @@ class StatusGroup:
     refunded: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class FamilyStats:
+    groups: list[StatusGroup]
+    last_sync: datetime | None  # when a sync of one of the family's shops last succeeded
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    rows: Sequence[Row[*tuple[Any, ...]]]
+    count: int  # all matching orders, not only this page's
+
+
 class FamilyOrderRepository:
     """Reads of one family's orders (and of the shop links that decide what the family may reach)."""
 
@@ -68,13 +80,26 @@ class FamilyOrderRepository:
 
     async def list_page(
         self, *, statuses: Sequence[str], order_by: str, descending: bool, limit: int, offset: int
-    ) -> Sequence[Row[*tuple[Any, ...]]]:
+    ) -> OrderPage:
+        """One page and the number of all matching orders, in one round trip when the page is not empty."""
+        conditions = self._filtered(statuses)
         keys = SORT_KEYS[order_by]  # an allow-listed name picks a column object; nothing reaches SQL as text
         ordering = [key.desc() if descending else key.asc() for key in keys]
+        # An uncorrelated scalar subquery: both databases evaluate it once per statement, not once per row.
+        matching = select(func.count()).select_from(CachedOrder).where(*conditions).scalar_subquery()
         statement = (
-            select(*SUMMARY_COLUMNS).where(*self._filtered(statuses)).order_by(*ordering).limit(limit).offset(offset)
+            select(*SUMMARY_COLUMNS, matching.label("matching"))
+            .where(*conditions)
+            .order_by(*ordering)
+            .limit(limit)
+            .offset(offset)
         )
-        return (await self._session.execute(statement)).all()
+        rows = (await self._session.execute(statement)).all()
+        if rows:
+            return OrderPage(rows=rows, count=int(rows[0].matching))
+        if offset == 0:
+            return OrderPage(rows=rows, count=0)
+        return OrderPage(rows=rows, count=await self.count(statuses=statuses))  # a page past the end
 
     async def count(self, *, statuses: Sequence[str]) -> int:
         statement = select(func.count()).select_from(CachedOrder).where(*self._filtered(statuses))
@@ -84,33 +109,36 @@ class FamilyOrderRepository:
         statement = select(CachedOrder).where(CachedOrder.id == order_id, self._visible())
         return (await self._session.execute(statement)).scalar_one_or_none()
 
-    async def status_groups(self) -> list[StatusGroup]:
-        """Counts and sums per status and currency: one index-only GROUP BY."""
+    async def stats(self) -> FamilyStats:
+        """Counts and sums per status and currency (an index-only GROUP BY) and the last successful sync, in one
+        round trip. The query starts from the family's row so that a family without orders still gets a row."""
+        last_sync = (
+            select(func.max(ShopSyncState.last_success_at))
+            .join(FamilyShop, FamilyShop.shop_id == ShopSyncState.shop_id)
+            .where(FamilyShop.family_id == self.family_id)
+            .scalar_subquery()
+        )
         statement = (
             select(
                 CachedOrder.status,
                 CachedOrder.currency,
-                func.count(),
+                func.count(CachedOrder.id),
                 func.sum(CachedOrder.total),
                 func.sum(CachedOrder.total_refunded),
+                last_sync,
             )
-            .where(self._visible())
+            .select_from(Family)
+            .outerjoin(CachedOrder, self._visible())
+            .where(Family.id == self.family_id)
             .group_by(CachedOrder.status, CachedOrder.currency)
         )
         rows = (await self._session.execute(statement)).all()
-        return [
+        groups = [
             StatusGroup(status=status, currency=currency, count=int(count), total=total, refunded=refunded)
-            for status, currency, count, total, refunded in rows
+            for status, currency, count, total, refunded, _ in rows
+            if count
         ]
-
-    async def last_successful_sync(self) -> datetime | None:
-        """When a sync of one of the family's shops last succeeded."""
-        statement = (
-            select(func.max(ShopSyncState.last_success_at))
-            .join(FamilyShop, FamilyShop.shop_id == ShopSyncState.shop_id)
-            .where(FamilyShop.family_id == self.family_id)
-        )
-        return (await self._session.execute(statement)).scalar_one_or_none()
+        return FamilyStats(groups=groups, last_sync=rows[0][5] if rows else None)
 
     async def linked_shop_ids(self) -> list[int]:
         statement = select(FamilyShop.shop_id).where(FamilyShop.family_id == self.family_id).order_by(FamilyShop.id)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.errors import BadRequestError, NotFoundError
 from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES
 from lumina.orders.repository import FamilyOrderRepository, StatusGroup
-from lumina.orders.schemas import OrderDetail, OrderList, OrderStats, OrderSummary
+from lumina.orders.schemas import OrderDetail, OrderList, OrderStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +45,15 @@ class OrderReader:
         self._orders = FamilyOrderRepository(session, family_id)
 
     async def list_orders(self, query: ListQuery) -> OrderList:
-        rows = await self._orders.list_page(
+        page = await self._orders.list_page(
             statuses=query.statuses,
             order_by=query.order_by,
             descending=query.descending,
             limit=query.limit,
             offset=query.offset,
         )
-        count = await self._orders.count(statuses=query.statuses)
-        return OrderList(orders=[OrderSummary.model_validate(row) for row in rows], count=count)
+        # One validation call for the whole page: pydantic walks the rows natively.
+        return OrderList.model_validate({"orders": page.rows, "count": page.count}, from_attributes=True)
 
     async def get_order(self, order_id: int) -> OrderDetail:
         order = await self._orders.get(order_id)
@@ -63,8 +63,8 @@ class OrderReader:
         return OrderDetail.model_validate(order)
 
     async def stats(self) -> OrderStats:
-        groups = await self._orders.status_groups()
-        return summarise(groups, last_sync=await self._orders.last_successful_sync())
+        found = await self._orders.stats()
+        return summarise(found.groups, last_sync=found.last_sync)
 
 
 def summarise(groups: list[StatusGroup], *, last_sync: datetime | None) -> OrderStats:

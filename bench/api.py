@@ -1,0 +1,534 @@
+"""Orders API benchmark: latency of list, stats and one order at a million orders, in-process and over HTTP, and
+HTTP throughput against a bare FastAPI endpoint served the same way.
+
+    .venv/bin/python bench/api.py --orders 1000000 --families 1000
+
+The database is a SQLite file in a temporary folder, migrated like the service's, filled with Core executemany
+inserts (indexes dropped during the fill and rebuilt after, as a bulk load does). Orders are spread evenly over
+the families except for one large family holding `--large-share` of them, reported separately: the operator's
+worst case.
+
+In-process figures go through the whole app (routing, token check with its user lookup, validation, queries,
+serialisation, metrics middleware) with httpx's ASGITransport; over HTTP the app runs under uvicorn on
+127.0.0.1 (one worker, uvloop, httptools, no access log) and so does the bare endpoint. Requests use tokens of
+sampled families and rotate over them, so that caches do not see one family only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import httpx  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+from lumina.auth.tokens import issue_access_token  # noqa: E402
+from lumina.db.migrate import upgrade  # noqa: E402
+from lumina.db.session import Database  # noqa: E402
+from lumina.kit.crypto import SecretBox  # noqa: E402
+from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User  # noqa: E402
+
+JWT_SECRET = "bench-signing-secret-0123456789abcdef0123456789"
+ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef01234567"
+STATUSES = [  # (status, weight): roughly a live shop's mix, with hidden rows a family must not see
+    ("completed", 60), ("processing", 14), ("pending", 5), ("on-hold", 4), ("cancelled", 5),
+    ("refunded", 3), ("failed", 3), ("trash", 3), ("checkout-draft", 3),
+]  # fmt: skip
+HIDDEN = {"trash", "checkout-draft"}
+FAMILIES_PER_SHOP = 10
+BATCH = 20_000
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+RAW_TEMPLATE: dict[str, Any] = json.loads((Path("/work/shared/woocommerce/examples/order.json")).read_text())
+
+
+# ---------------------------------------------------------------- filling the database
+
+
+@dataclass
+class Dataset:
+    path: Path
+    families: list[int]
+    large_family: int
+    users: dict[int, int]  # family id -> user id
+    orders_of: dict[int, list[int]] = field(default_factory=dict)  # sampled family -> some visible order ids
+    fill_seconds: float = 0.0
+
+
+def _raw(wc_id: int, status: str, total: str, created: datetime, name: tuple[str, str]) -> dict[str, Any]:
+    raw = dict(RAW_TEMPLATE)
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%S")
+    raw.update(
+        id=wc_id, number=str(wc_id), status=status, total=total, date_created=stamp, date_created_gmt=stamp,
+        date_modified=stamp, date_modified_gmt=stamp,
+        billing={**RAW_TEMPLATE["billing"], "first_name": name[0], "last_name": name[1]},
+    )  # fmt: skip
+    return raw
+
+
+def _order_rows(
+    rng: random.Random, family: int, shop: int, count: int, next_wc: Iterator[int]
+) -> Iterator[dict[str, Any]]:
+    statuses, weights = zip(*STATUSES, strict=True)
+    firsts = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "John", "Niklaus", "Radia"]
+    lasts = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Backus", "Wirth", "Perlman"]
+    for _ in range(count):
+        wc_id = next(next_wc)
+        status = rng.choices(statuses, weights)[0]
+        created = NOW - timedelta(seconds=rng.randrange(0, 90 * 86400))
+        modified = created + timedelta(seconds=rng.randrange(0, 3 * 86400))
+        total = Decimal(rng.randrange(100, 50_000)).scaleb(-2)
+        name = (rng.choice(firsts), rng.choice(lasts))
+        yield {
+            "family_id": family, "shop_id": shop, "woocommerce_order_id": wc_id, "number": str(wc_id),
+            "status": status, "currency": "EUR" if wc_id % 20 == 0 else "USD", "total": total,
+            "total_refunded": total if status == "refunded" else Decimal(0), "customer_id": rng.randrange(0, 5000),
+            "billing_email": f"{name[0]}.{name[1]}@example.com".lower(), "customer_name": " ".join(name),
+            "date_created": created, "date_modified": modified,
+            "date_paid": created if status in ("completed", "processing") else None,
+            "date_completed": modified if status == "completed" else None,
+            "raw_data": _raw(wc_id, status, str(total), created, name), "synced_at": NOW, "deleted_at": None,
+            "is_visible": status not in HIDDEN,
+        }  # fmt: skip
+
+
+def fill(path: Path, orders: int, families: int, large_share: float, seed: int) -> Dataset:
+    started = time.perf_counter()
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    rng = random.Random(seed)
+    engine = create_engine(f"sqlite:///{path}")
+    box = SecretBox(ENCRYPTION_KEY)
+    with engine.begin() as connection:
+        indexes = connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='cached_orders' AND sql IS NOT NULL"
+            )
+        ).all()
+        for name, _sql in indexes:
+            connection.execute(text(f'DROP INDEX "{name}"'))
+        connection.execute(text("PRAGMA journal_mode=WAL"))
+    shops = max(1, families // FAMILIES_PER_SHOP)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Family), [{"id": i, "name": f"Family {i}", "created_at": NOW} for i in range(1, families + 1)]
+        )
+        connection.execute(
+            insert(ShopConnection),
+            [
+                {"id": s, "name": f"Shop {s}", "url": f"https://shop{s}.example", "consumer_key_encrypted": box.encrypt("ck_x"),
+                 "consumer_secret_encrypted": box.encrypt("cs_x"), "key_hint": "x", "auth_mode": "auto", "verify_tls": True,
+                 "is_default": s == 1, "created_at": NOW, "updated_at": NOW}
+                for s in range(1, shops + 1)
+            ],
+        )  # fmt: skip
+        connection.execute(
+            insert(FamilyShop),
+            [{"family_id": f, "shop_id": (f - 1) % shops + 1, "created_at": NOW} for f in range(1, families + 1)],
+        )
+        connection.execute(
+            insert(ShopSyncState),
+            [{"shop_id": s, "last_success_at": NOW, "consecutive_failures": 0} for s in range(1, shops + 1)],
+        )
+        password_hash = "$argon2id$v=19$m=65536,t=3,p=4$bench$bench"  # nobody logs in: tokens are issued directly
+        connection.execute(
+            insert(User),
+            [{"id": f, "family_id": f, "email": f"user{f}@example.com", "name": f"User {f}", "password_hash": password_hash,
+              "role": "member", "is_active": True, "created_at": NOW} for f in range(1, families + 1)],
+        )  # fmt: skip
+    large_family = 1
+    large = int(orders * large_share) if families > 1 else orders
+    per_family = (orders - large) // max(1, families - 1)
+    counts = {f: per_family for f in range(2, families + 1)}
+    counts[large_family] = orders - per_family * (families - 1)
+    next_wc = iter(range(1000, 10**12))
+    done = 0
+    with engine.begin() as connection:
+        batch: list[dict[str, Any]] = []
+        for family, count in counts.items():
+            for row in _order_rows(rng, family, (family - 1) % shops + 1, count, next_wc):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    connection.execute(insert(CachedOrder), batch)
+                    done += len(batch)
+                    batch.clear()
+                    print(f"\r  filled {done:,} orders", end="", file=sys.stderr, flush=True)
+        if batch:
+            connection.execute(insert(CachedOrder), batch)
+    print(file=sys.stderr)
+    with engine.begin() as connection:
+        for name, sql in indexes:
+            print(f"  building {name}", file=sys.stderr)
+            connection.execute(text(sql))
+    engine.dispose()
+    dataset = Dataset(path, list(counts), large_family, {f: f for f in counts})
+    dataset.fill_seconds = time.perf_counter() - started
+    return dataset
+
+
+async def _migrate(url: str) -> None:
+    database = Database(url)
+    await upgrade(database)
+    await database.dispose()
+
+
+def sample_orders(dataset: Dataset, families: list[int]) -> None:
+    engine = create_engine(f"sqlite:///{dataset.path}")
+    with engine.connect() as connection:
+        for family in families:
+            rows = connection.execute(
+                text("SELECT id FROM cached_orders WHERE family_id = :f AND is_visible = 1 ORDER BY random() LIMIT 50"),
+                {"f": family},
+            ).scalars()
+            dataset.orders_of[family] = list(rows)
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    family: int
+    path: Callable[[random.Random], str]
+
+
+def cases(dataset: Dataset, sampled: list[int]) -> list[tuple[str, list[Case]]]:
+    def one_order(family: int) -> Callable[[random.Random], str]:
+        return lambda rng: f"/api/v1/orders/{rng.choice(dataset.orders_of[family])}"
+
+    def fixed(path: str) -> Callable[[random.Random], str]:
+        return lambda _rng: path
+
+    def group(family_ids: list[int]) -> list[tuple[str, list[Case]]]:
+        return [
+            ("list (default: newest first)", [Case("list", f, fixed("/api/v1/orders")) for f in family_ids]),
+            ("list status=completed, orderBy=total asc", [
+                Case("list-total", f, fixed("/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50"))
+                for f in family_ids
+            ]),
+            ("list status=processing, orderBy=date_created", [
+                Case("list-status", f, fixed("/api/v1/orders?status=processing&orderBy=date_created&order=desc"))
+                for f in family_ids
+            ]),
+            ("list orderBy=customer_name, offset=100", [
+                Case("list-name", f, fixed("/api/v1/orders?orderBy=customer_name&order=asc&offset=100"))
+                for f in family_ids
+            ]),
+            ("stats", [Case("stats", f, fixed("/api/v1/orders/stats")) for f in family_ids]),
+            ("one order", [Case("one", f, one_order(f)) for f in family_ids]),
+        ]  # fmt: skip
+
+    typical = [(f"{name} | typical family", items) for name, items in group(sampled)]
+    large = [(f"{name} | large family", items) for name, items in group([dataset.large_family])]
+    return typical + large
+
+
+def tokens_for(dataset: Dataset, families: list[int]) -> dict[int, str]:
+    return {
+        family: issue_access_token(
+            JWT_SECRET,
+            user_id=dataset.users[family],
+            family_id=family,
+            role="member",
+            now=datetime.now(UTC),
+            lifetime=timedelta(hours=6),
+        )  # fmt: skip
+        for family in families
+    }
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50 * 1000, p99 * 1000
+
+
+async def timed(
+    send: Callable[[str, str], Awaitable[int]], items: list[Case], tokens: dict[int, str], count: int, seed: int
+) -> list[float]:
+    rng = random.Random(seed)
+    for item in items[:5]:  # warm-up
+        await send(item.path(rng), tokens[item.family])
+    samples = []
+    for index in range(count):
+        item = items[index % len(items)]
+        path = item.path(rng)
+        started = time.perf_counter()
+        status = await send(path, tokens[item.family])
+        samples.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    return samples
+
+
+# ---------------------------------------------------------------- in-process
+
+
+def settings_env(dataset: Dataset) -> dict[str, str]:
+    return {
+        "LUMINA_ENV": "development", "DATABASE_URL": f"sqlite:///{dataset.path}", "DATA_DIR": str(dataset.path.parent),
+        "JWT_SECRET": JWT_SECRET, "ENCRYPTION_KEY": ENCRYPTION_KEY, "SCHEDULER_ENABLED": "false",
+        "SYNC_ON_STARTUP": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json",
+    }  # fmt: skip
+
+
+async def in_process(
+    dataset: Dataset, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int
+) -> dict[str, tuple[float, float]]:
+    from lumina.app import create_app
+    from lumina.config import Settings
+    from lumina.context import ServiceContext
+
+    os.environ.update(settings_env(dataset))
+    context = ServiceContext.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    app = create_app(context=context)
+    transport = httpx.ASGITransport(app=app)
+    results = {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://lumina.bench") as client:
+
+        async def send(path: str, token: str) -> int:
+            return (await client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code
+
+        for name, items in groups:
+            gc.collect()
+            results[name] = percentiles(await timed(send, items, tokens, count, seed=len(results)))
+    await context.close()
+    return results
+
+
+# ---------------------------------------------------------------- over HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(kind: str, port: int, db: str) -> None:
+    """Entry point of the server subprocesses: the same uvicorn options for the app and the bare endpoint."""
+    import uvicorn
+
+    if kind == "bare":
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/bare")
+        async def bare() -> dict[str, str]:
+            return {"status": "ok"}
+
+        target: Any = app
+    else:
+        from lumina.app import create_app
+
+        os.environ.update(settings_env(Dataset(Path(db), [], 0, {})))
+        target = create_app()
+    uvicorn.run(
+        target, host="127.0.0.1", port=port, loop="uvloop", http="httptools", log_level="warning", access_log=False
+    )
+
+
+class Server:
+    def __init__(self, kind: str, dataset: Dataset) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", kind, "--port", str(self.port), "--db", str(dataset.path)],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{kind} server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class RawConnection:
+    """A keep-alive HTTP/1.1 connection with next to no client-side cost, so the server is what is measured."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> RawConnection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def get(self, path: str, token: str | None) -> int:
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await self.reader.readexactly(length)
+        return int(head[9:12])
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def http_latency(
+    port: int, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int
+) -> dict[str, tuple[float, float]]:
+    connection = await RawConnection.open(port)
+    results = {}
+    for name, items in groups:
+        gc.collect()
+        results[name] = percentiles(await timed(connection.get, items, tokens, count, seed=len(results)))
+    connection.close()
+    return results
+
+
+async def throughput(
+    port: int, path: Callable[[random.Random], str], token: str | None, seconds: float, connections: int
+) -> float:
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(seed: int) -> None:
+        nonlocal done
+        rng = random.Random(seed)
+        connection = await RawConnection.open(port)
+        while time.perf_counter() < deadline:
+            if await connection.get(path(rng), token) != 200:
+                raise RuntimeError("non-200 answer under load")
+            done += 1
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(seed) for seed in range(connections)))
+    return done / (time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------- main
+
+
+def table(title: str, rows: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{title}")
+    print(f"  {'request':<60} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, (p50, p99) in rows.items():
+        print(f"  {name:<60} {p50:>8.2f} {p99:>8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--families", type=int, default=1000)
+    parser.add_argument("--large-share", type=float, default=0.1, help="share of the orders in one large family")
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per line, per mode")
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each throughput run")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections in throughput runs")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (median is shown)")
+    parser.add_argument("--keep", type=Path, help="fill (or reuse) the database in this folder and keep it")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--serve", choices=["bare", "lumina"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.db)
+        return
+    with tempfile.TemporaryDirectory(prefix="lumina-bench-") as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        run(args, folder / "lumina.db")
+
+
+def run(args: argparse.Namespace, path: Path) -> None:
+    import uvloop
+
+    reuse = path.exists()
+    print(
+        f"{'reusing' if reuse else 'filling'} {path}: {args.orders:,} orders, {args.families:,} families",
+        file=sys.stderr,
+    )
+    if reuse:
+        dataset = Dataset(path, list(range(1, args.families + 1)), 1, {f: f for f in range(1, args.families + 1)})
+    else:
+        dataset = fill(path, args.orders, args.families, args.large_share, args.seed)
+    rng = random.Random(args.seed)
+    sampled = rng.sample(dataset.families[1:], min(50, len(dataset.families) - 1)) or [dataset.large_family]
+    sample_orders(dataset, [*sampled, dataset.large_family])
+    groups = cases(dataset, sampled)
+    tokens = tokens_for(dataset, [*sampled, dataset.large_family])
+    size = path.stat().st_size / 1e9
+    print(f"\nOrders API benchmark: {args.orders:,} orders, {args.families:,} families, SQLite file {size:.1f} GB")
+    if not reuse:
+        print(f"fill: {dataset.fill_seconds:.0f} s")
+    large = len(dataset.orders_of[dataset.large_family])
+    typical_count = (
+        args.orders if args.families == 1 else int(args.orders * (1 - args.large_share)) // (args.families - 1)
+    )
+    print(
+        f"typical family: ~{typical_count:,} orders; large family: ~{int(args.orders * args.large_share):,} orders ({large} sampled ids)"
+    )
+
+    table(
+        f"In-process (httpx ASGITransport through the whole app), {args.requests} requests per line",
+        uvloop.run(in_process(dataset, groups, tokens, args.requests)),
+    )
+
+    lumina = Server("lumina", dataset)
+    bare = Server("bare", dataset)
+    try:
+        table(
+            f"Over HTTP (uvicorn on 127.0.0.1, one keep-alive connection, sequential), {args.requests} requests per line",
+            uvloop.run(http_latency(lumina.port, groups, tokens, args.requests)),
+        )
+        typical = sampled[0]
+        targets: list[tuple[str, int, Callable[[random.Random], str], str | None]] = [
+            ("bare FastAPI endpoint", bare.port, lambda _r: "/bare", None),
+            ("reference: token check only (auth/me)", lumina.port, lambda _r: "/api/v1/auth/me", tokens[typical]),
+            ("one order", lumina.port, lambda r: f"/api/v1/orders/{r.choice(dataset.orders_of[typical])}", tokens[typical]),
+            ("stats", lumina.port, lambda _r: "/api/v1/orders/stats", tokens[typical]),
+            ("list status=completed, orderBy=total", lumina.port,
+             lambda _r: "/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50", tokens[typical]),
+        ]  # fmt: skip
+        rates: dict[str, list[float]] = {name: [] for name, *_ in targets}
+        for _ in range(args.rounds):  # alternate, so that noise from other work on the machine hits all alike
+            for name, port, target, token in targets:
+                rates[name].append(uvloop.run(throughput(port, target, token, args.seconds, args.connections)))
+        bare_rate = statistics.median(rates["bare FastAPI endpoint"])
+        print(
+            f"\nHTTP throughput ({args.connections} connections, {args.rounds} x {args.seconds:.0f} s alternating rounds, "
+            "median; typical family; one uvicorn worker)"
+        )
+        for name, values in rates.items():
+            rate = statistics.median(values)
+            print(f"  {name:<45} {rate:>8.0f} req/s   {rate / bare_rate:>6.0%} of bare")
+    finally:
+        lumina.stop()
+        bare.stop()
+
+
+if __name__ == "__main__":
+    main()
