@@ -97,5 +97,13 @@ async def locked_throttle(session: AsyncSession, key: str, now: datetime) -> Log
     return (await session.execute(statement)).scalar_one()
 
 
+async def delete_stale_throttles(session: AsyncSession, window_started_before: datetime, now: datetime) -> int:
+    statement = delete(LoginThrottle).where(
+        LoginThrottle.window_started_at < window_started_before,
+        (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+    )
+    return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
 async def clear_throttle(session: AsyncSession, key: str) -> None:
     await session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))

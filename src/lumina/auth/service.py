@@ -119,3 +119,15 @@ async def user_for_access_token(session: AsyncSession, context: ServiceContext, 
     if user is None or not user.is_active:
         raise UnauthorizedError("This account no longer exists or is disabled")
     return user
+
+
+async def purge_expired(session: AsyncSession, context: ServiceContext) -> tuple[int, int]:
+    """Housekeeping for a daily job: expired refresh tokens and throttle rows that no longer count.
+
+    Returns (tokens deleted, throttle rows deleted).
+    """
+    now = _now()
+    tokens_deleted = await repository.delete_expired_tokens(session, now)
+    window = timedelta(seconds=context.settings.login_lockout_seconds)
+    throttles_deleted = await repository.delete_stale_throttles(session, now - window, now)
+    return tokens_deleted, throttles_deleted

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from lumina.auth.service import purge_expired
+from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.models import LoginThrottle
+from lumina.models import LoginThrottle, RefreshToken
 from tests.lumina.auth.support import SignedIn, client_for, context_with, login
 
 MAX_FAILURES = 3
@@ -80,3 +82,26 @@ async def test_one_address_spraying_many_emails_is_locked(strict_client: httpx.A
 
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+async def test_housekeeping_removes_what_no_longer_counts(
+    strict_client: httpx.AsyncClient, member: SignedIn, database: Database, context: ServiceContext
+) -> None:
+    await login(strict_client, "old@example.com", "wrong")
+    await login(strict_client, member.user.email, "wrong")
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    async with database.transaction() as session:
+        await session.execute(
+            update(LoginThrottle).where(LoginThrottle.key == "email:old@example.com").values(window_started_at=long_ago)
+        )
+        await session.execute(update(RefreshToken).values(expires_at=long_ago))
+
+    async with database.transaction() as session:
+        tokens_deleted, throttles_deleted = await purge_expired(session, context)
+
+    assert tokens_deleted == 1  # the member's login
+    assert throttles_deleted == 1
+    async with database.transaction() as session:
+        keys = (await session.execute(select(LoginThrottle.key))).scalars().all()
+    assert "email:old@example.com" not in keys
+    assert f"email:{member.user.email}" in keys
