@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from lumina import demo
 from lumina.admin import endpoints as admin_endpoints
 from lumina.auth import endpoints as auth_endpoints
+from lumina.config import Environment
 from lumina.context import ServiceContext
 from lumina.db import migrate
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
+from lumina.shops.default import ensure_default_shop
 
 logger = get_logger("lumina.lifecycle")
 
@@ -20,6 +23,9 @@ def api_routers() -> list[APIRouter]:
 
 async def start(context: ServiceContext) -> None:
     await migrate.upgrade(context.database)
+    if context.settings.lumina_env is Environment.DEMO:
+        await demo.seed_demo_accounts(context)
+    await ensure_default_shop(context)
     logger.info(
         "service started",
         database=context.database.engine.dialect.name,
