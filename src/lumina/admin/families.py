@@ -7,19 +7,13 @@ from fastapi import APIRouter, Response, status
 from lumina.api.deps import SessionDep
 from lumina.auth import users as user_accounts
 from lumina.auth.deps import AdminUser
-from lumina.auth.schemas import CamelModel, UserDetail
+from lumina.auth.schemas import UserDetail
 from lumina.families import service
-from lumina.families.schemas import FamilyCreate, FamilyEnvelope, FamilyList, FamilyOut
+from lumina.families.schemas import FamilyCreate, FamilyDetail, FamilyEnvelope, FamilyList, FamilyOut
 from lumina.shops import service as shops
 from lumina.shops.schemas import LinkEnvelope, LinkList, LinkOut, LinkPut
 
 router = APIRouter(prefix="/families")
-
-
-class FamilyDetail(CamelModel):
-    family: FamilyOut
-    users: list[UserDetail]
-    links: list[LinkOut]
 
 
 @router.get("", summary="List families")

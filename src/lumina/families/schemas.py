@@ -6,8 +6,9 @@ from datetime import datetime
 
 from pydantic import Field
 
-from lumina.auth.schemas import CamelModel
+from lumina.auth.schemas import CamelModel, UserDetail
 from lumina.families.service import FamilySummary
+from lumina.shops.schemas import LinkOut
 
 
 class FamilyCreate(CamelModel):
@@ -43,3 +44,9 @@ class FamilyEnvelope(CamelModel):
 class FamilyList(CamelModel):
     families: list[FamilyOut]
     count: int
+
+
+class FamilyDetail(CamelModel):
+    family: FamilyOut
+    users: list[UserDetail]
+    links: list[LinkOut]
