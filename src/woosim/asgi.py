@@ -1,0 +1,140 @@
+"""The ASGI application: faults and latency around the synchronous dispatcher, plus the control API."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from woosim.api import ApiRequest, ApiResponse, classify, dispatch
+from woosim.faults import FaultRule
+from woosim.routing import build_router
+from woosim.shoptime import http_date
+
+if TYPE_CHECKING:
+    from woosim.shop import SimulatedShop
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+CAPTCHA_PAGE = (
+    b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Just a moment...</title></head>"
+    b"<body><h1>Checking your browser before accessing the site.</h1>"
+    b"<form id=\"challenge-form\" action=\"/?__cf_chl_f_tk=woosim\" method=\"POST\">"
+    b"<div class=\"captcha\">Please complete the security check to continue.</div></form></body></html>"
+)
+_REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+            503: "Service Unavailable", 504: "Gateway Time-out"}  # fmt: skip
+
+
+def _html_error(status: int) -> bytes:
+    reason = _REASONS.get(status, "Error")
+    return (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
+            f"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n").encode()  # fmt: skip
+
+
+class ShopApp:
+    def __init__(self, shop: SimulatedShop) -> None:
+        self.shop = shop
+        self.router = build_router()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
+        if path.startswith("/__woosim"):
+            from woosim.control import handle_control
+
+            body = await _read_body(receive)
+            await handle_control(self.shop, scope, path, body, send)
+            return
+        body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        req = ApiRequest(scope["method"], scope.get("scheme", "http"), path,
+                         scope.get("query_string", b"").decode("latin-1"), headers, body)  # fmt: skip
+        await self.serve(req, receive, send)
+
+    async def serve(self, req: ApiRequest, receive: Receive, send: Send) -> None:
+        shop = self.shop
+        kind = classify(self.router, req)
+        faults = shop.faults.pick(req.method, unquote(req.raw_path), req.raw_query)
+        shop.counts.add(kind)
+        if "strip_authorization" in faults:
+            req.headers.pop("authorization", None)
+        delay = shop.latency + (faults["latency"].latency if "latency" in faults else 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if "timeout" in faults:
+            await _hang(receive, faults["timeout"].latency)
+            await self._send_plain(send, req, 504, _html_error(504), [])
+            return
+        if "status" in faults:
+            rule: FaultRule = faults["status"]
+            extra = [("Retry-After", str(rule.retry_after))] if rule.retry_after is not None else []
+            await self._send_plain(send, req, rule.status, _html_error(rule.status), extra)
+            return
+        if "captcha" in faults:
+            await self._send_plain(send, req, 200, CAPTCHA_PAGE, [])
+            return
+        page_fault = "shift_pages" if "shift_pages" in faults else ("duplicate_page" if "duplicate_page" in faults
+                                                                      else None)  # fmt: skip
+        response = await asyncio.to_thread(dispatch, shop, self.router, req, page_fault)
+        if response.after is not None:
+            await response.after()
+        if "truncated_json" in faults and response.body:
+            response.body = response.body[: max(1, len(response.body) // 2)]
+        await _send(send, response, req.method)
+
+    async def _send_plain(self, send: Send, req: ApiRequest, status: int, body: bytes,
+                          extra: list[tuple[str, str]]) -> None:  # fmt: skip
+        headers = [("Server", "nginx"), ("Date", http_date(self.shop.clock.time())),
+                   ("Content-Type", "text/html; charset=UTF-8"), *extra]  # fmt: skip
+        await _send(send, ApiResponse(status, body, headers), req.method)
+
+
+async def _send(send: Send, response: ApiResponse, method: str) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else response.body})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _hang(receive: Receive, seconds: float) -> None:
+    """Hold the request without answering, until `seconds` pass or the client gives up."""
+
+    async def disconnected() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    try:
+        await asyncio.wait_for(disconnected(), timeout=seconds)
+    except TimeoutError:
+        return
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,107 @@
+"""Faults a real shop's host inflicts, injected by rule: slowness, errors, captchas, broken bodies...
+
+A rule matches by method and path prefix ("GET /wp-json/wc/v3/orders"), optionally a query substring, skips its
+first `skip` matches, fires with `probability` (seeded, so runs repeat) and expires after `times` uses.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+FaultKind = Literal[
+    "status", "latency", "timeout", "captcha", "truncated_json", "strip_authorization", "shift_pages",
+    "duplicate_page",
+]  # fmt: skip
+FAULT_KINDS: tuple[str, ...] = (
+    "status", "latency", "timeout", "captcha", "truncated_json", "strip_authorization", "shift_pages",
+    "duplicate_page",
+)  # fmt: skip
+
+
+@dataclass
+class FaultRule:
+    """One fault. `status` and `retry_after` are for kind "status"; `latency` is the delay for "latency" and
+    how long a "timeout" hangs before the proxy gives up with a 504."""
+
+    kind: FaultKind
+    status: int = 503
+    retry_after: int | None = None
+    latency: float = 0.1
+    times: int | None = None
+    match: str = ""
+    probability: float = 1.0
+    skip: int = 0
+    query: str = ""
+    fired: int = field(default=0, compare=False)
+    seen: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
+        if self.kind == "timeout" and self.latency == 0.1:
+            self.latency = 30.0
+
+    def matches(self, method: str, path: str, raw_query: str) -> bool:
+        spec = self.match.strip()
+        if spec:
+            verb, _, prefix = spec.partition(" ") if " " in spec else ("", "", spec)
+            if verb and verb.upper() != method.upper() and not (verb.upper() == "GET" and method == "HEAD"):
+                return False
+            if prefix and not path.startswith(prefix):
+                return False
+        return not self.query or self.query in raw_query
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind, "status": self.status, "retry_after": self.retry_after, "latency": self.latency,
+            "times": self.times, "match": self.match, "probability": self.probability, "skip": self.skip,
+            "query": self.query, "fired": self.fired,
+        }  # fmt: skip
+
+
+class FaultSet:
+    """The active rules; `pick` decides which ones a request meets (at most one of each kind)."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+        self._rng = random.Random(f"{seed}:faults")
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def remove(self, rule: FaultRule) -> None:
+        with self._lock:
+            if rule in self._rules:
+                self._rules.remove(rule)
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def pick(self, method: str, path: str, raw_query: str) -> dict[str, FaultRule]:
+        chosen: dict[str, FaultRule] = {}
+        with self._lock:
+            for rule in list(self._rules):
+                if rule.kind in chosen or not rule.matches(method, path, raw_query):
+                    continue
+                rule.seen += 1
+                if rule.seen <= rule.skip:
+                    continue
+                if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                chosen[rule.kind] = rule
+                if rule.times is not None and rule.fired >= rule.times:
+                    self._rules.remove(rule)
+        return chosen

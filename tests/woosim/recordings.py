@@ -1,0 +1,97 @@
+"""Reading the recorded exchanges with the real store, and comparing responses by what matters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+RECORDED = Path(__file__).resolve().parents[2] / ".." / "shared" / "woocommerce" / "recorded"
+RECORDED = RECORDED.resolve()
+BEFORE_DATASET = RECORDED / "dataset-all-orders-before-mutations.json"
+AFTER_DATASET = RECORDED / "dataset-all-orders-after-mutations.json"
+HOME = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    name: str
+    data: dict[str, Any]
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return self.data["request"]
+
+    @property
+    def response(self) -> dict[str, Any]:
+        return self.data["response"]
+
+    @property
+    def sent_at(self) -> float:
+        recorded = parsedate_to_datetime(self.header("Date") or "") if self.header("Date") else None
+        assert recorded is not None
+        return recorded.timestamp()
+
+    @property
+    def order_key(self) -> float:
+        """When the request was sent (recorded_at is when the answer arrived)."""
+        from datetime import datetime
+
+        done = datetime.fromisoformat(self.data["recorded_at_utc"]).timestamp()
+        return done - float(self.data.get("elapsed_seconds") or 0)
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.response["headers"]:
+            if key.lower() == name.lower():
+                return str(value)
+        return None
+
+
+def exchange_files() -> list[str]:
+    """Every recorded request/response exchange (webhook deliveries and data dumps are not exchanges)."""
+    names = []
+    for path in sorted(RECORDED.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "request" in data and "response" in data:
+            names.append(path.stem)
+    return names
+
+
+def load_exchange(name: str) -> Exchange:
+    return Exchange(name, json.loads((RECORDED / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def shape(value: Any) -> Any:
+    """Keys (in order) and value types, recursively; list elements one by one."""
+    if isinstance(value, dict):
+        return {"{}": [(k, shape(v)) for k, v in value.items()]}
+    if isinstance(value, list):
+        return [shape(v) for v in value]
+    return type(value).__name__
+
+
+def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
+    """Where two JSON values' shapes first differ (None when they have the same shape)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if list(actual) != list(expected):
+            missing = [k for k in expected if k not in actual]
+            extra = [k for k in actual if k not in expected]
+            return f"{path}: keys differ (missing {missing}, extra {extra}, or order)"
+        for k in expected:
+            found = first_difference(actual[k], expected[k], f"{path}.{k}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(actual) != len(expected):
+            return f"{path}: {len(actual)} items, recorded {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            found = first_difference(a, e, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if type(actual) is not type(expected):
+        return f"{path}: {type(actual).__name__} ({actual!r:.60}), recorded {type(expected).__name__} ({expected!r:.60})"
+    return None
