@@ -36,6 +36,7 @@ class Cli:
             "ALLOW_PRIVATE_SHOP_URLS": "true",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
+            "SYNC_REQUESTS_PER_SECOND": "1000",  # no politeness delay towards the local test servers
         }
         self.runner = CliRunner()
 

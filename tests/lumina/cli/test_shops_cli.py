@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import select
 
 from lumina.db import Database
@@ -10,9 +13,17 @@ from lumina.models import CachedOrder, Family, ShopConnection
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import create_order
 from tests.lumina.cli.conftest import Cli
+from woosim import ApiKey, ShopConfig, ShopServer, SimulatedShop
 
 KEY = "ck_Cli-Key-Value-Frob-0099"
 SECRET = "cs_Cli-Secret-Value-Nitz-0099"
+
+
+@pytest.fixture(scope="module")
+def shop_url() -> Iterator[str]:
+    config = ShopConfig(seed=3, order_count=10, read_write_key=ApiKey(KEY, SECRET, "read_write"))
+    with ShopServer(SimulatedShop(config), https=False) as server:
+        yield server.base_url
 
 
 def assert_no_secret(*outputs: str) -> None:
@@ -41,6 +52,19 @@ async def test_add_list_and_remove_a_shop(cli: Cli, cli_database: Database) -> N
     removed = await cli("shops", "remove", "1", "--yes")
     assert removed.exit_code == 0
     assert "No shops yet" in (await cli("shops", "list")).stdout
+
+
+async def test_add_and_check_a_real_shop(cli: Cli, shop_url: str) -> None:
+    added = await cli("shops", "add", "--name", "Sim", "--url", shop_url, "--key", KEY, "--secret", SECRET)
+    checked = await cli("shops", "check", "1")
+
+    assert added.exit_code == 0, added.output
+    assert "WooCommerce 10.2.4" in added.stdout
+    assert "read/write key" in added.stdout
+    assert checked.exit_code == 0
+    assert "Connection OK." in checked.stdout
+    assert '"event": "shop checked"' in checked.stderr
+    assert_no_secret(added.output, checked.output)
 
 
 async def test_keys_left_out_are_asked_for_hidden(cli: Cli) -> None:

@@ -11,10 +11,10 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-__all__ = ["closed_port_url", "not_a_shop_url"]
+__all__ = ["closed_port_url", "not_a_shop_url", "old_woocommerce_url"]
 
 
 async def _blog(request: Request) -> Response:
@@ -24,10 +24,15 @@ async def _blog(request: Request) -> Response:
     return HTMLResponse("<html><body>Not found</body></html>", status_code=404)
 
 
-@pytest.fixture(scope="session")
-def not_a_shop_url() -> Iterator[str]:
-    """A plain web site served by uvicorn in a thread on 127.0.0.1."""
-    app = Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])])
+async def _old_wordpress(request: Request) -> Response:
+    # WordPress with WooCommerce 3.4: its REST index lists wc/v1 and wc/v2 but not wc/v3.
+    if request.url.path == "/wp-json/":
+        return JSONResponse({"name": "Old shop", "namespaces": ["oembed/1.0", "wc/v1", "wc/v2", "wp/v2"]})
+    return JSONResponse({"code": "rest_no_route", "message": "No route was found"}, status_code=404)
+
+
+def _serve(app: Starlette) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1 until the generator is closed."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -42,6 +47,18 @@ def not_a_shop_url() -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@pytest.fixture(scope="session")
+def not_a_shop_url() -> Iterator[str]:
+    """A plain web site: pages, and nothing at /wp-json/."""
+    yield from _serve(Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])]))
+
+
+@pytest.fixture(scope="session")
+def old_woocommerce_url() -> Iterator[str]:
+    """A WordPress whose WooCommerce predates REST API v3 (the simulated shop only plays current versions)."""
+    yield from _serve(Starlette(routes=[Route("/{path:path}", _old_wordpress, methods=["GET", "OPTIONS"])]))
 
 
 @pytest.fixture
