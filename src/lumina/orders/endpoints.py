@@ -7,14 +7,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 
-from lumina.api.deps import SessionDep
-from lumina.auth.deps import CurrentUser
+from lumina.api.deps import ContextDep, SessionDep
+from lumina.auth.deps import AdminUser, CurrentUser
+from lumina.orders import sync_control
 from lumina.orders.openapi import error_responses
 from lumina.orders.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ORDER_STATUSES, OrderByColumn, SortDirection
-from lumina.orders.schemas import OrderEnvelope, OrderList, StatsEnvelope
+from lumina.orders.schemas import (
+    OrderEnvelope,
+    OrderList,
+    StatsEnvelope,
+    StatusUpdateRequest,
+    StatusUpdateResult,
+    SyncAccepted,
+    SyncCompleted,
+    SyncRequest,
+    SyncStatus,
+)
 from lumina.orders.service import ListQuery, OrderReader, parse_statuses
+from lumina.orders.status_update import OrderStatusWriter
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
@@ -60,6 +72,40 @@ async def order_stats(user: CurrentUser, session: SessionDep) -> StatsEnvelope:
     return StatsEnvelope(stats=await OrderReader(session, user.family_id).stats())
 
 
+@router.post(
+    "/sync",
+    summary="Sync the family's orders now",
+    description="Runs the sync of the caller's family's shop now and answers when it is done.",
+    response_model=SyncCompleted,
+    responses=error_responses(400, 401, 409, 502, 503),
+)
+async def sync_now(
+    user: CurrentUser, context: ContextDep, body: Annotated[SyncRequest | None, Body()] = None
+) -> SyncCompleted:
+    return await sync_control.sync_family_now(context, user.family_id, body.days_back if body else None)
+
+
+@router.post(
+    "/sync/all",
+    summary="Start a sync of every shop (administrators)",
+    status_code=202,
+    response_model=SyncAccepted,
+    responses=error_responses(401, 403, 503),
+)
+async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
+    return sync_control.start_sync_all(context, user.id)
+
+
+@router.get(
+    "/sync/status",
+    summary="The background sync's state, the family's last run and the next one",
+    response_model=SyncStatus,
+    responses=error_responses(401),
+)
+async def sync_status(user: CurrentUser, session: SessionDep, context: ContextDep) -> SyncStatus:
+    return await sync_control.sync_status(context, session, user.family_id)
+
+
 @router.get(
     "/{order_id}",
     summary="One order with its raw WooCommerce data",
@@ -68,3 +114,20 @@ async def order_stats(user: CurrentUser, session: SessionDep) -> StatsEnvelope:
 )
 async def get_order(order_id: OrderId, user: CurrentUser, session: SessionDep) -> OrderEnvelope:
     return OrderEnvelope(order=await OrderReader(session, user.family_id).get_order(order_id))
+
+
+@router.put(
+    "/{order_id}/status",
+    summary="Change an order's status on the shop",
+    description=(
+        "Sends the status alone to the shop (WooCommerce then emails the customer as it does for any status change) "
+        "and updates Lumina's copy from the shop's answer. If the order already has this status, nothing is sent. "
+        "When the shop refuses or fails, the answer is 502 with the shop's reason and Lumina's copy is unchanged."
+    ),
+    response_model=StatusUpdateResult,
+    responses=error_responses(400, 401, 404, 502, 503),
+)
+async def set_order_status(
+    order_id: OrderId, body: StatusUpdateRequest, user: CurrentUser, context: ContextDep
+) -> StatusUpdateResult:
+    return await OrderStatusWriter(context).set_status(user.family_id, order_id, body.status)

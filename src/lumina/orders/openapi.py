@@ -13,7 +13,8 @@ _DESCRIPTIONS = {
     404: "No such order in the caller's family.",
     409: "A sync of this shop is already running.",
     502: "The shop refused or failed the request; `shop` carries its reason. Nothing was changed in Lumina.",
-    503: "The family has no shop connection (or the sync engine is not running).",
+    503: "No usable shop connection (none is linked to the family, or it needs an administrator's attention), "
+    "or the sync engine is not running.",
 }
 
 

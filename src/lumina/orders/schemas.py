@@ -119,7 +119,10 @@ class SyncRunResult(CamelModel):
 
     run_id: int | None
     shop_id: int | None
-    status: str = Field(examples=["succeeded"])
+    trigger: str = Field(
+        examples=["manual"], description="What started it: startup, schedule, manual, admin, cli, webhook."
+    )
+    status: str = Field(examples=["succeeded"], description="running, succeeded, failed, cancelled, or skipped.")
     processed: int
     created: int
     updated: int
@@ -129,7 +132,7 @@ class SyncRunResult(CamelModel):
     pages: int
     started_at: UTCTime | None
     finished_at: UTCTime | None
-    duration_seconds: float | None
+    duration_seconds: float
     error: str | None
 
 

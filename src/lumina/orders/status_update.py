@@ -1,0 +1,113 @@
+"""Changing an order's status: the shop first, then the mirror from the shop's answer.
+
+The shop is the source of truth, so Lumina never writes a status the shop has not confirmed: a failed or refused
+write leaves the mirror as it was. A status change makes WooCommerce email the customer and move the order's
+modification time, so an order that already has the asked status is not written at all, only refreshed.
+
+No database transaction stays open while the shop is being asked (that can take tens of seconds): the order is
+read in one short unit of work, the shop is called, and its answer is written in another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lumina.context import ServiceContext
+from lumina.errors import BadGatewayError, NotFoundError, ServiceUnavailableError
+from lumina.logging import get_logger
+from lumina.orders.repository import FamilyOrderRepository
+from lumina.orders.schemas import OrderDetail, StatusUpdateResult
+from lumina.shops.connect import build_client
+from lumina.sync.writer import write_shop_orders
+from lumina.woocommerce import RetryPolicy, WooClient, WooError, WooOrder
+
+logger = get_logger("lumina.orders.status")
+
+# Someone is waiting for the answer: a few quick retries, and a shop's Retry-After is not waited out for minutes.
+# A status change that could not be made is the user's to try again; the next sync shows the shop's state anyway.
+WRITE_BACK_RETRY = RetryPolicy(attempts=3, base_delay=0.25, max_delay=1.0, max_retry_after=5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    order_id: int
+    shop_id: int
+    woocommerce_order_id: int
+
+
+def shop_error(error: WooError, action: str) -> BadGatewayError:
+    """The shop's reason, fit for the caller: its status, code, message and hint, never a URL or a credential."""
+    return BadGatewayError(
+        f"The shop did not {action}: {error.message}",
+        details={"shop": {"status": error.status, "code": error.code, "message": error.message, "hint": error.hint}},
+    )
+
+
+class OrderStatusWriter:
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    async def set_status(self, family_id: int, order_id: int, status: str) -> StatusUpdateResult:
+        target, client = await self._prepare(family_id, order_id)
+        answer, changed = await self._ask_shop(client, target, status)
+        async with self._context.database.transaction() as session:
+            # No retention cutoff: the order is in the mirror now, and the retention job removes it on its own time.
+            await write_shop_orders(session, target.shop_id, [answer], retention_cutoff=None)
+            order = await FamilyOrderRepository(session, family_id).get(target.order_id)
+            detail = None if order is None else OrderDetail.model_validate(order)
+        if detail is None:  # the shop's answer took it out of the family's view (trashed meanwhile): still written
+            raise NotFoundError("Order not found.")
+        logger.info(
+            "order status set",
+            family_id=family_id,
+            order_id=order_id,
+            shop_id=target.shop_id,
+            woocommerce_order_id=target.woocommerce_order_id,
+            status=answer.status,
+            sent_to_shop=changed,
+        )
+        message = "Order status updated" if changed else "The order already had this status"
+        return StatusUpdateResult(message=message, changed=changed, order=detail)
+
+    async def _prepare(self, family_id: int, order_id: int) -> tuple[_Target, WooClient]:
+        async with self._context.database.transaction() as session:
+            orders = FamilyOrderRepository(session, family_id)
+            order = await orders.get(order_id)
+            if order is None:
+                raise NotFoundError("Order not found.")
+            shop = await orders.linked_shop(order.shop_id)
+            if shop is None:
+                raise ServiceUnavailableError(
+                    "This order's shop is no longer connected to your family, so its status cannot be changed."
+                )
+            target = _Target(order.id, order.shop_id, order.woocommerce_order_id)
+            try:
+                client = build_client(self._context.settings, self._context.secret_box, shop, retry=WRITE_BACK_RETRY)
+            except ValueError as exc:  # credentials that no longer decrypt, or an auth mode unfit for the URL
+                logger.warning("shop connection unusable", shop_id=shop.id, problem=str(exc))
+                raise ServiceUnavailableError(
+                    "The shop connection cannot be used right now; an administrator needs to check it."
+                ) from exc
+        return target, client
+
+    @staticmethod
+    async def _ask_shop(client: WooClient, target: _Target, status: str) -> tuple[WooOrder, bool]:
+        """The order as the shop holds it after the change, and whether a change was sent."""
+        async with client:
+            try:
+                current = await client.get_order(target.woocommerce_order_id)
+            except WooError as error:
+                raise shop_error(error, "return the order") from error
+            if current.status == status:
+                return current, False
+            try:
+                return await client.update_order_status(target.woocommerce_order_id, status), True
+            except WooError as error:
+                logger.warning(
+                    "order status not set: the shop failed",
+                    shop_id=target.shop_id,
+                    woocommerce_order_id=target.woocommerce_order_id,
+                    error_code=error.code,
+                    http_status=error.status,
+                )
+                raise shop_error(error, "accept the status change") from error

@@ -1,0 +1,130 @@
+"""The sync endpoints' side of the sync engine: run a family's sync now, start everyone's, report the status.
+
+The engine (`context.components["sync"]`) and the scheduler (`context.components["scheduler"]`) are started with
+the service; this module only asks them and turns their answers into the seed's shapes. Their errors
+(SyncAlreadyRunningError 409, NoShopConfiguredError 503) are API errors already and pass through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.context import ServiceContext
+from lumina.errors import BadGatewayError, ServiceUnavailableError
+from lumina.logging import get_logger
+from lumina.models import SyncRunStatus, SyncTrigger
+from lumina.orders.repository import FamilyOrderRepository
+from lumina.orders.schemas import SyncAccepted, SyncCompleted, SyncJobStatus, SyncRunResult, SyncStatus
+
+logger = get_logger("lumina.orders.sync")
+
+
+class _Result(Protocol):
+    status: str
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+    duration_seconds: float
+    error: str | None
+
+
+class SyncEngine(Protocol):
+    async def sync_family(self, family_id: int, *, trigger: SyncTrigger = ..., days_back: int | None = ...) -> Any: ...
+
+    async def sync_all(self, *, trigger: SyncTrigger = ...) -> Any: ...
+
+    def is_syncing(self, shop_id: int | None = None) -> bool: ...
+
+    async def last_run(self, *, family_id: int) -> Any: ...
+
+
+class _SchedulerStatus(Protocol):
+    running: bool
+    interval_minutes: int
+    next_run_at: datetime | None
+
+
+class Scheduler(Protocol):
+    def status(self) -> Any: ...
+
+
+# Background runs started by requests; kept here so they are not garbage-collected mid-run.
+_background: set[asyncio.Task[None]] = set()
+
+
+def _engine(context: ServiceContext) -> SyncEngine:
+    engine: SyncEngine | None = context.components.get("sync")
+    if engine is None:
+        raise ServiceUnavailableError("The sync engine is not running in this process.")
+    return engine
+
+
+def run_result(result: Any) -> SyncRunResult:
+    return SyncRunResult.model_validate(result, from_attributes=True)
+
+
+async def sync_family_now(context: ServiceContext, family_id: int, days_back: int | None) -> SyncCompleted:
+    result: _Result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
+    last_run = run_result(result)
+    if result.status == SyncRunStatus.FAILED.value:
+        raise BadGatewayError(
+            f"The sync did not complete: {result.error or 'the shop failed'}",
+            details={"lastRun": last_run.model_dump(mode="json", by_alias=True)},
+        )
+    return SyncCompleted(
+        message="Sync completed",
+        processed=result.processed,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        deleted=result.deleted,
+        duration_seconds=result.duration_seconds,
+        last_run=last_run,
+    )
+
+
+def start_sync_all(context: ServiceContext, admin_id: int) -> SyncAccepted:
+    engine = _engine(context)
+
+    async def run() -> None:
+        try:
+            await engine.sync_all(trigger=SyncTrigger.ADMIN)
+        except Exception:  # a background run has no caller to tell: the log is where it goes
+            logger.exception("sync of all shops failed", requested_by=admin_id)
+
+    task = asyncio.create_task(run(), name="orders.sync_all")
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    logger.info("sync of all shops started", requested_by=admin_id)
+    return SyncAccepted(message="Sync of all shops started")
+
+
+async def wait_for_background_runs() -> None:
+    """For shutdown and tests: wait until the runs started by requests have finished."""
+    if _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)
+
+
+async def sync_status(context: ServiceContext, session: AsyncSession, family_id: int) -> SyncStatus:
+    shop_ids: Sequence[int] = await FamilyOrderRepository(session, family_id).linked_shop_ids()
+    engine: SyncEngine | None = context.components.get("sync")
+    scheduler: Scheduler | None = context.components.get("scheduler")
+    state: _SchedulerStatus | None = scheduler.status() if scheduler is not None else None
+    last = await engine.last_run(family_id=family_id) if engine is not None else None
+    return SyncStatus(
+        sync_job=SyncJobStatus(
+            running=bool(state and state.running),
+            syncing=engine is not None and any(engine.is_syncing(shop_id) for shop_id in shop_ids),
+            interval_minutes=state.interval_minutes if state else context.settings.sync_interval,
+            next_run_at=state.next_run_at if state else None,
+            last_run=run_result(last) if last is not None else None,
+        ),
+        woocommerce_configured=bool(shop_ids),
+    )
