@@ -32,6 +32,15 @@ class CachedOrder(Base):
         Index("ix_cached_orders_family_list", "family_id", "is_visible", "date_created"),
         Index("ix_cached_orders_family_status", "family_id", "is_visible", "status", "date_created"),
         Index("ix_cached_orders_date_created", "date_created"),
+        # Added by migration 0002 for the orders API (statistics, and one per sort column of the list).
+        Index(
+            "ix_cached_orders_family_stats", "family_id", "is_visible", "status", "currency", "total", "total_refunded"
+        ),
+        Index("ix_cached_orders_family_modified", "family_id", "is_visible", "date_modified"),
+        Index("ix_cached_orders_family_total", "family_id", "is_visible", "total"),
+        Index("ix_cached_orders_family_customer", "family_id", "is_visible", "customer_name"),
+        Index("ix_cached_orders_family_wc_id", "family_id", "is_visible", "woocommerce_order_id"),
+        Index("ix_cached_orders_family_by_id", "family_id", "is_visible", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,8 +34,11 @@ class ShopSyncState(Base):
     """Where a shop's incremental sync stands.
 
     The cursor is the GMT modification second up to which everything is mirrored, plus the ids already taken at that
-    second: the next scan restarts at that second (filters are exclusive) and drops those ids. The lease fields make
-    the sync of one shop exclusive across processes sharing the database.
+    second: the next scan restarts at that second (filters are exclusive) and drops those ids. A backfill scanned in
+    parallel keeps the time slices it has not finished in `pending_slices` (each with its own such position), so a
+    crash resumes every slice where it stood. `routes` remembers which families (and customer scopes) the mirrored
+    orders were routed to: a new link or a changed scope needs the window scanned again. The lease fields make the
+    sync of one shop exclusive across processes sharing the database.
     """
 
     __tablename__ = "shop_sync_state"
@@ -42,6 +46,9 @@ class ShopSyncState(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop_connections.id", ondelete="CASCADE"), primary_key=True)
     cursor_modified: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cursor_ids: Mapped[list[int] | None] = mapped_column(JSONType)
+    pending_slices: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    routes: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    scan_key: Mapped[str | None] = mapped_column(String(64))
     backfill_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,449 @@
+"""One sync run of one shop, under its lease: plan the scan, page through the shop, reconcile when due, record.
+
+Every page is one transaction holding the orders, the scan's new durable position and the run's counters, and it
+is fenced by the lease. A crash, a kill or a cancellation at any point leaves the last committed page and the
+position that covers it; the next run resumes there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, not_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.config import Settings
+from lumina.db import Database
+from lumina.logging import get_logger
+from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
+from lumina.sync import runs
+from lumina.sync.cursor import Position, ShopClock, Slice, whole_second
+from lumina.sync.errors import ScanError
+from lumina.sync.reader import ShopReader, listing_statuses
+from lumina.sync.reconcile import Reconciler, reconciliation_start
+from lumina.sync.routing import Route, load_routes, needs_rescan, route_map, unlinked
+from lumina.sync.runs import SyncResult
+from lumina.sync.scanner import Scanner
+from lumina.sync.state import ShopLease, load_state, slice_values, slices_of, tail_position
+from lumina.sync.writer import StaleGuard, WriteCounts, tombstone_orders, write_routed
+from lumina.woocommerce import WooClient, WooError, WooOrder
+
+logger = get_logger("lumina.sync")
+
+ClientFactory = Callable[[ShopConnection], WooClient]
+
+
+class SyncProgress(Protocol):
+    """What a progress display hears about (the CLI's bar); every method must return quickly."""
+
+    def started(self, shop_id: int, shop_name: str) -> None: ...
+
+    def advanced(self, shop_id: int, processed: int, total: int | None) -> None: ...
+
+    def finished(self, result: SyncResult) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """How runs behave; defaults follow the settings."""
+
+    days_back: int = 30
+    retention_days: int = 90
+    concurrency: int = 4
+    reconcile_every: timedelta = timedelta(hours=6)
+    backoff_base: timedelta = timedelta(minutes=30)
+    backoff_cap: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> SyncOptions:
+        values: dict[str, object] = {
+            "days_back": settings.sync_days_back,
+            "retention_days": settings.retention_days,
+            "concurrency": settings.sync_max_concurrency,
+            "backoff_base": timedelta(minutes=settings.sync_interval),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def retention_cutoff(self, now: datetime) -> datetime | None:
+        return now - timedelta(days=self.retention_days) if self.retention_days > 0 else None
+
+    def backoff(self, failures: int) -> timedelta:
+        delay: timedelta = self.backoff_base * 2 ** min(max(failures - 1, 0), 16)
+        return min(delay, self.backoff_cap)
+
+
+@dataclass(slots=True)
+class _Plan:
+    slices: list[Slice]
+    routes: list[Route]
+    statuses: tuple[str, ...]
+    window_start: datetime
+    reconcile: bool
+    cursor_before: datetime | None
+    shop_name: str
+
+
+@dataclass(slots=True)
+class _Tally:
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    cursor: datetime | None = None
+    total: int | None = None
+
+
+def error_text(exc: BaseException) -> str:
+    """A message fit for the run record and the log: the client's errors are already free of credentials."""
+    text = str(exc) if isinstance(exc, WooError | ScanError) else f"{type(exc).__name__}: {exc}"
+    return text[:1000]
+
+
+def scan_key(shop: ShopConnection, statuses: Sequence[str]) -> str:
+    """Changes when what the cursor is a position in changes: another shop URL, another list of statuses."""
+    return hashlib.sha256(f"{shop.url}|{','.join(sorted(statuses))}".encode()).hexdigest()[:32]
+
+
+class ShopSync:
+    """Runs one sync of one shop; the caller holds `lease` and releases nothing: `run` does."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        shop: ShopConnection,
+        lease: ShopLease,
+        client_factory: ClientFactory,
+        options: SyncOptions,
+        trigger: SyncTrigger,
+        stop: asyncio.Event,
+        days_back: int | None = None,
+        family_id: int | None = None,
+        reconcile: bool | None = None,
+        progress: SyncProgress | None = None,
+    ) -> None:
+        self.database = database
+        self.shop = shop
+        self.shop_id = shop.id
+        self.lease = lease
+        self.client_factory = client_factory
+        self.options = options
+        self.trigger = trigger
+        self.stop = stop
+        self.days_back = days_back
+        self.family_id = family_id
+        self.force_reconcile = reconcile
+        self.progress = progress
+        self.tally = _Tally()
+        self.guard = StaleGuard()
+        self.run_id: int | None = None
+        self.started_at = datetime.now(UTC)
+        self._client: WooClient | None = None
+        self._plan: _Plan | None = None
+
+    # -- the run ------------------------------------------------------------------------------------------------
+
+    async def run(self) -> SyncResult:
+        started = time.monotonic()
+        status, error, reconciled = SyncRunStatus.FAILED, None, False
+        heartbeat = asyncio.create_task(self.lease.heartbeat())
+        try:
+            plan = await self._prepare()
+            if self.progress:
+                self.progress.started(self.shop_id, plan.shop_name)
+            if not plan.routes:
+                logger.info("no family is linked to this shop: nothing to sync", shop_id=self.shop_id)
+                status = SyncRunStatus.SUCCEEDED
+            else:
+                async with self.client_factory(self.shop) as client:
+                    self._client = client
+                    complete = await self._scan(client, plan)
+                    if complete and plan.reconcile and not self.stop.is_set():
+                        reconciled = await self._reconcile(client, plan)
+                    status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.CANCELLED
+        except asyncio.CancelledError:
+            status, error = SyncRunStatus.CANCELLED, "cancelled: the service is shutting down"
+            await asyncio.shield(self._finish(status, error, reconciled, time.monotonic() - started))
+            raise
+        except Exception as exc:
+            status, error = SyncRunStatus.FAILED, error_text(exc)
+            logger.warning("sync failed", shop_id=self.shop_id, error=error, error_type=type(exc).__name__)
+        finally:
+            heartbeat.cancel()
+        return await asyncio.shield(self._finish(status, error, reconciled, time.monotonic() - started))
+
+    async def _prepare(self) -> _Plan:
+        """Decide what to scan, persist the plan and open the run record, in one fenced transaction."""
+        now = datetime.now(UTC)
+        days = self.days_back or self.options.days_back
+        window_start = whole_second(now - timedelta(days=days))
+        async with self.database.transaction() as session:
+            await self.lease.fence(session)
+            await runs.abandon_stale_runs(session, self.shop_id)
+            state = await load_state(session, self.shop_id)
+            assert state is not None  # the lease created it
+            routes = await load_routes(session, self.shop_id)
+            statuses = listing_statuses(self.shop.order_statuses)
+            key = scan_key(self.shop, statuses)
+            slices = slices_of(state)
+            cursor_before = tail_position(slices)
+            backfill_from = state.backfill_from
+            first_sync = not slices
+            rescan_for = needs_rescan(state.routes, routes)
+            if first_sync or state.scan_key != key or rescan_for:
+                if not first_sync:
+                    logger.info(
+                        "scanning the window again",
+                        shop_id=self.shop_id,
+                        reason="shop or statuses changed" if state.scan_key != key else "families linked or rescoped",
+                        families=rescan_for,
+                    )
+                slices = [Slice(Position(window_start), None)]
+                backfill_from = window_start
+            elif backfill_from is None or window_start < backfill_from:
+                # A longer history was asked for: scan the older part as a slice of its own.
+                slices.insert(0, Slice(Position(window_start), backfill_from or tail_position(slices)))
+                backfill_from = window_start
+            await self._apply_routes(session, state.routes, routes, now)
+            reconcile_due = (
+                state.last_reconciled_at is None or now - state.last_reconciled_at >= self.options.reconcile_every
+            )
+            values = slice_values(slices)
+            if first_sync:
+                values["last_reconciled_at"] = now  # a first backfill is as fresh as a reconciliation
+            await self.lease.fence(
+                session, **values, routes=route_map(routes), scan_key=key, backfill_from=backfill_from
+            )
+            run = await runs.start_run(
+                session,
+                shop_id=self.shop_id,
+                family_id=self.family_id,
+                trigger=self.trigger,
+                cursor_before=cursor_before,
+            )
+            self.run_id = run.id
+        self.tally.cursor = cursor_before
+        reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
+        plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name)
+        self._plan = plan
+        logger.info(
+            "sync started",
+            shop_id=self.shop_id,
+            run_id=self.run_id,
+            trigger=self.trigger.value,
+            families=len(routes),
+            slices=len(slices),
+            cursor=cursor_before.isoformat() if cursor_before else None,
+            backfill=first_sync,
+        )
+        return plan
+
+    async def _apply_routes(
+        self, session: AsyncSession, stored: dict[str, str] | None, routes: list[Route], now: datetime
+    ) -> None:
+        """Hide the orders of families no longer linked, and those outside a family's narrowed scope."""
+        hide = {"is_visible": False, "deleted_at": now}
+        gone = unlinked(stored, routes)
+        if gone:
+            await session.execute(
+                update(CachedOrder)
+                .where(
+                    CachedOrder.shop_id == self.shop_id,
+                    CachedOrder.family_id.in_(gone),
+                    CachedOrder.deleted_at.is_(None),
+                )
+                .values(**hide)
+            )
+        for route in routes:
+            if not route.scoped or (stored or {}).get(str(route.family_id)) in (None, route.fingerprint):
+                continue
+            inside = or_(
+                CachedOrder.customer_id.in_(sorted(route.customer_ids) or [-1]),
+                CachedOrder.billing_email.in_(sorted(route.billing_emails) or [""]),
+            )
+            await session.execute(
+                update(CachedOrder)
+                .where(
+                    and_(CachedOrder.shop_id == self.shop_id, CachedOrder.family_id == route.family_id),
+                    CachedOrder.deleted_at.is_(None),
+                    not_(inside),
+                )
+                .values(**hide)
+            )
+
+    # -- scanning -----------------------------------------------------------------------------------------------
+
+    async def _scan(self, client: WooClient, plan: _Plan) -> bool:
+        clock = ShopClock()
+        reader = ShopReader(client, plan.statuses, clock)
+        retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
+
+        def on_total(total: int) -> None:
+            self.tally.total = total
+            self._report()
+
+        async def sink(orders: Sequence[WooOrder], slices: Sequence[Slice]) -> None:
+            if clock.origin is not None:
+                self.guard.start(clock.origin)
+            cursor = tail_position(slices)
+            async with self.database.transaction() as session:
+                await self.lease.fence(session, **slice_values(slices))
+                counts = await write_routed(
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
+                )
+                total = WriteCounts()
+                total.add(self.tally.counts)
+                total.add(counts)
+                await self._record(session, total, cursor)
+            self.tally.counts, self.tally.cursor = total, cursor
+            self._report()
+
+        scanner = Scanner(reader, sink, concurrency=self.options.concurrency, stop=self.stop, on_total=on_total)
+        return await scanner.run(plan.slices)
+
+    async def _reconcile(self, client: WooClient, plan: _Plan) -> bool:
+        clock = ShopClock()
+        retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
+
+        async def write(orders: Sequence[WooOrder]) -> None:
+            async with self.database.transaction() as session:
+                await self.lease.fence(session)
+                counts = await write_routed(
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
+                )
+                total = WriteCounts()
+                total.add(self.tally.counts)
+                total.add(counts)
+                await self._record(session, total, self.tally.cursor)
+            self.tally.counts = total
+
+        async def tombstone(order_ids: Sequence[int]) -> None:
+            now = datetime.now(UTC)
+            async with self.database.transaction() as session:
+                await self.lease.fence(session)
+                deleted = await tombstone_orders(session, self.shop_id, order_ids, now=now)
+                total = WriteCounts()
+                total.add(self.tally.counts)
+                total.deleted += deleted
+                await self._record(session, total, self.tally.cursor)
+            self.tally.counts = total
+
+        async with self.database.transaction() as session:
+            since = await reconciliation_start(session, self.shop_id, plan.window_start)
+        reconciler = Reconciler(
+            database=self.database,
+            shop_id=self.shop_id,
+            routes=plan.routes,
+            stamps=ShopReader(client, plan.statuses, clock, stamps_only=True),
+            full=ShopReader(client, plan.statuses, clock),
+            write=write,
+            tombstone=tombstone,
+            retention_cutoff=retention_cutoff,
+            concurrency=self.options.concurrency,
+            stop=self.stop,
+        )
+        done = await reconciler.run(since - timedelta(seconds=1))
+        if done:
+            async with self.database.transaction() as session:
+                await self.lease.fence(session, last_reconciled_at=datetime.now(UTC))
+            logger.info("reconciled", shop_id=self.shop_id, orders_checked=reconciler.checked)
+        return done
+
+    # -- recording ----------------------------------------------------------------------------------------------
+
+    def _stats(self) -> tuple[int, int]:
+        if self._client is None:
+            return 0, 0
+        stats = self._client.stats
+        return stats.requests, stats.pages
+
+    async def _record(self, session: AsyncSession, counts: WriteCounts, cursor: datetime | None) -> None:
+        assert self.run_id is not None
+        requests, pages = self._stats()
+        await runs.record_progress(session, self.run_id, counts, requests=requests, pages=pages, cursor_after=cursor)
+
+    def _report(self) -> None:
+        if self.progress:
+            self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
+
+    async def _finish(self, status: SyncRunStatus, error: str | None, reconciled: bool, duration: float) -> SyncResult:
+        """Close the run record, update the shop's health and give the lease back, in one transaction."""
+        now = datetime.now(UTC)
+        counts, requests_pages = self.tally.counts, self._stats()
+        async with self.database.transaction() as session:
+            state = await load_state(session, self.shop_id)
+            health: dict[str, object] = {}
+            if status is SyncRunStatus.SUCCEEDED:
+                health = {
+                    "last_success_at": now,
+                    "consecutive_failures": 0,
+                    "next_attempt_at": None,
+                    "last_error": None,
+                }
+            elif status is SyncRunStatus.FAILED:
+                failures = (state.consecutive_failures if state else 0) + 1
+                health = {
+                    "consecutive_failures": failures,
+                    "next_attempt_at": now + self.options.backoff(failures),
+                    "last_error": error,
+                }
+            await self.lease.release(session, **health)
+            if self.run_id is not None:
+                await runs.record_progress(
+                    session,
+                    self.run_id,
+                    counts,
+                    requests=requests_pages[0],
+                    pages=requests_pages[1],
+                    cursor_after=self.tally.cursor,
+                    status=status,
+                    error=error,
+                )
+        result = SyncResult(
+            shop_id=self.shop_id,
+            run_id=self.run_id,
+            status=status.value,
+            trigger=self.trigger.value,
+            processed=counts.processed,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            deleted=counts.deleted,
+            requests=requests_pages[0],
+            pages=requests_pages[1],
+            started_at=self.started_at,
+            finished_at=now,
+            duration_seconds=round(duration, 3),
+            error=error,
+            family_id=self.family_id,
+            cursor_before=self._plan.cursor_before if self._plan else None,
+            cursor_after=self.tally.cursor,
+            reconciled=reconciled,
+        )
+        log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
+        log(
+            "sync finished",
+            shop_id=self.shop_id,
+            run_id=self.run_id,
+            trigger=self.trigger.value,
+            status=status.value,
+            duration_s=result.duration_seconds,
+            requests=result.requests,
+            pages=result.pages,
+            processed=result.processed,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            deleted=result.deleted,
+            reconciled=reconciled,
+            cursor_before=result.cursor_before.isoformat() if result.cursor_before else None,
+            cursor_after=result.cursor_after.isoformat() if result.cursor_after else None,
+            error=error,
+        )
+        if self.progress:
+            self.progress.finished(result)
+        return result

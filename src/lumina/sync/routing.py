@@ -1,0 +1,72 @@
+"""Which families see a shop's orders, and with which customer scope.
+
+A shop is fetched once per cycle and each order is written to every family whose link covers it. The routes are
+remembered with the cursor (`ShopSyncState.routes`): a family linked later, or a scope widened, has not received
+the orders mirrored before, so the window is scanned again for everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.models import FamilyShop
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    family_id: int
+    customer_ids: frozenset[int] = frozenset()
+    billing_emails: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, link: FamilyShop) -> Route:
+        return cls(
+            family_id=link.family_id,
+            customer_ids=frozenset(int(c) for c in link.customer_ids or () if int(c)),
+            billing_emails=frozenset(e.strip().lower() for e in link.billing_emails or () if e and e.strip()),
+        )
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.customer_ids or self.billing_emails)
+
+    def covers(self, customer_id: int, billing_email: str | None) -> bool:
+        """Same rule as `FamilyShop.covers`: no scope sees everything; otherwise the customer id or the email."""
+        if not self.scoped:
+            return True
+        if customer_id and customer_id in self.customer_ids:
+            return True
+        return billing_email is not None and billing_email.lower() in self.billing_emails
+
+    @property
+    def fingerprint(self) -> str:
+        scope = {"c": sorted(self.customer_ids), "e": sorted(self.billing_emails)}
+        return hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:16]
+
+
+async def load_routes(session: AsyncSession, shop_id: int) -> list[Route]:
+    links = await session.scalars(select(FamilyShop).where(FamilyShop.shop_id == shop_id).order_by(FamilyShop.id))
+    return [Route.of(link) for link in links]
+
+
+def route_map(routes: Sequence[Route]) -> dict[str, str]:
+    """The routes as stored with the cursor: family id (as text, a JSON key) to scope fingerprint."""
+    return {str(route.family_id): route.fingerprint for route in routes}
+
+
+def needs_rescan(stored: dict[str, str] | None, routes: Sequence[Route]) -> list[int]:
+    """Families whose orders were not all routed to them yet: newly linked, or with a changed scope."""
+    stored = stored or {}
+    return [route.family_id for route in routes if stored.get(str(route.family_id)) != route.fingerprint]
+
+
+def unlinked(stored: dict[str, str] | None, routes: Sequence[Route]) -> list[int]:
+    """Families that received this shop's orders but are no longer linked to it."""
+    current = {str(route.family_id) for route in routes}
+    return [int(family) for family in (stored or {}) if family not in current]

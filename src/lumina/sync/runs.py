@@ -1,0 +1,181 @@
+"""The record of every sync run (`sync_runs`), and the result the engine hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
+from lumina.sync.writer import WriteCounts
+
+SKIPPED = "skipped"  # a result status only: the shop was busy or backing off, no run was recorded
+ABANDONED = "abandoned: the process running it stopped before it finished"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """One shop's sync, as the API, the CLI and the scheduler report it."""
+
+    shop_id: int
+    run_id: int | None
+    status: str  # SyncRunStatus value, or "skipped"
+    trigger: str
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    requests: int = 0
+    pages: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_seconds: float = 0.0
+    error: str | None = None
+    family_id: int | None = None
+    cursor_before: datetime | None = None
+    cursor_after: datetime | None = None
+    reconciled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (SyncRunStatus.SUCCEEDED.value, SKIPPED)
+
+    @classmethod
+    def of_run(cls, run: SyncRun) -> SyncResult:
+        duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+        return cls(
+            shop_id=run.shop_id,
+            run_id=run.id,
+            status=run.status,
+            trigger=run.trigger,
+            processed=run.processed,
+            created=run.created,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            deleted=run.deleted,
+            requests=run.requests,
+            pages=run.pages,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            duration_seconds=round(duration, 3),
+            error=run.error,
+            family_id=run.family_id,
+            cursor_before=run.cursor_before,
+            cursor_after=run.cursor_after,
+        )
+
+    @classmethod
+    def skipped(cls, shop_id: int, trigger: SyncTrigger, reason: str, family_id: int | None = None) -> SyncResult:
+        now = datetime.now(UTC)
+        return cls(
+            shop_id=shop_id,
+            run_id=None,
+            status=SKIPPED,
+            trigger=trigger.value,
+            started_at=now,
+            finished_at=now,
+            error=reason,
+            family_id=family_id,
+        )
+
+
+def combine(results: Sequence[SyncResult]) -> SyncResult:
+    """One result for a family synced from several shops: counts added, the worst status kept."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    order = [SyncRunStatus.FAILED.value, SyncRunStatus.CANCELLED.value, SKIPPED, SyncRunStatus.SUCCEEDED.value]
+    status = min((r.status for r in results), key=lambda s: order.index(s) if s in order else 0)
+    starts = [r.started_at for r in results if r.started_at]
+    ends = [r.finished_at for r in results if r.finished_at]
+    errors = [f"shop {r.shop_id}: {r.error}" for r in results if r.error]
+    return SyncResult(
+        shop_id=first.shop_id,
+        run_id=first.run_id,
+        status=status,
+        trigger=first.trigger,
+        processed=sum(r.processed for r in results),
+        created=sum(r.created for r in results),
+        updated=sum(r.updated for r in results),
+        unchanged=sum(r.unchanged for r in results),
+        deleted=sum(r.deleted for r in results),
+        requests=sum(r.requests for r in results),
+        pages=sum(r.pages for r in results),
+        started_at=min(starts) if starts else None,
+        finished_at=max(ends) if ends else None,
+        duration_seconds=round(sum(r.duration_seconds for r in results), 3),
+        error="; ".join(errors) or None,
+        family_id=first.family_id,
+        reconciled=any(r.reconciled for r in results),
+    )
+
+
+async def start_run(
+    session: AsyncSession,
+    *,
+    shop_id: int,
+    family_id: int | None,
+    trigger: SyncTrigger,
+    cursor_before: datetime | None,
+) -> SyncRun:
+    run = SyncRun(
+        shop_id=shop_id,
+        family_id=family_id,
+        trigger=trigger.value,
+        status=SyncRunStatus.RUNNING.value,
+        started_at=datetime.now(UTC),
+        cursor_before=cursor_before,
+        cursor_after=cursor_before,
+    )
+    session.add(run)
+    await session.flush()
+    return run
+
+
+async def record_progress(
+    session: AsyncSession,
+    run_id: int,
+    counts: WriteCounts,
+    *,
+    requests: int,
+    pages: int,
+    cursor_after: datetime | None,
+    status: SyncRunStatus | None = None,
+    error: str | None = None,
+) -> None:
+    values: dict[str, object] = {
+        "processed": counts.processed,
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "deleted": counts.deleted,
+        "requests": requests,
+        "pages": pages,
+        "cursor_after": cursor_after,
+    }
+    if status is not None:
+        values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
+    await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(**values))
+
+
+async def abandon_stale_runs(session: AsyncSession, shop_id: int) -> int:
+    """Runs of this shop still marked running belong to a process that died: whoever holds the lease now knows."""
+    result = await session.execute(
+        update(SyncRun)
+        .where(SyncRun.shop_id == shop_id, SyncRun.status == SyncRunStatus.RUNNING.value)
+        .values(status=SyncRunStatus.FAILED.value, finished_at=datetime.now(UTC), error=ABANDONED)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:
+    """The newest run of any shop, or of the shops a family is linked to."""
+    statement = select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1)
+    if family_id is not None:
+        shops = select(FamilyShop.shop_id).where(FamilyShop.family_id == family_id)
+        statement = statement.where(SyncRun.shop_id.in_(shops))
+    return await session.scalar(statement)

@@ -1,0 +1,313 @@
+"""Keyset paging over a shop's orders by modification time, in parallel time slices, safe under change.
+
+Each request asks for page 1 of `modified_after = position - 1 s`, oldest first, and drops what the position
+already holds; the position then moves to the last second of the page with the ids taken there. Orders modified
+while we page only move forward in time, where a later request finds them; nothing shifts under a page number.
+
+A full page whose orders all share one second (a bulk update) cannot move the position: that second is paged
+through by id, pass after pass, until a pass sees exactly as many orders as the shop counts for it with the count
+unchanged throughout (orders can only leave a past second, so a stable count means nothing was skipped).
+
+A backfill splits the time range into slices scanned concurrently; a worker that runs out of work splits the
+slice with the most orders left (work stealing), so `concurrency` requests stay in flight until the end. Every
+page is handed to the sink together with the slices' committed positions, to be made durable in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, later, whole_second
+from lumina.sync.errors import IncompleteScanError, InconsistentPageError
+from lumina.sync.reader import Fetched, ShopReader
+from lumina.woocommerce import WooOrder
+
+# Sinks receive the orders of one page and the durable state of every slice after it.
+PageSink = Callable[[Sequence[WooOrder], Sequence[Slice]], Awaitable[None]]
+
+MAX_SECOND_PASSES = 8
+# Rows at the end of a full keyset page that the next request reads again (see `interpret`).
+OVERLAP = 3
+INCONSISTENT_PAGE_RETRIES = 2
+# A slice is split for an idle worker only when at least this many pages are left in it.
+MIN_PAGES_TO_SPLIT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one keyset page means for a slice."""
+
+    fresh: list[WooOrder]
+    position: Position | None  # in-memory position after the page; None: caught up with the shop
+    bucket: datetime | None = None  # a second holding more than a page, to be paged through by id
+
+
+def interpret(fetched: Fetched, position: Position, end: datetime | None, *, overlap: int = OVERLAP) -> Step:
+    """Read a keyset page (first page of `modified_after = position - 1 s`, before `end`, oldest first).
+
+    The position advances to the row `overlap` places before the end of a full page; the rows after it are left
+    for the next request, which must then begin with rows already held: a response that lost its first row (a
+    proxy's or shop's shifted page) loses nothing we need.
+    """
+    orders = fetched.orders
+    for order in orders:
+        if order.date_modified < position.second or (end is not None and order.date_modified >= end):
+            raise InconsistentPageError(
+                "the shop returned orders outside the requested modification window: it ignores "
+                "modified_after/modified_before (WooCommerce older than 5.8?) or a cache serves stale pages"
+            )
+    if any(a.date_modified > b.date_modified for a, b in pairwise(orders)):
+        raise InconsistentPageError("the shop did not sort the orders by modification time (orderby=modified)")
+    if not fetched.full:
+        if orders and fetched.total is not None and fetched.total != len(orders):
+            raise InconsistentPageError(f"a last page of {len(orders)} orders came with a count of {fetched.total}")
+        fresh = [order for order in orders if not position.has(order.id, order.date_modified)]
+        return Step(fresh, None if end is None else Position(end))
+    if orders[0].date_modified == orders[-1].date_modified:
+        fresh = [order for order in orders if not position.has(order.id, order.date_modified)]
+        return Step(fresh, position, bucket=orders[-1].date_modified)
+    for keep in (len(orders) - overlap, len(orders)):
+        kept = orders[: max(keep, 1)]
+        pivot = kept[-1].date_modified
+        taken = frozenset(o.id for o in kept if o.date_modified == pivot)
+        if pivot == position.second:
+            taken |= position.taken
+        candidate = Position(pivot, taken)
+        if pivot > position.second or not taken <= position.taken:
+            fresh = [order for order in kept if not position.has(order.id, order.date_modified)]
+            return Step(fresh, candidate)
+    raise AssertionError("unreachable: a full page spanning two seconds always moves the position")  # pragma: no cover
+
+
+def earlier(a: Step, b: Step) -> Step:
+    """Two readings of the same request: keep every fresh order, trust only the shorter advance."""
+    fresh = {order.id: order for order in (*a.fresh, *b.fresh)}
+    if a.position is None or b.position is None:
+        position = a.position or b.position
+    elif a.position.second != b.position.second:
+        position = min(a.position, b.position, key=lambda p: p.second)
+    else:
+        position = Position(a.position.second, a.position.taken | b.position.taken)
+    return Step(sorted(fresh.values(), key=lambda o: (o.date_modified, o.id)), position)
+
+
+@dataclass(eq=False, slots=True)
+class _Lane:
+    committed: Position
+    end: datetime | None
+    position: Position  # in memory, ahead of `committed` by the pages whose seconds are not over yet
+    remaining: int | None = None  # orders left in the slice, from the shop's count
+    confirmed: bool = False  # the lane's first full page was read twice (nothing before it to overlap with)
+    active: bool = False
+    finished: bool = False
+
+    def as_slice(self) -> Slice:
+        return Slice(self.committed, self.end)
+
+
+class Scanner:
+    """Runs keyset lanes over a list of slices until each is caught up, `stop` is set, or a fault is raised."""
+
+    def __init__(
+        self,
+        reader: ShopReader,
+        sink: PageSink,
+        *,
+        concurrency: int = 1,
+        stop: asyncio.Event | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> None:
+        self.reader = reader
+        self.clock: ShopClock = reader.clock
+        self.sink = sink
+        self.concurrency = max(1, concurrency)
+        self.stop = stop or asyncio.Event()
+        self.on_total = on_total
+        self._lanes: list[_Lane] = []
+        self._commit_lock = asyncio.Lock()
+        self._changed = asyncio.Condition()
+
+    def slices(self) -> list[Slice]:
+        """The durable state: every slice not finished, in time order."""
+        lanes = [lane.as_slice() for lane in self._lanes]
+        return sorted((s for s in lanes if not s.done), key=lambda s: s.position.second)
+
+    async def run(self, slices: Sequence[Slice]) -> bool:
+        """Scan; True when every slice caught up, False when stopped first."""
+        self._lanes = [_Lane(s.position, s.end, s.position) for s in slices if not s.done]
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.concurrency):
+                group.create_task(self._worker())
+        return all(lane.finished for lane in self._lanes)
+
+    # -- workers --------------------------------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        while True:
+            async with self._changed:
+                lane = self._claim()
+                while lane is None:
+                    if self.stop.is_set() or not any(other.active for other in self._lanes):
+                        self._changed.notify_all()
+                        return
+                    await self._changed.wait()
+                    lane = self._claim()
+                lane.active = True
+            try:
+                await self._drive(lane)
+            finally:
+                lane.active = False
+                async with self._changed:
+                    self._changed.notify_all()
+
+    def _claim(self) -> _Lane | None:
+        if self.stop.is_set():
+            return None
+        for lane in self._lanes:
+            if not lane.active and not lane.finished:
+                return lane
+        return self._split()
+
+    def _split(self) -> _Lane | None:
+        """Give an idle worker the later half of the slice with the most orders left."""
+        per_page = self.reader.per_page
+        candidates = [
+            lane
+            for lane in self._lanes
+            if lane.active and not lane.finished and (lane.remaining or 0) >= MIN_PAGES_TO_SPLIT * per_page
+        ]
+        if not candidates:
+            return None
+        victim = max(candidates, key=lambda lane: lane.remaining or 0)
+        low = victim.position.second
+        high = victim.end or (self.clock.latest + ONE_SECOND if self.clock.latest else None)
+        if high is None or high <= low:
+            return None
+        middle = whole_second(low + (high - low) / 2)
+        if not low < middle < high:
+            return None
+        share = (victim.remaining or 0) // 2
+        thief = _Lane(Position(middle), victim.end, Position(middle), remaining=share)
+        victim.end, victim.remaining = middle, share
+        self._lanes.append(thief)
+        return thief
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- one slice --------------------------------------------------------------------------------------------
+
+    async def _drive(self, lane: _Lane) -> None:
+        while not lane.finished and not self.stop.is_set():
+            if lane.end is not None and lane.position.second >= lane.end:
+                lane.finished = True
+                await self._commit(lane, (), lane.position)
+                break
+            fetched, step = await self._keyset(lane)
+            if not lane.confirmed and fetched.full and step.bucket is None:
+                # Nothing held overlaps a lane's first page, so a lost first row would go unnoticed: read it
+                # again and advance only as far as both readings agree.
+                _again, second_reading = await self._keyset(lane)
+                step = earlier(step, second_reading) if second_reading.bucket is None else second_reading
+            lane.confirmed = True
+            if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
+                self.on_total(fetched.total)
+            lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
+            if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
+                await self._commit(lane, step.fresh, None)
+                await self._notify()
+                if not await self._scan_second(lane, step.bucket):
+                    return
+                continue
+            if step.position is None or step.bucket is not None:
+                # Caught up with the shop, or the second to page through now belongs to a later slice (which
+                # leaves nothing before it in this one).
+                if step.bucket is not None and lane.end is not None:
+                    lane.position = Position(lane.end)
+                elif step.position is not None:
+                    lane.position = step.position
+                lane.finished = True
+                await self._commit(lane, step.fresh, lane.position, caught_up=step.position is None)
+                break
+            lane.position = step.position
+            if lane.end is not None and lane.position.second >= lane.end:
+                lane.finished = True
+            await self._commit(lane, step.fresh, lane.position)
+            await self._notify()
+
+    async def _keyset(self, lane: _Lane) -> tuple[Fetched, Step]:
+        for attempt in range(INCONSISTENT_PAGE_RETRIES + 1):
+            end = lane.end
+            fetched = await self.reader.keyset(lane.position.modified_after, end)
+            try:
+                step = interpret(fetched, lane.position, end)
+            except InconsistentPageError:
+                if attempt == INCONSISTENT_PAGE_RETRIES:
+                    raise
+                continue
+            return fetched, step
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _scan_second(self, lane: _Lane, second: datetime) -> bool:
+        """Page through one second by id until a pass is verified complete; False when stopped."""
+        for _ in range(MAX_SECOND_PASSES):
+            seen: set[int] = set()
+            totals: set[int] = set()
+            page = 1
+            while True:
+                if self.stop.is_set():
+                    return False
+                fetched = await self.reader.second(second, page)
+                if fetched.total is not None:
+                    totals.add(fetched.total)
+                seen.update(o.id for o in fetched.orders if o.date_modified == second)
+                await self._commit(lane, fetched.orders, None)
+                if not fetched.full:
+                    break
+                page += 1
+            expected = next(iter(totals), 0)
+            if len(totals) <= 1 and len(seen) == expected:
+                lane.position = Position(second + ONE_SECOND)
+                await self._commit(lane, (), lane.position)
+                return True
+        raise IncompleteScanError(
+            f"the orders modified at {second.isoformat()} could not be listed consistently in "
+            f"{MAX_SECOND_PASSES} passes (the shop's counts and pages disagree)"
+        )
+
+    async def _commit(
+        self, lane: _Lane, orders: Sequence[WooOrder], position: Position | None, *, caught_up: bool = False
+    ) -> None:
+        """Hand the page and the slices' durable state to the sink; the lane's durable position moves only
+        after the sink succeeded, and only as far as the shop's clock allows."""
+        async with self._commit_lock:
+            committed = lane.committed
+            candidate = self.clock.caught_up() if caught_up else None
+            if position is not None and not caught_up:
+                if lane.end is not None and position.second >= lane.end:
+                    position = Position(lane.end)
+                candidate = self.clock.settle(position)
+            if candidate is not None:
+                if lane.end is not None and candidate.second > lane.end:
+                    candidate = Position(lane.end)
+                committed = later(committed, candidate)
+            if not orders and committed == lane.committed:
+                return
+            states = [Slice(committed, lane.end) if other is lane else other.as_slice() for other in self._lanes]
+            durable = sorted((s for s in states if not s.done), key=lambda s: s.position.second)
+            # A cancellation (shutdown, lost lease) must not cut a transaction in half: the page in hand is
+            # committed or rolled back as a whole, then the cancellation goes on.
+            writing = asyncio.ensure_future(self.sink(orders, durable))
+            try:
+                await asyncio.shield(writing)
+            except asyncio.CancelledError:
+                await asyncio.wait([writing])
+                if not writing.cancelled():
+                    writing.exception()  # retrieved: the cancellation is what goes on
+                raise
+            lane.committed = committed

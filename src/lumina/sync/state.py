@@ -1,0 +1,150 @@
+"""A shop's sync state row: the durable scan position, and the lease that makes one process its only writer.
+
+The lease is a row-level compare-and-set that works alike on SQLite and PostgreSQL: `UPDATE ... WHERE the lock is
+free, expired or ours`. The holder renews it while it works (a heartbeat), and every page it commits re-checks
+it in the same transaction (`fence`): a process that stalled past its lease and was overtaken writes nothing more.
+Each write transaction starts with that UPDATE, so SQLite takes its write lock at once rather than upgrading a
+read transaction later (which fails outright when another process wrote in between).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.db import Database
+from lumina.logging import get_logger
+from lumina.models import ShopSyncState
+from lumina.sync.cursor import Position, Slice
+from lumina.sync.errors import LeaseLostError
+
+logger = get_logger("lumina.sync")
+
+DEFAULT_LEASE_TTL = timedelta(seconds=60)
+
+
+def new_owner_id() -> str:
+    """Who holds a lease: host, process and a random part (two coordinators in one process differ)."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def slices_of(state: ShopSyncState) -> list[Slice]:
+    """The durable scan: pending closed slices, then the open tail at the cursor (none before the first sync)."""
+    slices = [Slice.from_json(item) for item in state.pending_slices or ()]
+    if state.cursor_modified is not None:
+        slices.append(Slice(Position(state.cursor_modified, frozenset(state.cursor_ids or ())), None))
+    return sorted(slices, key=lambda s: (s.end is None, s.position.second))
+
+
+def slice_values(slices: Sequence[Slice]) -> dict[str, Any]:
+    """Column values that store `slices` (the open tail as the cursor, the others as pending slices)."""
+    tail = next((s for s in slices if s.open), None)
+    pending = [s.to_json() for s in slices if not s.open and not s.done]
+    return {
+        "cursor_modified": tail.position.second if tail else None,
+        "cursor_ids": sorted(tail.position.taken) if tail else None,
+        "pending_slices": pending or None,
+    }
+
+
+def tail_position(slices: Sequence[Slice]) -> datetime | None:
+    tail = next((s for s in slices if s.open), None)
+    return tail.position.second if tail else None
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+class ShopLease:
+    """Exclusive right to sync one shop, held in its `shop_sync_state` row until released or expired."""
+
+    def __init__(self, database: Database, shop_id: int, owner: str, ttl: timedelta = DEFAULT_LEASE_TTL) -> None:
+        self.database = database
+        self.shop_id = shop_id
+        self.owner = owner
+        self.ttl = ttl
+        self.lost = asyncio.Event()
+
+    def _expiry(self) -> datetime:
+        return datetime.now(UTC) + self.ttl
+
+    async def acquire(self) -> bool:
+        """Take the lease if it is free or expired; creates the state row on a shop's first sync."""
+        async with self.database.transaction() as session:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            await session.execute(
+                insert(ShopSyncState)
+                .values(shop_id=self.shop_id, consecutive_failures=0)
+                .on_conflict_do_nothing(index_elements=["shop_id"])
+            )
+            now = datetime.now(UTC)
+            result = await session.execute(
+                update(ShopSyncState)
+                .where(
+                    ShopSyncState.shop_id == self.shop_id,
+                    or_(
+                        ShopSyncState.lock_owner.is_(None),
+                        ShopSyncState.lock_expires_at.is_(None),
+                        ShopSyncState.lock_expires_at < now,
+                        ShopSyncState.lock_owner == self.owner,
+                    ),
+                )
+                .values(lock_owner=self.owner, lock_expires_at=now + self.ttl, last_attempt_at=now)
+            )
+            return _rowcount(result) == 1
+
+    async def fence(self, session: AsyncSession, **values: Any) -> None:
+        """Update the state row in the caller's transaction, only while we hold the lease; renews it too."""
+        result = await session.execute(
+            update(ShopSyncState)
+            .where(ShopSyncState.shop_id == self.shop_id, ShopSyncState.lock_owner == self.owner)
+            .values(lock_expires_at=self._expiry(), **values)
+        )
+        if _rowcount(result) != 1:
+            self.lost.set()
+            raise LeaseLostError(f"the lease on shop {self.shop_id} was lost to another process")
+
+    async def renew(self) -> bool:
+        try:
+            async with self.database.transaction() as session:
+                await self.fence(session)
+        except LeaseLostError:
+            return False
+        return True
+
+    async def release(self, session: AsyncSession, **values: Any) -> None:
+        """Give the lease up, storing `values` with it, in the caller's transaction."""
+        await session.execute(
+            update(ShopSyncState)
+            .where(ShopSyncState.shop_id == self.shop_id, ShopSyncState.lock_owner == self.owner)
+            .values(lock_owner=None, lock_expires_at=None, **values)
+        )
+
+    async def heartbeat(self) -> None:
+        """Renew every third of the lease's life until cancelled; sets `lost` and returns if it was taken."""
+        interval = max(self.ttl.total_seconds() / 3, 0.2)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                renewed = await self.renew()
+            except Exception as exc:
+                logger.warning("lease renewal failed", shop_id=self.shop_id, error=str(exc)[:200])
+                continue
+            if not renewed:
+                self.lost.set()
+                logger.warning("lease lost to another process", shop_id=self.shop_id)
+                return
+
+
+async def load_state(session: AsyncSession, shop_id: int) -> ShopSyncState | None:
+    return await session.scalar(select(ShopSyncState).where(ShopSyncState.shop_id == shop_id))

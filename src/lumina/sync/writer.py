@@ -1,0 +1,270 @@
+"""Writing a shop's orders into every linked family's mirror: batched, idempotent, never going back in time.
+
+One SELECT finds the rows already held for a batch; one multi-row upsert writes the new and changed ones. The
+upsert's own guard (`ON CONFLICT ... DO UPDATE ... WHERE excluded.date_modified >= date_modified`) keeps an older
+copy of an order from overwriting a newer one even when another writer (the status write-back, a webhook) raced
+us between the SELECT and the write. An equal modification time does overwrite: legacy shops edit orders without
+moving it, and the reconciliation brings exactly those copies.
+
+Rows are never removed here. An order that is trashed, deleted for good, or leaves a family's customer scope
+becomes a tombstone (`deleted_at`, not visible), so a late copy cannot bring it back unnoticed and a restored
+order comes back with a newer modification time. Orders created before the retention cutoff are not written at
+all, so that the retention job's deletions stay deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.models import CachedOrder
+from lumina.models.order import HIDDEN_STATUSES
+from lumina.sync.routing import Route, load_routes
+from lumina.woocommerce import WooOrder
+
+_TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
+_KEY = ("family_id", "shop_id", "woocommerce_order_id")
+# Columns that mirror the shop; `synced_at` and `deleted_at` are ours.
+_MIRRORED = (
+    "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
+    "date_created", "date_modified", "date_paid", "date_completed", "raw_data",
+)  # fmt: skip
+_UPSERT_CHUNK = 500
+
+
+@dataclass(slots=True)
+class WriteCounts:
+    """Per order (not per family row): what a batch did to the mirror."""
+
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0  # newly trashed, or found deleted for good
+    skipped: int = 0  # older than the retention cutoff, or in no family's scope
+
+    def add(self, other: WriteCounts) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+def mirrored_values(order: WooOrder) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "currency": order.currency,
+        "total": order.total,
+        "total_refunded": order.total_refunded,
+        "customer_id": order.customer_id,
+        "billing_email": order.billing_email,
+        "customer_name": order.customer_name,
+        "date_created": order.date_created,
+        "date_modified": order.date_modified,
+        "date_paid": order.date_paid,
+        "date_completed": order.date_completed,
+        "raw_data": order.raw,
+    }
+
+
+def visible(status: str, covered: bool) -> bool:
+    return covered and status not in HIDDEN_STATUSES
+
+
+def _tombstoned(status: str, covered: bool) -> bool:
+    # Drafts are hidden but not deleted: they become real orders when the checkout completes.
+    return status == "trash" or not covered
+
+
+def _row_values(row: Row[Any]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _MIRRORED}
+
+
+async def existing_rows(session: AsyncSession, shop_id: int, order_ids: Sequence[int]) -> dict[tuple[int, int], Any]:
+    """The rows held for these orders, by (family id, order id)."""
+    if not order_ids:
+        return {}
+    columns = [_TABLE.c[name] for name in ("family_id", "woocommerce_order_id", "is_visible", "deleted_at", *_MIRRORED)]
+    result = await session.execute(
+        select(*columns).where(_TABLE.c.shop_id == shop_id, _TABLE.c.woocommerce_order_id.in_(sorted(order_ids)))
+    )
+    return {(row.family_id, row.woocommerce_order_id): row for row in result}
+
+
+class StaleGuard:
+    """Remembers, for one run, the newest version seen of every order modified since the run began.
+
+    Parallel slices can write an order out of order: a slice fetches version 1, the order changes, a later slice
+    fetches and writes version 2, then version 1's page is written. The upsert's guard keeps version 1 from
+    overwriting a row version 2 wrote; but where version 2 wrote no row (it left a family's customer scope)
+    version 1 would create one. Only orders modified during the run can have two versions in it, so the memory
+    stays as small as the shop's activity during the run.
+    """
+
+    def __init__(self) -> None:
+        self.since: datetime | None = None
+        self._newest: dict[int, datetime] = {}
+
+    def start(self, since: datetime) -> None:
+        if self.since is None:
+            self.since = since
+
+    def stale(self, order: WooOrder) -> bool:
+        newest = self._newest.get(order.id)
+        return newest is not None and newest > order.date_modified
+
+    def note(self, order: WooOrder) -> None:
+        if self.since is not None and order.date_modified >= self.since:
+            newest = self._newest.get(order.id)
+            if newest is None or order.date_modified > newest:
+                self._newest[order.id] = order.date_modified
+
+
+def _newest(orders: Sequence[WooOrder]) -> dict[int, WooOrder]:
+    """One copy per order: the newest, the later one on a tie (a page may repeat an order)."""
+    newest: dict[int, WooOrder] = {}
+    for order in orders:
+        held = newest.get(order.id)
+        if held is None or order.date_modified >= held.date_modified:
+            newest[order.id] = order
+    return newest
+
+
+async def write_routed(
+    session: AsyncSession,
+    shop_id: int,
+    routes: Sequence[Route],
+    orders: Sequence[WooOrder],
+    *,
+    retention_cutoff: datetime | None,
+    now: datetime | None = None,
+    guard: StaleGuard | None = None,
+) -> WriteCounts:
+    """Write `orders` of one shop to the families of `routes`; the caller commits."""
+    now = now or datetime.now(UTC)
+    counts = WriteCounts()
+    newest = _newest(orders)
+    counts.processed = len(newest)
+    wanted: dict[int, WooOrder] = {}
+    for order_id, order in newest.items():
+        if guard is not None:
+            if guard.stale(order):
+                counts.unchanged += 1
+                continue
+            guard.note(order)
+        if retention_cutoff is not None and order.date_created < retention_cutoff:
+            counts.skipped += 1
+            continue
+        wanted[order_id] = order
+    held = await existing_rows(session, shop_id, list(wanted))
+    writes: list[dict[str, Any]] = []
+    for order in wanted.values():
+        outcome, newly_deleted = _route_order(order, shop_id, routes, held, now=now, writes=writes)
+        if not outcome:
+            counts.skipped += 1  # in no family's scope
+            continue
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        counts.deleted += newly_deleted
+    await upsert_rows(session, writes)
+    return counts
+
+
+def _route_order(
+    order: WooOrder,
+    shop_id: int,
+    routes: Sequence[Route],
+    held: dict[tuple[int, int], Any],
+    *,
+    now: datetime,
+    writes: list[dict[str, Any]],
+) -> tuple[str, bool]:
+    """Append the rows one order needs, one per family; returns what happened to it and whether it was just
+    trashed ("created", "updated", "unchanged", or "" when no family may see it)."""
+    values = mirrored_values(order)
+    outcome = ""
+    newly_deleted = False
+    for route in routes:
+        row = held.get((route.family_id, order.id))
+        covered = route.covers(order.customer_id, order.billing_email)
+        if row is None and not covered:
+            continue
+        if row is not None and order.date_modified < row.date_modified:
+            outcome = outcome or "unchanged"  # an older copy than the one held
+            continue
+        shown = visible(order.status, covered)
+        deleted_at = None
+        if _tombstoned(order.status, covered):
+            deleted_at = (row.deleted_at if row is not None else None) or now
+        if (
+            row is not None
+            and row.is_visible == shown
+            and (row.deleted_at is None) == (deleted_at is None)
+            and _row_values(row) == values
+        ):
+            outcome = outcome or "unchanged"
+            continue
+        outcome = "created" if row is None or outcome == "created" else "updated"
+        newly_deleted = newly_deleted or (row is not None and order.status == "trash" and row.status != "trash")
+        writes.append(
+            {
+                **values,
+                "family_id": route.family_id,
+                "shop_id": shop_id,
+                "woocommerce_order_id": order.id,
+                "is_visible": shown,
+                "deleted_at": deleted_at,
+                "synced_at": now,
+            }
+        )
+    return outcome, newly_deleted
+
+
+async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or update by (family, shop, order), never replacing a row with an older modification time."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_TABLE)
+    updated = (*_MIRRORED, "is_visible", "deleted_at", "synced_at")
+    statement = statement.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={name: statement.excluded[name] for name in updated},
+        where=statement.excluded.date_modified >= _TABLE.c.date_modified,
+    )
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        await session.execute(statement, list(rows[start : start + _UPSERT_CHUNK]))
+
+
+async def write_shop_orders(
+    session: AsyncSession,
+    shop_id: int,
+    orders: Sequence[WooOrder],
+    *,
+    retention_cutoff: datetime | None,
+) -> WriteCounts:
+    """Write a shop's orders to every family linked to it (the status write-back uses this with the shop's
+    answer). Idempotent; the caller commits."""
+    routes = await load_routes(session, shop_id)
+    return await write_routed(session, shop_id, routes, orders, retention_cutoff=retention_cutoff)
+
+
+async def tombstone_orders(session: AsyncSession, shop_id: int, order_ids: Sequence[int], *, now: datetime) -> int:
+    """Mark orders deleted for good on the shop as gone from every family's view; returns how many orders."""
+    if not order_ids:
+        return 0
+    result = await session.execute(
+        update(_TABLE)
+        .where(
+            _TABLE.c.shop_id == shop_id,
+            _TABLE.c.woocommerce_order_id.in_(sorted(set(order_ids))),
+            _TABLE.c.deleted_at.is_(None),
+        )
+        .values(is_visible=False, deleted_at=now, synced_at=now)
+    )
+    return len(set(order_ids)) if result.rowcount else 0  # type: ignore[attr-defined]

@@ -1,0 +1,137 @@
+"""Helpers for the sync tests: a shop row for a running simulated shop, a fast coordinator, and the check that
+the cache mirrors the shop order by order and field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from lumina.context import ServiceContext
+from lumina.db import Database
+from lumina.models import CachedOrder, ShopConnection
+from lumina.models.order import HIDDEN_STATUSES
+from lumina.shops.connect import build_client
+from lumina.sync import SyncCoordinator, SyncOptions
+from lumina.sync.writer import mirrored_values
+from lumina.woocommerce import RetryPolicy, WooClient, WooOrder
+from tests.factories import create_family, create_shop, link_family
+from woosim import ShopServer, SimulatedShop
+
+# Faults are retried quickly in tests; attempts are enough to ride out a few injected failures in a row.
+FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
+
+
+@dataclass(frozen=True)
+class Linked:
+    shop_id: int
+    family_ids: tuple[int, ...]
+
+
+async def add_shop(
+    context: ServiceContext,
+    server: ShopServer,
+    shop: SimulatedShop,
+    *,
+    families: int = 1,
+    scopes: Sequence[dict[str, Any] | None] = (),
+    name: str = "Sim shop",
+) -> Linked:
+    """A shop row for `server`, and `families` families linked to it (with the given customer scopes)."""
+    async with context.database.transaction() as session:
+        row = await create_shop(
+            session,
+            context.secret_box,
+            url=server.base_url,
+            consumer_key=shop.read_write_key.consumer_key,
+            consumer_secret=shop.read_write_key.consumer_secret,
+            name=name,
+        )
+        family_ids = []
+        for index in range(families):
+            family = await create_family(session)
+            scope = scopes[index] if index < len(scopes) else None
+            await link_family(session, family, row, **(scope or {}))
+            family_ids.append(family.id)
+    return Linked(row.id, tuple(family_ids))
+
+
+def fast_client_factory(context: ServiceContext) -> Any:
+    def factory(shop: ShopConnection) -> WooClient:
+        return build_client(context.settings, context.secret_box, shop, retry=FAST_RETRY)
+
+    return factory
+
+
+def make_coordinator(context: ServiceContext, **options: Any) -> SyncCoordinator:
+    lease_ttl = options.pop("lease_ttl", timedelta(seconds=30))
+    return SyncCoordinator(
+        context,
+        client_factory=fast_client_factory(context),
+        options=SyncOptions.from_settings(context.settings, **options),
+        lease_ttl=lease_ttl,
+    )
+
+
+async def cached_rows(database: Database, shop_id: int) -> list[CachedOrder]:
+    async with database.transaction() as session:
+        return list(await session.scalars(select(CachedOrder).where(CachedOrder.shop_id == shop_id)))
+
+
+def _covers(scope: dict[str, Any] | None, order: WooOrder) -> bool:
+    if not scope:
+        return True
+    if order.customer_id and order.customer_id in scope.get("customer_ids", ()):
+        return True
+    return order.billing_email is not None and order.billing_email in scope.get("billing_emails", ())
+
+
+async def mirror_problems(
+    database: Database,
+    shop_id: int,
+    shop: SimulatedShop,
+    *,
+    families: Iterable[tuple[int, dict[str, Any] | None]],
+    since: datetime | None,
+    retention_cutoff: datetime | None = None,
+) -> list[str]:
+    """Every difference between the shop (the truth) and each family's mirror of it.
+
+    Orders modified before `since` (outside the synced window) may be absent, but not different.
+    """
+    truth = {order_id: WooOrder.from_json(doc) for order_id, doc in shop.orders_snapshot().items()}
+    rows = {(row.family_id, row.woocommerce_order_id): row for row in await cached_rows(database, shop_id)}
+    problems: list[str] = []
+    for family_id, scope in families:
+        for order_id, order in truth.items():
+            row = rows.get((family_id, order_id))
+            expected_visible = _covers(scope, order) and order.status not in HIDDEN_STATUSES
+            if retention_cutoff is not None and order.date_created < retention_cutoff:
+                if row is not None and row.is_visible:
+                    problems.append(f"family {family_id} order {order_id}: older than retention but shown")
+                continue
+            if row is None:
+                in_window = since is None or order.date_modified >= since
+                if expected_visible and in_window:
+                    problems.append(f"family {family_id} order {order_id} ({order.status}): missing")
+                continue
+            if row.is_visible != expected_visible:
+                problems.append(
+                    f"family {family_id} order {order_id}: visible={row.is_visible}, expected {expected_visible} "
+                    f"(status {order.status}, cached {row.status})"
+                )
+            if not _covers(scope, order):
+                continue
+            expected = mirrored_values(order)
+            for name, value in expected.items():
+                held = getattr(row, name)
+                if held != value:
+                    shown = "raw data differs" if name == "raw_data" else f"{held!r} != {value!r}"
+                    problems.append(f"family {family_id} order {order_id}: {name} {shown}")
+        for (row_family, order_id), row in rows.items():
+            if row_family == family_id and order_id not in truth and row.is_visible:
+                problems.append(f"family {family_id} order {order_id}: deleted on the shop but shown")
+    return problems
