@@ -72,9 +72,11 @@ def _history(row: OrderRow, doc: Doc) -> list[Note]:
     first = "on-hold" if offline else "processing"
     if status in ("processing", "on-hold", "completed", "refunded"):
         step = "on-hold" if status == "on-hold" else first
-        notes.append(Note(base, row.id, paid or row.created, status_note("pending", step)))
+        # Offline payments go on hold at checkout; online ones move to processing when paid.
+        when = row.created if step == "on-hold" else (paid or row.created)
+        notes.append(Note(base, row.id, when, status_note("pending", step)))
         if status in ("completed", "refunded") and completed is not None:
-            notes.append(Note(base + 1, row.id, completed, status_note(step, "completed")))
+            notes.append(Note(base + 1, row.id, completed + 1, status_note(step, "completed")))
         if status == "refunded":
             notes.append(Note(base + 2, row.id, row.modified, status_note("completed", "refunded")))
     elif status in ("cancelled", "failed"):

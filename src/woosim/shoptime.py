@@ -69,14 +69,21 @@ class FilterDate:
         return shop_time.local_wall_to_epoch(self.wall)
 
 
+def is_rest_date(value: str) -> bool:
+    """rest_parse_date succeeds: the pattern matches and strtotime accepts the numbers."""
+    match = _REST_DATE.match(value)
+    if match is None:
+        return False
+    _year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    return 1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 60
+
+
 def parse_filter_date(value: str, shop_time: ShopTime) -> FilterDate | None:
     """rest_parse_date plus WP_Date_Query's reading of the value; None where WordPress says "Invalid date."."""
     match = _REST_DATE.match(value)
-    if match is None:
+    if match is None or not is_rest_date(value):
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 60):
-        return None
     # PHP rolls over out-of-range days and hours (2026-02-30 is 2026-03-02) instead of refusing them.
     base = datetime(year, month, 1)
     naive = base + timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second)

@@ -7,7 +7,7 @@ from typing import Any
 
 from woosim.errors import InvalidParams, WooError
 from woosim.phpquery import as_list
-from woosim.shoptime import _REST_DATE
+from woosim.shoptime import is_rest_date
 
 Problem = tuple[str, str, Any]  # (code, message, data)
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
@@ -37,9 +37,11 @@ def validate_args(args: dict[str, dict[str, Any]], values: dict[str, Any]) -> No
 def validate_value(value: Any, schema: dict[str, Any], param: str) -> Problem | None:
     kind = schema.get("type")
     if isinstance(kind, list):
+        # rest_handle_multi_type_schema: the first type the value has decides how it is validated.
         for candidate in kind:
-            if validate_value(value, {**schema, "type": candidate}, param) is None:
-                return None
+            check = _TYPE_CHECKS.get(candidate)
+            if check is not None and check(value, {}, param) is None:
+                return validate_value(value, {**schema, "type": candidate}, param)
         names = ",".join(kind)
         return ("rest_invalid_type", f"{param} is not of type {names}.", {"param": param})
     checker = _TYPE_CHECKS.get(kind) if isinstance(kind, str) else None
@@ -54,7 +56,7 @@ def validate_value(value: Any, schema: dict[str, Any], param: str) -> Problem | 
         return ("rest_not_in_enum", f"{param} is not one of {_sprintf_l([_show(v) for v in enum])}.", None)
     fmt = schema.get("format")
     if fmt and kind in (None, "string") and isinstance(value, str):
-        if fmt == "date-time" and _REST_DATE.match(value) is None:
+        if fmt == "date-time" and not is_rest_date(value):
             return ("rest_invalid_date", "Invalid date.", None)
         if fmt == "email" and not is_email(value):
             return ("rest_invalid_email", "Invalid email address.", None)
