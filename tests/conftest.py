@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from lumina.app import create_app
+from lumina.auth.passwords import configure_password_hashing
 from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
 from lumina.db import Base, Database
@@ -38,6 +39,12 @@ def _clean_environment() -> Iterator[None]:
         del os.environ[key]
     yield
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """Argon2's test profile, chosen the supported way (LUMINA_ENV=test), so suites that create many users stay fast."""
+    configure_password_hashing(Settings(_env_file=None, lumina_env=Environment.TEST))  # type: ignore[call-arg]
 
 
 async def _create_pg_database() -> str:

@@ -1,3 +1,3 @@
-from tests.lumina.auth.support import _cheap_password_hashing, admin, member
+from tests.lumina.auth.support import admin, member
 
-__all__ = ["_cheap_password_hashing", "admin", "member"]
+__all__ = ["admin", "member"]

@@ -11,20 +11,12 @@ import httpx
 import pytest
 
 from lumina.app import create_app
-from lumina.auth.passwords import configure_password_hashing
-from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.kit.crypto import SecretBox
 from lumina.models import Family, User, UserRole
 from tests.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, make_settings
 from tests.factories import DEFAULT_PASSWORD, create_family, create_user
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _cheap_password_hashing() -> None:
-    """The test profile of Argon2, chosen the supported way: through LUMINA_ENV=test."""
-    configure_password_hashing(Settings(_env_file=None, lumina_env=Environment.TEST))  # type: ignore[call-arg]
 
 
 @dataclass

@@ -12,9 +12,9 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import CachedOrder, Family, ShopConnection
 from tests.factories import create_family, create_order, create_shop, link_family
-from tests.lumina.auth.support import SignedIn, _cheap_password_hashing, admin, member, sign_in
+from tests.lumina.auth.support import SignedIn, admin, member, sign_in
 
-__all__ = ["_cheap_password_hashing", "admin", "member", "sign_in"]
+__all__ = ["admin", "member", "sign_in"]
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
