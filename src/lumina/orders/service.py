@@ -76,7 +76,7 @@ def summarise(groups: list[StatusGroup], *, last_sync: datetime | None) -> Order
         by_currency[group.currency] += group.count
         revenue.setdefault(group.currency, Decimal(0))
         if group.status in REVENUE_STATUSES:
-            revenue[group.currency] += group.total - group.refunded
+            revenue[group.currency] += group.net
     # The main currency is the one most orders are in; ties go to the alphabetically first, so it is stable.
     main = min(by_currency, key=lambda currency: (-by_currency[currency], currency)) if by_currency else None
     known = sum(by_status[status] for status in ORDER_STATUSES)
