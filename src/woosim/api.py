@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from woosim import phpjson
-from woosim.auth import AuthRequest, Authenticator
+from woosim.auth import Authenticator, AuthRequest
 from woosim.config import ApiKey
 from woosim.errors import WooError, no_route
 from woosim.phpquery import PhpArray, parse_query
 from woosim.shoptime import http_date
-from woosim.static import endpoint_args, route_table
+from woosim.static import encoded, endpoint_args, route_table
 from woosim.wpschema import validate_args
 
 if TYPE_CHECKING:
@@ -89,8 +89,16 @@ class Route:
 class Ctx:
     """One request as a handler sees it: parameters in WordPress' precedence, the logged-in key, URLs."""
 
-    def __init__(self, shop: SimulatedShop, req: ApiRequest, route: Route, url: dict[str, str],
-                 key: ApiKey | None, page_fault: str | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        shop: SimulatedShop,
+        req: ApiRequest,
+        *,
+        route: Route,
+        url: dict[str, str],
+        key: ApiKey | None,
+        page_fault: str | None,
+    ) -> None:
         self.shop = shop
         self.req = req
         self.route = route
@@ -103,12 +111,16 @@ class Ctx:
         content_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
         if req.body and content_type == "application/x-www-form-urlencoded":
             self.form = parse_query(req.body.decode("utf-8", "replace"))
-        elif req.body and content_type in ("application/json", "text/json") or content_type.endswith("+json"):
+        elif (req.body and content_type in ("application/json", "text/json")) or content_type.endswith("+json"):
             try:
                 self.json = json.loads(req.body)
             except ValueError as exc:
-                raise WooError(400, "rest_invalid_json", "Invalid JSON body passed.",
-                               {"status": 400, "json_error_code": 4, "json_error_message": "Syntax error"}) from exc
+                raise WooError(
+                    400,
+                    "rest_invalid_json",
+                    "Invalid JSON body passed.",
+                    {"status": 400, "json_error_code": 4, "json_error_message": "Syntax error"},
+                ) from exc
         self.now = shop.clock.epoch()
         self.home = with_scheme(shop.home_url, req.scheme)
         self.rest_root = self.home + "/wp-json"
@@ -197,8 +209,15 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
     if route_path is None:
         return _html_404(shop, kind)
     auth = shop.auth.authenticate(
-        AuthRequest(req.method, req.scheme, req.raw_path, req.request_uri, query,
-                    _form_of(req), req.headers.get("authorization")),  # fmt: skip
+        AuthRequest(
+            req.method,
+            req.scheme,
+            req.raw_path,
+            req.request_uri,
+            query,
+            _form_of(req),
+            req.headers.get("authorization"),
+        ),
         shop.clock.time(),
     )
     rest_root = with_scheme(shop.home_url, req.scheme) + "/wp-json"
@@ -214,16 +233,18 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
     route, url = matched
     allow = _allow(route, logged_in)
     if req.method == "OPTIONS":
-        return _finish(shop, req, _options(route, rest_root), rest_root, logged_in, allow, kind)
+        return _finish(
+            shop, req, _options(route, rest_root), rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind
+        )
     handler = route.handlers.get("GET" if req.method == "HEAD" else req.method)
     if handler is None:
         return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None, kind=kind)
     try:
-        ctx = Ctx(shop, req, route, url, auth.key, page_fault)
+        ctx = Ctx(shop, req, route=route, url=url, key=auth.key, page_fault=page_fault)
         result = handler(ctx)
     except WooError as error:
         return _error(shop, req, error, rest_root, logged_in=logged_in, allow=allow, kind=kind)
-    return _finish(shop, req, result, rest_root, logged_in, allow, kind)
+    return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
 
 
 def _form_of(req: ApiRequest) -> PhpArray:
@@ -243,21 +264,36 @@ def _allow(route: Route, logged_in: bool) -> str | None:
 
 def _options(route: Route, rest_root: str) -> Result:
     if route.table_key == "/wc/v3/orders":
-        from woosim.static import encoded
-
         return Result(None, raw=encoded("wc_v3_orders_options.json.gz", rest_root[: -len("/wp-json")]))
     entry = dict(route_table().get(route.table_key) or {"namespace": "", "methods": ["GET"], "endpoints": []})
     entry.pop("_links", None)
     return Result(entry)
 
 
-def _error(shop: SimulatedShop, req: ApiRequest, error: WooError, rest_root: str, *, logged_in: bool,
-           allow: str | None, kind: str) -> ApiResponse:  # fmt: skip
-    return _finish(shop, req, Result(error.body(), status=error.status), rest_root, logged_in, allow, kind)
+def _error(
+    shop: SimulatedShop,
+    req: ApiRequest,
+    error: WooError,
+    rest_root: str,
+    *,
+    logged_in: bool,
+    allow: str | None,
+    kind: str,
+) -> ApiResponse:
+    result = Result(error.body(), status=error.status)
+    return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
 
 
-def _finish(shop: SimulatedShop, req: ApiRequest, result: Result, rest_root: str, logged_in: bool,
-            allow: str | None, kind: str) -> ApiResponse:  # fmt: skip
+def _finish(
+    shop: SimulatedShop,
+    req: ApiRequest,
+    result: Result,
+    *,
+    rest_root: str,
+    logged_in: bool,
+    allow: str | None,
+    kind: str,
+) -> ApiResponse:
     body = result.raw if result.raw is not None else phpjson.dumps(result.data)
     headers: list[tuple[str, str]] = [
         ("Server", "woosim"),
@@ -288,6 +324,9 @@ def _finish(shop: SimulatedShop, req: ApiRequest, result: Result, rest_root: str
 
 def _html_404(shop: SimulatedShop, kind: str) -> ApiResponse:
     body = b"<!DOCTYPE html><html><head><title>Page not found</title></head><body><h1>Not Found</h1></body></html>"
-    headers = [("Server", "woosim"), ("Date", http_date(shop.clock.time())),
-               ("Content-Type", "text/html; charset=UTF-8")]  # fmt: skip
+    headers = [
+        ("Server", "woosim"),
+        ("Date", http_date(shop.clock.time())),
+        ("Content-Type", "text/html; charset=UTF-8"),
+    ]
     return ApiResponse(404, body, headers, kind)

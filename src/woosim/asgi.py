@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from woosim.api import ApiRequest, ApiResponse, classify, dispatch
+from woosim.control import handle_control
 from woosim.faults import FaultRule
 from woosim.routing import build_router
 from woosim.shoptime import http_date
@@ -19,19 +20,26 @@ Receive = Any
 Send = Any
 
 CAPTCHA_PAGE = (
-    b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Just a moment...</title></head>"
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Just a moment...</title></head>'
     b"<body><h1>Checking your browser before accessing the site.</h1>"
-    b"<form id=\"challenge-form\" action=\"/?__cf_chl_f_tk=woosim\" method=\"POST\">"
-    b"<div class=\"captcha\">Please complete the security check to continue.</div></form></body></html>"
+    b'<form id="challenge-form" action="/?__cf_chl_f_tk=woosim" method="POST">'
+    b'<div class="captcha">Please complete the security check to continue.</div></form></body></html>'
 )
-_REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-            503: "Service Unavailable", 504: "Gateway Time-out"}  # fmt: skip
+_REASONS = {
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Time-out",
+}
 
 
 def _html_error(status: int) -> bytes:
     reason = _REASONS.get(status, "Error")
-    return (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
-            f"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n").encode()  # fmt: skip
+    return (
+        f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
+        f"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
 
 
 class ShopApp:
@@ -48,15 +56,19 @@ class ShopApp:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
         if path.startswith("/__woosim"):
-            from woosim.control import handle_control
-
             body = await _read_body(receive)
             await handle_control(self.shop, scope, path, body, send)
             return
         body = await _read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        req = ApiRequest(scope["method"], scope.get("scheme", "http"), path,
-                         scope.get("query_string", b"").decode("latin-1"), headers, body)  # fmt: skip
+        req = ApiRequest(
+            scope["method"],
+            scope.get("scheme", "http"),
+            path,
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            body,
+        )
         await self.serve(req, receive, send)
 
     async def serve(self, req: ApiRequest, receive: Receive, send: Send) -> None:
@@ -81,8 +93,9 @@ class ShopApp:
         if "captcha" in faults:
             await self._send_plain(send, req, 200, CAPTCHA_PAGE, [])
             return
-        page_fault = "shift_pages" if "shift_pages" in faults else ("duplicate_page" if "duplicate_page" in faults
-                                                                      else None)  # fmt: skip
+        page_fault = (
+            "shift_pages" if "shift_pages" in faults else ("duplicate_page" if "duplicate_page" in faults else None)
+        )
         response = await asyncio.to_thread(dispatch, shop, self.router, req, page_fault)
         if response.after is not None:
             await response.after()
@@ -90,10 +103,15 @@ class ShopApp:
             response.body = response.body[: max(1, len(response.body) // 2)]
         await _send(send, response, req.method)
 
-    async def _send_plain(self, send: Send, req: ApiRequest, status: int, body: bytes,
-                          extra: list[tuple[str, str]]) -> None:  # fmt: skip
-        headers = [("Server", "nginx"), ("Date", http_date(self.shop.clock.time())),
-                   ("Content-Type", "text/html; charset=UTF-8"), *extra]  # fmt: skip
+    async def _send_plain(
+        self, send: Send, req: ApiRequest, status: int, body: bytes, extra: list[tuple[str, str]]
+    ) -> None:
+        headers = [
+            ("Server", "nginx"),
+            ("Date", http_date(self.shop.clock.time())),
+            ("Content-Type", "text/html; charset=UTF-8"),
+            *extra,
+        ]
         await _send(send, ApiResponse(status, body, headers), req.method)
 
 

@@ -31,8 +31,7 @@ from woosim.oauth import (
 from woosim.phpquery import PhpArray
 
 NONCE_WINDOW = 15 * 60
-_OAUTH_REQUIRED = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature",
-                   "oauth_signature_method")  # fmt: skip
+_OAUTH_REQUIRED = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method")
 
 
 @dataclass

@@ -35,8 +35,8 @@ class ApiKey:
 
 def derived_key(seed: int, label: str, permissions: Permission) -> ApiKey:
     """A stable key pair for a seed, shaped like WooCommerce's (ck_/cs_ and 40 hex digits)."""
-    ck = hashlib.sha1(f"woosim:{seed}:{label}:key".encode()).hexdigest()
-    cs = hashlib.sha1(f"woosim:{seed}:{label}:secret".encode()).hexdigest()
+    ck = hashlib.sha256(f"woosim:{seed}:{label}:key".encode()).hexdigest()[:40]
+    cs = hashlib.sha256(f"woosim:{seed}:{label}:secret".encode()).hexdigest()[:40]
     return ApiKey(f"ck_{ck}", f"cs_{cs}", permissions)
 
 

@@ -71,12 +71,17 @@ async def handle_control(shop: SimulatedShop, scope: dict[str, Any], path: str, 
 
 def _route(shop: SimulatedShop, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
     if path == "/__woosim/health":
-        return 200, {"ok": True, "orders": shop.order_count, "now": shop.clock.now().isoformat(),
-                     "home_url": shop.home_url}  # fmt: skip
+        return 200, {
+            "ok": True,
+            "orders": shop.order_count,
+            "now": shop.clock.now().isoformat(),
+            "home_url": shop.home_url,
+        }
     if path == "/__woosim/keys":
-        return 200, {name: {"consumer_key": k.consumer_key, "consumer_secret": k.consumer_secret,
-                            "permissions": k.permissions}
-                     for name, k in (("read_write", shop.read_write_key), ("read_only", shop.read_only_key))}  # fmt: skip
+        return 200, {
+            name: {"consumer_key": k.consumer_key, "consumer_secret": k.consumer_secret, "permissions": k.permissions}
+            for name, k in (("read_write", shop.read_write_key), ("read_only", shop.read_only_key))
+        }
     if path == "/__woosim/orders" and method == "POST":
         return 201, shop.create_order(**_dict(body))
     if path == "/__woosim/orders/bulk" and method == "POST":
@@ -84,10 +89,11 @@ def _route(shop: SimulatedShop, method: str, path: str, query: dict[str, str], b
         return 200, shop.bulk_update([int(i) for i in payload.get("ids", [])], **_dict(payload.get("changes", {})))
     match = _ORDER.match(path)
     if match:
-        return _order(shop, method, int(match.group(1)), match.group(2), query, _dict(body))
+        return _order(shop, method, int(match.group(1)), action=match.group(2), query=query, body=_dict(body))
     if path == "/__woosim/snapshot":
-        snap = shop.orders_snapshot(include_trash=query.get("include_trash", "1") != "0",
-                                    include_drafts=query.get("include_drafts", "1") != "0")  # fmt: skip
+        snap = shop.orders_snapshot(
+            include_trash=query.get("include_trash", "1") != "0", include_drafts=query.get("include_drafts", "1") != "0"
+        )
         return 200, {str(k): v for k, v in snap.items()}
     if path == "/__woosim/clock":
         return 200, _clock(shop, method, _dict(body))
@@ -102,19 +108,30 @@ def _route(shop: SimulatedShop, method: str, path: str, query: dict[str, str], b
         return 200, shop.request_counts
     if path == "/__woosim/webhooks" and method == "POST":
         payload = _dict(body)
-        hook = shop.create_webhook(str(payload["topic"]), str(payload["delivery_url"]), payload.get("secret"),
-                                   str(payload.get("name", "")))  # fmt: skip
+        hook = shop.create_webhook(
+            str(payload["topic"]), str(payload["delivery_url"]), payload.get("secret"), str(payload.get("name", ""))
+        )
         return 201, {"id": hook.id, "topic": hook.topic, "delivery_url": hook.delivery_url, "status": hook.status}
     if path == "/__woosim/webhooks/flush" and method == "POST":
         return 200, {"flushed": shop.webhooks.flush(float(_dict(body).get("timeout", 10)))}
     if path == "/__woosim/webhooks/deliveries":
-        return 200, [{"webhook_id": d.webhook_id, "topic": d.topic, "resource_id": d.resource_id, "at": d.at,
-                      "status_code": d.status_code, "error": d.error} for d in shop.webhooks.deliveries]  # fmt: skip
+        return 200, [
+            {
+                "webhook_id": d.webhook_id,
+                "topic": d.topic,
+                "resource_id": d.resource_id,
+                "at": d.at,
+                "status_code": d.status_code,
+                "error": d.error,
+            }
+            for d in shop.webhooks.deliveries
+        ]
     raise ControlError(404, f"no control route {method} {path}")
 
 
-def _order(shop: SimulatedShop, method: str, order_id: int, action: str | None, query: dict[str, str],
-           body: dict[str, Any]) -> tuple[int, Any]:  # fmt: skip
+def _order(
+    shop: SimulatedShop, method: str, order_id: int, *, action: str | None, query: dict[str, str], body: dict[str, Any]
+) -> tuple[int, Any]:
     if action is None and method == "GET":
         return 200, shop.get_order(order_id)
     if action is None and method in ("PUT", "PATCH", "POST"):

@@ -6,9 +6,17 @@ import threading
 from collections import Counter
 
 KINDS: tuple[str, ...] = (
-    "list_orders", "get_order", "put_order", "delete_order", "options_orders", "post_order", "index",
-    "webhooks", "other", "control",
-)  # fmt: skip
+    "list_orders",
+    "get_order",
+    "put_order",
+    "delete_order",
+    "options_orders",
+    "post_order",
+    "index",
+    "webhooks",
+    "other",
+    "control",
+)
 
 
 class RequestCounts:

@@ -10,9 +10,25 @@ from typing import Any
 from woosim.model import Doc, OrderRow
 from woosim.shoptime import parse_gmt
 
-_RENDERED_ONLY = frozenset({"id", "status", "customer_id", "date_created", "date_modified", "date_completed",
-                            "date_paid", "date_created_gmt", "date_modified_gmt", "date_completed_gmt",
-                            "date_paid_gmt", "payment_url", "is_editable", "needs_payment", "_links"})  # fmt: skip
+_RENDERED_ONLY = frozenset(
+    {
+        "id",
+        "status",
+        "customer_id",
+        "date_created",
+        "date_modified",
+        "date_completed",
+        "date_paid",
+        "date_created_gmt",
+        "date_modified_gmt",
+        "date_completed_gmt",
+        "date_paid_gmt",
+        "payment_url",
+        "is_editable",
+        "needs_payment",
+        "_links",
+    }
+)
 
 
 @dataclass

@@ -23,14 +23,13 @@ class WooError(Exception):
         return {"code": self.code, "message": self.message, "data": self.data}
 
 
-class InvalidParams(WooError):
+class InvalidParamsError(WooError):
     """`rest_invalid_param`: one or more request parameters failed schema validation."""
 
     def __init__(self, problems: dict[str, tuple[str, str, Any]]) -> None:
         params = {name: message for name, (_code, message, _data) in problems.items()}
         details = {
-            name: {"code": code, "message": message, "data": data}
-            for name, (code, message, data) in problems.items()
+            name: {"code": code, "message": message, "data": data} for name, (code, message, data) in problems.items()
         }
         super().__init__(
             400,

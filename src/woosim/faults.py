@@ -12,13 +12,25 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 FaultKind = Literal[
-    "status", "latency", "timeout", "captcha", "truncated_json", "strip_authorization", "shift_pages",
+    "status",
+    "latency",
+    "timeout",
+    "captcha",
+    "truncated_json",
+    "strip_authorization",
+    "shift_pages",
     "duplicate_page",
-]  # fmt: skip
+]
 FAULT_KINDS: tuple[str, ...] = (
-    "status", "latency", "timeout", "captcha", "truncated_json", "strip_authorization", "shift_pages",
+    "status",
+    "latency",
+    "timeout",
+    "captcha",
+    "truncated_json",
+    "strip_authorization",
+    "shift_pages",
     "duplicate_page",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -56,10 +68,17 @@ class FaultRule:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "kind": self.kind, "status": self.status, "retry_after": self.retry_after, "latency": self.latency,
-            "times": self.times, "match": self.match, "probability": self.probability, "skip": self.skip,
-            "query": self.query, "fired": self.fired,
-        }  # fmt: skip
+            "kind": self.kind,
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "latency": self.latency,
+            "times": self.times,
+            "match": self.match,
+            "probability": self.probability,
+            "skip": self.skip,
+            "query": self.query,
+            "fired": self.fired,
+        }
 
 
 class FaultSet:
@@ -68,7 +87,7 @@ class FaultSet:
     def __init__(self, seed: int = 0) -> None:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
-        self._rng = random.Random(f"{seed}:faults")
+        self._rng = random.Random(f"{seed}:faults")  # noqa: S311 - reproducible fault draws, not secrets
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,10 +35,26 @@ from woosim.money import dec, fmt
 from woosim.orderdoc import IdSource, LineSpec, OrderSpec, build_doc
 
 DAY = 86400
-_RECENT_WEIGHTS = (("pending", 14), ("processing", 40), ("on-hold", 10), ("completed", 24), ("failed", 5),
-                   ("cancelled", 5), ("checkout-draft", 2))  # fmt: skip
-_OLD_WEIGHTS = (("completed", 780), ("processing", 25), ("on-hold", 15), ("pending", 25), ("cancelled", 55),
-                ("refunded", 45), ("failed", 30), ("trash", 12), ("checkout-draft", 2))  # fmt: skip
+_RECENT_WEIGHTS = (
+    ("pending", 14),
+    ("processing", 40),
+    ("on-hold", 10),
+    ("completed", 24),
+    ("failed", 5),
+    ("cancelled", 5),
+    ("checkout-draft", 2),
+)
+_OLD_WEIGHTS = (
+    ("completed", 780),
+    ("processing", 25),
+    ("on-hold", 15),
+    ("pending", 25),
+    ("cancelled", 55),
+    ("refunded", 45),
+    ("failed", 30),
+    ("trash", 12),
+    ("checkout-draft", 2),
+)
 _TRASHABLE = ("completed", "cancelled", "failed", "pending")
 
 
@@ -56,7 +73,7 @@ class GenParams:
 
 def generate_rows(p: GenParams) -> tuple[list[OrderRow], int]:
     """All orders as rows, in id order, and the next free id."""
-    rng = random.Random(p.seed)
+    rng = random.Random(p.seed)  # noqa: S311 - simulated data, not secrets
     n = p.order_count
     span = max(p.days * DAY, 3600)
     start = p.anchor - span
@@ -95,8 +112,9 @@ def generate_rows(p: GenParams) -> tuple[list[OrderRow], int]:
             next_id += 1
         if rng.random() < 0.03:
             next_id += 1 + rng.randrange(2)  # products, pages and other posts share the id sequence
-        rows[index] = OrderRow(order_id, status, created, modified, customer_id, flags=flags,
-                               refund_id=refund_id, orig_status=orig)  # fmt: skip
+        rows[index] = OrderRow(
+            order_id, status, created, modified, customer_id, flags=flags, refund_id=refund_id, orig_status=orig
+        )
     result = [row for row in rows if row is not None]
     _bulk_edits(rng, result, p.anchor)
     result.sort(key=lambda r: r.id)
@@ -131,7 +149,7 @@ def _bulk_edits(rng: random.Random, rows: list[OrderRow], anchor: int) -> None:
 
 def customer_profile(seed: int, customer_id: int) -> dict[str, str]:
     """A registered customer's billing details (stable for the seed)."""
-    rng = random.Random(f"{seed}:customer:{customer_id}")
+    rng = random.Random(f"{seed}:customer:{customer_id}")  # noqa: S311
     first = rng.choice(FIRST_NAMES)
     last = rng.choice(LAST_NAMES)
     address = rng.choice(ADDRESSES)
@@ -151,15 +169,13 @@ def customer_profile(seed: int, customer_id: int) -> dict[str, str]:
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
     folded = unicodedata.normalize("NFKD", text.replace("\u0141", "L").replace("\u0142", "l").replace("\u00f8", "o"))
     return "".join(c for c in folded if c.isascii() and (c.isalnum() or c == "-")).lower()
 
 
 def generate_doc(p: GenParams, row: OrderRow) -> Doc:
     """The full document of a generated order, from its row and the seed alone."""
-    rng = random.Random(f"{p.seed}:order:{row.id}")
+    rng = random.Random(f"{p.seed}:order:{row.id}")  # noqa: S311
     spec = random_spec(rng, p, row.customer_id, row.orig_status, backdated=bool(row.flags & BACKDATED))
     if row.flags & LATE_EDIT:
         spec.meta.append(("_tracking_number", f"1Z{rng.getrandbits(56):014X}"))
@@ -169,8 +185,9 @@ def generate_doc(p: GenParams, row: OrderRow) -> Doc:
     if row.refund_id:
         doc["refunds"] = [_refund_summary(row, doc)]
     if row.status == "trash":
-        doc["meta_data"].append({"id": row.id * 16 + 14, "key": "_wp_trash_meta_status",
-                                 "value": f"wc-{row.orig_status}"})  # fmt: skip
+        doc["meta_data"].append(
+            {"id": row.id * 16 + 14, "key": "_wp_trash_meta_status", "value": f"wc-{row.orig_status}"}
+        )
         doc["meta_data"].append({"id": row.id * 16 + 15, "key": "_wp_trash_meta_time", "value": str(row.modified)})
     return doc
 
@@ -182,7 +199,9 @@ def paid_status(status: str, payment_method: str) -> bool:
     )
 
 
-def random_spec(rng: random.Random, p: GenParams, customer_id: int, status: str, *, backdated: bool = False) -> OrderSpec:
+def random_spec(
+    rng: random.Random, p: GenParams, customer_id: int, status: str, *, backdated: bool = False
+) -> OrderSpec:
     """A plausible order: customer or guest, 1-4 lines, maybe a coupon, a fee, notes and meta."""
     if customer_id:
         billing = customer_profile(p.seed, customer_id)
@@ -208,10 +227,8 @@ def random_spec(rng: random.Random, p: GenParams, customer_id: int, status: str,
     ship_roll = rng.random()
     shipping_method = SHIPPING_METHODS[0 if ship_roll < 0.65 else (1 if ship_roll < 0.85 else 2)]
     fee = FEES[rng.randrange(len(FEES))] if rng.random() < 0.06 else None
-    if backdated:
-        created_via = "admin"
-    else:
-        created_via = rng.choices(("checkout", "store-api", "rest-api"), (76, 12, 12))[0]
+    sources = ("checkout", "store-api", "rest-api")
+    created_via = "admin" if backdated else rng.choices(sources, (76, 12, 12))[0]
     paid = paid_status(status, method)
     meta: list[tuple[str, str]] = []
     if rng.random() < 0.25:

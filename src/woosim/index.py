@@ -43,8 +43,11 @@ class StatusIndex:
         insort(self.lists["id"][row.status], row.id)
 
     def remove(self, row: OrderRow) -> None:
-        for name, value in (("created", key(row.created, row.id)), ("modified", key(row.modified, row.id)),
-                            ("id", row.id)):  # fmt: skip
+        for name, value in (
+            ("created", key(row.created, row.id)),
+            ("modified", key(row.modified, row.id)),
+            ("id", row.id),
+        ):
             lst = self.lists[name][row.status]
             pos = bisect_left(lst, value)
             if pos < len(lst) and lst[pos] == value:

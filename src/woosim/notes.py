@@ -36,8 +36,9 @@ class NoteBook:
         self._added: dict[int, list[Note]] = {}
         self._deleted: set[int] = set()
 
-    def add(self, order_id: int, text: str, now: int, *, customer_note: bool = False,
-            author: str = "WooCommerce") -> Note:  # fmt: skip
+    def add(
+        self, order_id: int, text: str, now: int, *, customer_note: bool = False, author: str = "WooCommerce"
+    ) -> Note:
         with self._lock:
             note = Note(self._next, order_id, now, text, customer_note, author)
             self._next += 1

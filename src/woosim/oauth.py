@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from woosim.phpquery import PhpArray, PhpValue, rfc3986
 
@@ -77,6 +77,4 @@ def sign(base: str, consumer_secret: str, method: str) -> str:
 
 def provided_signature(raw: str) -> str:
     """WooCommerce's reading of oauth_signature: spaces back to `+`, then rawurldecode."""
-    from urllib.parse import unquote
-
     return unquote(raw.replace(" ", "+"))

@@ -15,8 +15,17 @@ from woosim.catalog import CURRENCY_SYMBOLS, Coupon, Product, ShippingMethod, Ta
 from woosim.model import Doc
 from woosim.money import ZERO, dec, fmt, php_number, trim
 
-ADDRESS_FIELDS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
-                  "country")  # fmt: skip
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+)
 HUNDRED = Decimal(100)
 
 
@@ -90,7 +99,8 @@ def build_doc(order_id: int, spec: OrderSpec, ids: IdSource) -> Doc:
         cart_tax += tot_tax
         discount_tax += sub_tax - tot_tax
         items_total += total
-        line_items.append(_line_item(ids, line, subtotal, total, sub_tax, tot_tax, rate, spec.reduce_stock))
+        amounts = _LineAmounts(subtotal, total, sub_tax, tot_tax)
+        line_items.append(_line_item(ids, line, amounts, rate, reduce_stock=spec.reduce_stock))
 
     shipping_lines: list[dict[str, Any]] = []
     shipping_total = ZERO
@@ -100,17 +110,19 @@ def build_doc(order_id: int, spec: OrderSpec, ids: IdSource) -> Doc:
         cost = spec.shipping_total if spec.shipping_total is not None else (method.cost if method else ZERO)
         shipping_total = cost
         shipping_tax = _tax(cost, rate)
-        shipping_lines.append({
-            "id": ids.item(),
-            "method_title": spec.shipping_title or (method.title if method else ""),
-            "method_id": method.method_id if method else "",
-            "instance_id": "",
-            "total": fmt(cost),
-            "total_tax": fmt(shipping_tax),
-            "taxes": [{"id": rate.rate_id, "total": fmt(shipping_tax), "subtotal": ""}] if rate else [],
-            "tax_status": "taxable",
-            "meta_data": [],
-        })
+        shipping_lines.append(
+            {
+                "id": ids.item(),
+                "method_title": spec.shipping_title or (method.title if method else ""),
+                "method_id": method.method_id if method else "",
+                "instance_id": "",
+                "total": fmt(cost),
+                "total_tax": fmt(shipping_tax),
+                "taxes": [{"id": rate.rate_id, "total": fmt(shipping_tax), "subtotal": ""}] if rate else [],
+                "tax_status": "taxable",
+                "meta_data": [],
+            }
+        )
 
     fee_lines: list[dict[str, Any]] = []
     fee_total = ZERO
@@ -119,52 +131,60 @@ def build_doc(order_id: int, spec: OrderSpec, ids: IdSource) -> Doc:
         fee_tax = _tax(amount, rate) if rate and (taxable or amount < 0) else ZERO
         fee_total = amount
         cart_tax += fee_tax
-        fee_lines.append({
-            "id": ids.item(),
-            "name": name,
-            "tax_class": "",
-            "tax_status": "taxable" if taxable else "none",
-            "amount": "",
-            "total": fmt(amount),
-            "total_tax": fmt(fee_tax),
-            "taxes": [{"id": rate.rate_id, "total": fmt(fee_tax), "subtotal": ""}] if rate and fee_tax else [],
-            "meta_data": [],
-        })
+        fee_lines.append(
+            {
+                "id": ids.item(),
+                "name": name,
+                "tax_class": "",
+                "tax_status": "taxable" if taxable else "none",
+                "amount": "",
+                "total": fmt(amount),
+                "total_tax": fmt(fee_tax),
+                "taxes": [{"id": rate.rate_id, "total": fmt(fee_tax), "subtotal": ""}] if rate and fee_tax else [],
+                "meta_data": [],
+            }
+        )
 
     coupon_lines: list[dict[str, Any]] = []
     discount_total = sum(discounts, ZERO)
     if spec.coupon is not None:
         coupon = spec.coupon
-        coupon_lines.append({
-            "id": ids.item(),
-            "code": coupon.code,
-            "discount": trim(discount_total),
-            "discount_tax": trim(discount_tax),
-            "meta_data": [{
-                "id": ids.item_meta(),
-                "key": "coupon_info",
-                "value": coupon.info,
-                "display_key": "coupon_info",
-                "display_value": coupon.info,
-            }],
-            "discount_type": coupon.discount_type,
-            "nominal_amount": php_number(coupon.amount),
-            "free_shipping": False,
-        })
+        coupon_lines.append(
+            {
+                "id": ids.item(),
+                "code": coupon.code,
+                "discount": trim(discount_total),
+                "discount_tax": trim(discount_tax),
+                "meta_data": [
+                    {
+                        "id": ids.item_meta(),
+                        "key": "coupon_info",
+                        "value": coupon.info,
+                        "display_key": "coupon_info",
+                        "display_value": coupon.info,
+                    }
+                ],
+                "discount_type": coupon.discount_type,
+                "nominal_amount": php_number(coupon.amount),
+                "free_shipping": False,
+            }
+        )
 
     tax_lines: list[dict[str, Any]] = []
     if rate is not None and spec.lines:
-        tax_lines.append({
-            "id": ids.item(),
-            "rate_code": rate.rate_code,
-            "rate_id": rate.rate_id,
-            "label": rate.label,
-            "compound": False,
-            "tax_total": fmt(cart_tax),
-            "shipping_tax_total": fmt(shipping_tax),
-            "rate_percent": rate.rate_percent,
-            "meta_data": [],
-        })
+        tax_lines.append(
+            {
+                "id": ids.item(),
+                "rate_code": rate.rate_code,
+                "rate_id": rate.rate_id,
+                "label": rate.label,
+                "compound": False,
+                "tax_total": fmt(cart_tax),
+                "shipping_tax_total": fmt(shipping_tax),
+                "rate_percent": rate.rate_percent,
+                "meta_data": [],
+            }
+        )
 
     total_tax = cart_tax + shipping_tax
     grand_total = items_total + shipping_total + fee_total + total_tax
@@ -226,16 +246,18 @@ def _tax(amount: Decimal, rate: TaxRate | None) -> Decimal:
     return dec(fmt(amount * rate.percent / HUNDRED))
 
 
+@dataclass(frozen=True)
+class _LineAmounts:
+    subtotal: Decimal
+    total: Decimal
+    sub_tax: Decimal
+    tot_tax: Decimal
+
+
 def _line_item(
-    ids: IdSource,
-    line: LineSpec,
-    subtotal: Decimal,
-    total: Decimal,
-    sub_tax: Decimal,
-    tot_tax: Decimal,
-    rate: TaxRate | None,
-    reduce_stock: bool,
+    ids: IdSource, line: LineSpec, amounts: _LineAmounts, rate: TaxRate | None, *, reduce_stock: bool
 ) -> dict[str, Any]:
+    subtotal, total, sub_tax, tot_tax = amounts.subtotal, amounts.total, amounts.sub_tax, amounts.tot_tax
     product = line.product
     item_id = ids.item()
     meta: list[dict[str, Any]] = []
@@ -244,8 +266,15 @@ def _line_item(
         meta.append({"id": ids.item_meta(), "key": k, "value": v, "display_key": display, "display_value": v})
     if product is not None and reduce_stock and product.manage_stock:
         qty = str(line.quantity)
-        meta.append({"id": ids.item_meta(), "key": "_reduced_stock", "value": qty,
-                     "display_key": "_reduced_stock", "display_value": qty})  # fmt: skip
+        meta.append(
+            {
+                "id": ids.item_meta(),
+                "key": "_reduced_stock",
+                "value": qty,
+                "display_key": "_reduced_stock",
+                "display_value": qty,
+            }
+        )
     quantity = max(line.quantity, 1)
     return {
         "id": item_id,

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from woosim.catalog import COUPONS, SHIPPING_METHODS, Coupon, StoreSettings, find_product, tax_rate_for
+from woosim.catalog import (
+    COUPONS,
+    CURRENCY_SYMBOLS,
+    SHIPPING_METHODS,
+    Coupon,
+    StoreSettings,
+    find_product,
+    tax_rate_for,
+)
 from woosim.errors import WooError
 from woosim.generate import GenParams, new_order_key, random_spec
 from woosim.model import EDIT_STATUSES, PAID_STATUSES, Doc, OrderRow
@@ -28,15 +36,23 @@ _PRICE_SYMBOLS = {"USD": "&#036;", "EUR": "&euro;", "GBP": "&pound;", "CAD": "&#
 
 
 class OrderService:
-    def __init__(self, store: OrderStore, notes: NoteBook, refunds: RefundBook, events: EventSink,
-                 settings: StoreSettings, params: GenParams) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: OrderStore,
+        *,
+        notes: NoteBook,
+        refunds: RefundBook,
+        events: EventSink,
+        settings: StoreSettings,
+        params: GenParams,
+    ) -> None:
         self.store = store
         self.notes = notes
         self.refunds = refunds
         self.events = events
         self.settings = settings
         self.params = params
-        self._rng = random.Random(f"{params.seed}:new-orders")
+        self._rng = random.Random(f"{params.seed}:new-orders")  # noqa: S311 - simulated data, not secrets
 
     @property
     def lock(self) -> Any:
@@ -52,8 +68,16 @@ class OrderService:
         return row
 
     # -- updates -----------------------------------------------------------------------------------------
-    def update(self, row: OrderRow, changes: dict[str, Any], now: int, *, touch: bool = True,
-               notify: bool = True, lenient_status: bool = False) -> OrderRow:  # fmt: skip
+    def update(
+        self,
+        row: OrderRow,
+        changes: dict[str, Any],
+        now: int,
+        *,
+        touch: bool = True,
+        notify: bool = True,
+        lenient_status: bool = False,
+    ) -> OrderRow:
         """Apply a PUT body (already validated) to an order.
 
         `lenient_status` is the batch endpoint's behaviour: an unknown status silently becomes pending.
@@ -91,7 +115,10 @@ class OrderService:
             value = changes.get(name)
             if isinstance(value, dict):
                 allowed = set(doc[name])
-                doc[name] = {**doc[name], **{k: ("" if v is None else str(v)) for k, v in value.items() if k in allowed}}
+                doc[name] = {
+                    **doc[name],
+                    **{k: ("" if v is None else str(v)) for k, v in value.items() if k in allowed},
+                }
         if "customer_id" in changes and changes["customer_id"] is not None:
             row.customer_id = int(changes["customer_id"])
         if "parent_id" in changes and changes["parent_id"] is not None:
@@ -99,8 +126,6 @@ class OrderService:
         if isinstance(changes.get("meta_data"), list):
             self._apply_meta(doc, changes["meta_data"])
         if "currency" in changes and isinstance(changes["currency"], str):
-            from woosim.catalog import CURRENCY_SYMBOLS
-
             doc["currency"] = changes["currency"]
             doc["currency_symbol"] = CURRENCY_SYMBOLS.get(changes["currency"], changes["currency"])
         if "total" in changes and changes["total"] is not None:
@@ -133,8 +158,9 @@ class OrderService:
         with self.lock:
             doc = self.store.materialize(row)
             doc["meta_data"] = [m for m in doc["meta_data"] if not str(m["key"]).startswith("_wp_trash_meta_")]
-            doc["meta_data"].append({"id": next(self.store.meta_ids), "key": "_wp_trash_meta_status",
-                                     "value": f"wc-{row.status}"})  # fmt: skip
+            doc["meta_data"].append(
+                {"id": next(self.store.meta_ids), "key": "_wp_trash_meta_status", "value": f"wc-{row.status}"}
+            )
             doc["meta_data"].append({"id": next(self.store.meta_ids), "key": "_wp_trash_meta_time", "value": str(now)})
             row.orig_status = row.status
             self.store.update_row(row, status="trash", modified=now)
@@ -172,8 +198,11 @@ class OrderService:
                 spec.created_via = "checkout"
                 spec.order_key = new_order_key(self._rng)
             else:
-                spec = OrderSpec(currency=self.params.currencies[0], order_key=new_order_key(self._rng),
-                                 version=self.params.wc_version)  # fmt: skip
+                spec = OrderSpec(
+                    currency=self.params.currencies[0],
+                    order_key=new_order_key(self._rng),
+                    version=self.params.wc_version,
+                )
             coupon_codes = self._overlay(spec, payload, randomize=randomize)
             set_paid = payload.get("set_paid") in (True, "true", "1", 1)
             spec.reduce_stock = set_paid or status in ("processing", "completed", "on-hold")
@@ -227,13 +256,20 @@ class OrderService:
         if isinstance(payload.get("fee_lines"), list) and payload["fee_lines"]:
             fee = payload["fee_lines"][0]
             if isinstance(fee, dict):
-                spec.fee = (str(fee.get("name", "")), dec(str(fee.get("total") or "0")),
-                            fee.get("tax_status", "taxable") == "taxable")  # fmt: skip
+                spec.fee = (
+                    str(fee.get("name", "")),
+                    dec(str(fee.get("total") or "0")),
+                    fee.get("tax_status", "taxable") == "taxable",
+                )
         if isinstance(payload.get("meta_data"), list):
-            spec.meta = [(str(m["key"]), m.get("value", "")) for m in payload["meta_data"]
-                         if isinstance(m, dict) and "key" in m]  # fmt: skip
-        spec.tax_rate = tax_rate_for(spec.billing.get("country", ""), spec.billing.get("state", ""),
-                                     (self.settings.base_country, self.settings.base_state))  # fmt: skip
+            spec.meta = [
+                (str(m["key"]), m.get("value", "")) for m in payload["meta_data"] if isinstance(m, dict) and "key" in m
+            ]
+        spec.tax_rate = tax_rate_for(
+            spec.billing.get("country", ""),
+            spec.billing.get("state", ""),
+            (self.settings.base_country, self.settings.base_state),
+        )
         codes: list[str] = []
         if isinstance(payload.get("coupon_lines"), list):
             spec.coupon = None
@@ -249,8 +285,10 @@ class OrderService:
         for code in codes:
             coupon = COUPONS.get(code)
             if coupon is None:
-                return ("woocommerce_rest_invalid_coupon",
-                        f"Coupon &quot;{code}&quot; cannot be applied because it does not exist.")  # fmt: skip
+                return (
+                    "woocommerce_rest_invalid_coupon",
+                    f"Coupon &quot;{code}&quot; cannot be applied because it does not exist.",
+                )
             subtotal = sum(((ln.product.price if ln.product else ZERO) * ln.quantity for ln in spec.lines), ZERO)
             if subtotal < coupon.minimum_spend:
                 return ("woocommerce_rest_invalid_coupon", self._min_spend_message(coupon, spec.currency))
@@ -260,8 +298,10 @@ class OrderService:
     @staticmethod
     def _min_spend_message(coupon: Coupon, currency: str) -> str:
         symbol = _PRICE_SYMBOLS.get(currency, currency)
-        price = (f'<span class="woocommerce-Price-amount amount"><bdi><span class="woocommerce-Price-currencySymbol">'
-                 f"{symbol}</span>{fmt(coupon.minimum_spend)}</bdi></span>")  # fmt: skip
+        price = (
+            f'<span class="woocommerce-Price-amount amount"><bdi><span class="woocommerce-Price-currencySymbol">'
+            f"{symbol}</span>{fmt(coupon.minimum_spend)}</bdi></span>"
+        )
         return f"The minimum spend for coupon &quot;{coupon.code}&quot; is {price}."
 
     # -- refunds and notes -------------------------------------------------------------------------------

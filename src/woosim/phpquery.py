@@ -7,6 +7,7 @@ value, dots and spaces in names become underscores.
 
 from __future__ import annotations
 
+import re
 from typing import Union
 from urllib.parse import quote, quote_plus, unquote_plus
 
@@ -46,17 +47,15 @@ def _assign(target: PhpArray, name: str, value: str) -> None:
         rest = rest[end + 1 :]
     node = target
     path = [base, *keys]
-    for depth, key in enumerate(path):
-        last = depth == len(path) - 1
-        if key == "" and depth > 0:
-            key = str(_next_index(node))
-        if last:
-            node[key] = value
+    for depth, part in enumerate(path):
+        name = str(_next_index(node)) if part == "" and depth > 0 else part
+        if depth == len(path) - 1:
+            node[name] = value
             return
-        child = node.get(key)
+        child = node.get(name)
         if not isinstance(child, dict):
             child = {}
-            node[key] = child
+            node[name] = child
         node = child
 
 
@@ -103,13 +102,4 @@ def as_list(value: PhpValue) -> list[str]:
 
 
 def _split_list(text: str) -> list[str]:
-    out: list[str] = []
-    current = []
-    for ch in text:
-        if ch == "," or ch.isspace():
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    out.append("".join(current))
-    return out
+    return re.split(r"[,\s]+", text)

@@ -67,8 +67,15 @@ class RefundBook:
             return total, chosen
 
 
-def render_refund(refund: Refund, doc: Doc, rest_root: str, local: Callable[[int], str],
-                  gmt: Callable[[int], str], *, with_parent: bool) -> dict[str, Any]:  # fmt: skip
+def render_refund(
+    refund: Refund,
+    doc: Doc,
+    rest_root: str,
+    local: Callable[[int], str],
+    gmt: Callable[[int], str],
+    *,
+    with_parent: bool,
+) -> dict[str, Any]:
     summary = next((r for r in doc["refunds"] if r["id"] == refund.id), None)
     amount = -dec(summary["total"]) if summary else Decimal(0)
     reason = str(summary["reason"]) if summary else ""
@@ -83,24 +90,26 @@ def render_refund(refund: Refund, doc: Doc, rest_root: str, local: Callable[[int
     if with_parent:
         out["parent_id"] = refund.order_id
     base = f"{rest_root}/wc/v3/orders/{refund.order_id}"
-    out.update({
-        "date_created": local(refund.created),
-        "date_created_gmt": gmt(refund.created),
-        "amount": fmt(amount),
-        "reason": reason,
-        "refunded_by": 1,
-        "refunded_payment": False,
-        "meta_data": [{"id": refund.meta_id or refund.id * 16 + 15, "key": "_refund_type", "value": refund_type}],
-        "line_items": line_items,
-        "shipping_lines": [],
-        "tax_lines": tax_lines,
-        "fee_lines": [],
-        "_links": {
-            "self": [{"href": f"{base}/refunds/{refund.id}", "targetHints": {"allow": ["GET", "DELETE"]}}],
-            "collection": [{"href": f"{base}/refunds"}],
-            "up": [{"href": base}],
-        },
-    })
+    out.update(
+        {
+            "date_created": local(refund.created),
+            "date_created_gmt": gmt(refund.created),
+            "amount": fmt(amount),
+            "reason": reason,
+            "refunded_by": 1,
+            "refunded_payment": False,
+            "meta_data": [{"id": refund.meta_id or refund.id * 16 + 15, "key": "_refund_type", "value": refund_type}],
+            "line_items": line_items,
+            "shipping_lines": [],
+            "tax_lines": tax_lines,
+            "fee_lines": [],
+            "_links": {
+                "self": [{"href": f"{base}/refunds/{refund.id}", "targetHints": {"allow": ["GET", "DELETE"]}}],
+                "collection": [{"href": f"{base}/refunds"}],
+                "up": [{"href": base}],
+            },
+        }
+    )
     return out
 
 
@@ -115,30 +124,46 @@ def _negated_items(refund_id: int, doc: Doc) -> tuple[list[dict[str, Any]], list
             tax_by_rate[tax["id"]] = tax_by_rate.get(tax["id"], Decimal(0)) + total
             taxes.append({"id": tax["id"], "total": fmt(total), "subtotal": fmt(total)})
         quantity = item["quantity"]
-        items.append({
-            "id": next_id,
-            "name": item["name"],
-            "product_id": item["product_id"],
-            "variation_id": item["variation_id"],
-            "quantity": -quantity,
-            "tax_class": item["tax_class"],
-            "subtotal": fmt(-dec(item["total"])),
-            "subtotal_tax": fmt(-dec(item["total_tax"])),
-            "total": fmt(-dec(item["total"])),
-            "total_tax": fmt(-dec(item["total_tax"])),
-            "taxes": taxes,
-            "meta_data": [{"id": next_id * 4, "key": "_refunded_item_id", "value": str(item["id"]),
-                           "display_key": "_refunded_item_id", "display_value": str(item["id"])}],  # fmt: skip
-            "sku": item["sku"],
-            "global_unique_id": item["global_unique_id"],
-            "price": php_number(dec(item["total"]) / max(quantity, 1)),
-            "image": item["image"],
-            "parent_name": item["parent_name"],
-        })
+        items.append(
+            {
+                "id": next_id,
+                "name": item["name"],
+                "product_id": item["product_id"],
+                "variation_id": item["variation_id"],
+                "quantity": -quantity,
+                "tax_class": item["tax_class"],
+                "subtotal": fmt(-dec(item["total"])),
+                "subtotal_tax": fmt(-dec(item["total_tax"])),
+                "total": fmt(-dec(item["total"])),
+                "total_tax": fmt(-dec(item["total_tax"])),
+                "taxes": taxes,
+                "meta_data": [
+                    {
+                        "id": next_id * 4,
+                        "key": "_refunded_item_id",
+                        "value": str(item["id"]),
+                        "display_key": "_refunded_item_id",
+                        "display_value": str(item["id"]),
+                    }
+                ],
+                "sku": item["sku"],
+                "global_unique_id": item["global_unique_id"],
+                "price": php_number(dec(item["total"]) / max(quantity, 1)),
+                "image": item["image"],
+                "parent_name": item["parent_name"],
+            }
+        )
         next_id += 1
     tax_lines = []
     for line in doc["tax_lines"]:
-        tax_lines.append({**line, "id": next_id, "tax_total": fmt(tax_by_rate.get(line["rate_id"], Decimal(0))),
-                          "shipping_tax_total": "0.00", "meta_data": []})  # fmt: skip
+        tax_lines.append(
+            {
+                **line,
+                "id": next_id,
+                "tax_total": fmt(tax_by_rate.get(line["rate_id"], Decimal(0))),
+                "shipping_tax_total": "0.00",
+                "meta_data": [],
+            }
+        )
         next_id += 1
     return items, tax_lines

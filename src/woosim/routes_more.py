@@ -131,13 +131,15 @@ def site_root(ctx: Ctx) -> Result:
     data = load("wp_json_root.json.gz", ctx.home)
     shop = ctx.shop
     offset = shop.time.gmt_offset_hours(ctx.now)
-    data.update({
-        "name": shop.config.site_name,
-        "url": ctx.home,
-        "home": ctx.home,
-        "gmt_offset": int(offset) if offset.is_integer() else offset,
-        "timezone_string": shop.time.name,
-    })
+    data.update(
+        {
+            "name": shop.config.site_name,
+            "url": ctx.home,
+            "home": ctx.home,
+            "gmt_offset": int(offset) if offset.is_integer() else offset,
+            "timezone_string": shop.time.name,
+        }
+    )
     return Result(data)
 
 

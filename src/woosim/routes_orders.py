@@ -119,8 +119,9 @@ def _predicate(ctx: Ctx, values: dict[str, Any]) -> Callable[[OrderRow], bool] |
         checks.append(lambda doc: needle in _search_text(doc))
     if "product" in values:
         product = _int(values["product"], 0)
-        checks.append(lambda doc: any(i["product_id"] == product or i["variation_id"] == product
-                                      for i in doc["line_items"]))  # fmt: skip
+        checks.append(
+            lambda doc: any(i["product_id"] == product or i["variation_id"] == product for i in doc["line_items"])
+        )
     parents = _int_list(values.get("parent"))
     if parents:
         checks.append(lambda doc: doc["parent_id"] in parents)
@@ -192,8 +193,9 @@ def update_order(ctx: Ctx) -> Result:
     if row is None:
         raise WooError(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
     changes = {k: v for k, v in values.items() if k not in ("id", "_fields", "dp", "context")}
-    changes = {k: v for k, v in changes.items() if not k.startswith("oauth_") and k not in ("consumer_key",
-                                                                                              "consumer_secret")}
+    changes = {
+        k: v for k, v in changes.items() if not k.startswith("oauth_") and k not in ("consumer_key", "consumer_secret")
+    }
     shop.orders.update(row, changes, ctx.now)
     return Result(render_single(ctx, row, values))
 
@@ -229,15 +231,14 @@ def create_order(ctx: Ctx) -> Result:
 def batch_orders(ctx: Ctx) -> Result:
     values = ctx.validate()
     ctx.require_login("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource.")
-    shop = ctx.shop
     requested = {k: values.get(k) for k in ("create", "update", "delete") if isinstance(values.get(k), list)}
     if sum(len(v or []) for v in requested.values()) > 100:
-        raise WooError(413, "woocommerce_rest_request_entity_too_large",
-                       "Unable to accept more than 100 items for this request.")  # fmt: skip
+        raise WooError(
+            413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request."
+        )
     out: dict[str, list[Any]] = {}
     for kind, items in requested.items():
         out[kind] = [_batch_item(ctx, kind, item) for item in items or []]
-    del shop  # the handlers below reach the shop through ctx
     return Result(out)
 
 
@@ -246,8 +247,8 @@ def _batch_item(ctx: Ctx, kind: str, item: Any) -> Any:
     try:
         if kind == "create":
             payload = item if isinstance(item, dict) else {}
-            row = shop.orders.create(payload, ctx.now, randomize=False, status_default="pending")
-            return render_single(ctx, row, {})
+            created = shop.orders.create(payload, ctx.now, randomize=False, status_default="pending")
+            return render_single(ctx, created, {})
         order_id = int(item["id"] if isinstance(item, dict) else item)
         row = shop.store.get(order_id)
         if kind == "update":

@@ -52,11 +52,16 @@ def create_webhook(ctx: Ctx) -> Result:
     ctx.require_login("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.")
     topic = str(values.get("topic") or "")
     if not valid_topic(topic):
-        raise WooError(400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid.")
+        raise WooError(
+            400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
+        )
     url = str(values.get("delivery_url") or "")
     if not _valid_url(url):
-        raise WooError(400, "woocommerce_rest_shop_webhook_invalid_delivery_url",
-                       "Webhook delivery URL must be a valid URL starting with http:// or https://.")  # fmt: skip
+        raise WooError(
+            400,
+            "woocommerce_rest_shop_webhook_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+        )
     status = str(values.get("status") or "active")
     hub = ctx.shop.webhooks
     name = str(values.get("name") or f"Webhook created on {ctx.local(ctx.now)}")
@@ -81,17 +86,21 @@ def update_webhook(ctx: Ctx) -> Result:
     hook = _hook_or_404(ctx)
     if "topic" in values:
         if not valid_topic(str(values["topic"])):
-            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_topic",
-                           "Webhook topic is required and must be valid.")  # fmt: skip
+            raise WooError(
+                400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
+            )
         hook.topic = str(values["topic"])
     if "delivery_url" in values:
         if not _valid_url(str(values["delivery_url"])):
-            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_delivery_url",
-                           "Webhook delivery URL must be a valid URL starting with http:// or https://.")  # fmt: skip
+            raise WooError(
+                400,
+                "woocommerce_rest_shop_webhook_invalid_delivery_url",
+                "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+            )
         hook.delivery_url = str(values["delivery_url"])
     if "name" in values:
         hook.name = str(values["name"])
-    if "secret" in values and values["secret"]:
+    if values.get("secret"):
         hook.secret = str(values["secret"])
     if "status" in values and str(values["status"]) in _STATUSES:
         hook.status = str(values["status"])

@@ -25,8 +25,15 @@ class ShopServer:
     (say HTTP and HTTPS); the first to start becomes the shop's home URL unless the config names one.
     """
 
-    def __init__(self, shop: SimulatedShop, *, https: bool = False, host: str = "127.0.0.1", port: int = 0,
-                 log_level: str = "warning") -> None:  # fmt: skip
+    def __init__(
+        self,
+        shop: SimulatedShop,
+        *,
+        https: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+    ) -> None:
         self.shop = shop
         self.https = https
         self.host = host
@@ -96,12 +103,13 @@ class ShopServer:
         return self
 
     def _run(self) -> None:
-        assert self._server is not None and self._sock is not None
+        assert self._server is not None
+        assert self._sock is not None
         asyncio.run(self._server.serve(sockets=[self._sock]))
 
     def _tls_files(self) -> dict[str, str]:
         try:
-            import trustme
+            import trustme  # noqa: PLC0415 - a test dependency, needed only for HTTPS
         except ImportError as exc:  # pragma: no cover - trustme is a test dependency
             raise RuntimeError("HTTPS needs the 'trustme' package") from exc
         self._ca = trustme.CA()
@@ -130,14 +138,16 @@ class ShopServer:
     def __enter__(self) -> ShopServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     async def __aenter__(self) -> ShopServer:
         await asyncio.to_thread(self.start)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:  # fmt: skip
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await asyncio.to_thread(self.stop)

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from woosim import phpjson
+from woosim.asgi import ShopApp
 from woosim.auth import Authenticator
 from woosim.catalog import StoreSettings
 from woosim.clock import ShopClock
@@ -79,8 +80,14 @@ class SimulatedShop:
             any_port=self.config.webhook_any_port,
             home_port=urlsplit(self.home_url).port,
         )
-        self.orders = OrderService(self.store, self.notes, self.refunds, self.webhooks.order_event, self.settings,
-                                   self.params)  # fmt: skip
+        self.orders = OrderService(
+            self.store,
+            notes=self.notes,
+            refunds=self.refunds,
+            events=self.webhooks.order_event,
+            settings=self.settings,
+            params=self.params,
+        )
         self._app: Any = None
 
     @classmethod
@@ -92,8 +99,9 @@ class SimulatedShop:
         if self.config.dataset is not None:
             loaded = load_dataset(self.config.dataset)
             store = OrderStore(loaded.rows, self.lock, None)
-            store.set_counters(loaded.max_id + 1, loaded.max_item_id + 1, loaded.max_meta_id + 1,
-                               loaded.max_item_meta_id + 1)  # fmt: skip
+            store.set_counters(
+                loaded.max_id + 1, loaded.max_item_id + 1, loaded.max_meta_id + 1, loaded.max_item_meta_id + 1
+            )
             return store
         rows, next_id = generate_rows(self.params)
         store = OrderStore(rows, self.lock, self.params)
@@ -150,8 +158,6 @@ class SimulatedShop:
     def app(self) -> Any:
         """The ASGI application serving this shop (and its /__woosim/ control API)."""
         if self._app is None:
-            from woosim.asgi import ShopApp
-
             self._app = ShopApp(self)
         return self._app
 
@@ -249,8 +255,9 @@ class SimulatedShop:
                 refund = self.orders.refund(row, Decimal(str(amount)), reason, self.clock.epoch())
             except WooError as error:
                 raise ValueError(error.message) from error
-            return render_refund(refund, self.store.doc(row), self.rest_root, self.time.local, self.time.gmt,
-                                 with_parent=True)  # fmt: skip
+            return render_refund(
+                refund, self.store.doc(row), self.rest_root, self.time.local, self.time.gmt, with_parent=True
+            )
 
     def add_note(self, order_id: int, note: str, customer_note: bool = False) -> dict[str, Any]:
         """Notes do not move date_modified."""
@@ -260,8 +267,9 @@ class SimulatedShop:
             return render_note(added, self.rest_root, self.time.local, self.time.gmt)
 
     # -- webhooks ----------------------------------------------------------------------------------------
-    def create_webhook(self, topic: str, delivery_url: str, secret: str | None = None, name: str = "",
-                       status: str = "active") -> Webhook:  # fmt: skip
+    def create_webhook(
+        self, topic: str, delivery_url: str, secret: str | None = None, name: str = "", status: str = "active"
+    ) -> Webhook:
         """Register a webhook without the HTTP API (no ping is sent)."""
         return self.webhooks.create(name or f"{topic} hook", topic, delivery_url, secret, status)
 
@@ -270,8 +278,13 @@ class SimulatedShop:
         with self.lock:
             row = self.store.get(order_id)
             if row is None:
-                return phpjson.dumps({"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.",
-                                      "data": {"status": 404}})  # fmt: skip
+                return phpjson.dumps(
+                    {
+                        "code": "woocommerce_rest_shop_order_invalid_id",
+                        "message": "Invalid ID.",
+                        "data": {"status": 404},
+                    }
+                )
             return phpjson.dumps(self.renderer.order(row, self.store.doc(row), self.rest_root, self.home_url))
 
     def close(self) -> None:

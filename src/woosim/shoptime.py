@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 _FMT = "%Y-%m-%dT%H:%M:%S"
 
 # rest_parse_date's pattern: a full date-time, "T", "t" or a space, optional fraction, optional Z or offset.
-_REST_DATE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}(?::\d{2})?)?$"
-)
+_REST_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}(?::\d{2})?)?$")
 
 
 class ShopTime:
@@ -85,7 +83,7 @@ def parse_filter_date(value: str, shop_time: ShopTime) -> FilterDate | None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     # PHP rolls over out-of-range days and hours (2026-02-30 is 2026-03-02) instead of refusing them.
-    base = datetime(year, month, 1)
+    base = datetime(year, month, 1, tzinfo=UTC).replace(tzinfo=None)
     naive = base + timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second)
     zone = match.group(8)
     if zone is None:

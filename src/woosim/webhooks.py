@@ -35,10 +35,16 @@ TOPIC_HOOKS: dict[str, list[str]] = {
     "customer.created": ["user_register", "woocommerce_created_customer", "woocommerce_new_customer"],
     "customer.updated": ["profile_update", "woocommerce_update_customer"],
     "customer.deleted": ["delete_user"],
-    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product",
-                        "woocommerce_new_product_variation"],  # fmt: skip
-    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product",
-                        "woocommerce_update_product_variation"],  # fmt: skip
+    "product.created": [
+        "woocommerce_process_product_meta",
+        "woocommerce_new_product",
+        "woocommerce_new_product_variation",
+    ],
+    "product.updated": [
+        "woocommerce_process_product_meta",
+        "woocommerce_update_product",
+        "woocommerce_update_product_variation",
+    ],
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
 }
@@ -107,9 +113,18 @@ Now = Callable[[], float]
 class WebhookHub:
     """Registry plus delivery worker. Thread-safe; the worker thread starts with the first queued delivery."""
 
-    def __init__(self, *, now: Now, read_payload: PayloadReader, source_url: Callable[[], str],
-                 user_agent: str, delay: float, timeout: float, any_port: bool,
-                 home_port: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        now: Now,
+        read_payload: PayloadReader,
+        source_url: Callable[[], str],
+        user_agent: str,
+        delay: float,
+        timeout: float,
+        any_port: bool,
+        home_port: int | None = None,
+    ) -> None:
         self._now = now
         self._read_payload = read_payload
         self._source_url = source_url
@@ -132,8 +147,15 @@ class WebhookHub:
     # -- registry ----------------------------------------------------------------------------------------
     def create(self, name: str, topic: str, delivery_url: str, secret: str | None, status: str) -> Webhook:
         with self._cond:
-            hook = Webhook(self._next_id, name, topic, delivery_url, secret or secrets.token_urlsafe(36),
-                           status=status, created=int(self._now()))  # fmt: skip
+            hook = Webhook(
+                self._next_id,
+                name,
+                topic,
+                delivery_url,
+                secret or secrets.token_urlsafe(36),
+                status=status,
+                created=int(self._now()),
+            )
             self._next_id += 1
             self.hooks[hook.id] = hook
             return hook
@@ -157,8 +179,9 @@ class WebhookHub:
         with self._cond:
             hook.modified = int(self._now())
 
-    def render(self, hook: Webhook, rest_root: str, time_local: Callable[[int], str],
-               time_gmt: Callable[[int], str]) -> dict[str, Any]:  # fmt: skip
+    def render(
+        self, hook: Webhook, rest_root: str, time_local: Callable[[int], str], time_gmt: Callable[[int], str]
+    ) -> dict[str, Any]:
         modified = hook.modified
         return {
             "id": hook.id,
@@ -174,8 +197,12 @@ class WebhookHub:
             "date_modified": time_local(modified) if modified is not None else None,
             "date_modified_gmt": time_gmt(modified) if modified is not None else None,
             "_links": {
-                "self": [{"href": f"{rest_root}/wc/v3/webhooks/{hook.id}",
-                          "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}],  # fmt: skip
+                "self": [
+                    {
+                        "href": f"{rest_root}/wc/v3/webhooks/{hook.id}",
+                        "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+                    }
+                ],
                 "collection": [{"href": f"{rest_root}/wc/v3/webhooks"}],
             },
         }

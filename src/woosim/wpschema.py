@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from woosim.errors import InvalidParams, WooError
+from woosim.errors import InvalidParamsError, WooError
 from woosim.phpquery import as_list
 from woosim.shoptime import is_rest_date
 
@@ -31,7 +31,7 @@ def validate_args(args: dict[str, dict[str, Any]], values: dict[str, Any]) -> No
             if problem is not None:
                 problems[name] = problem
     if problems:
-        raise InvalidParams(problems)
+        raise InvalidParamsError(problems)
 
 
 def validate_value(value: Any, schema: dict[str, Any], param: str) -> Problem | None:
@@ -181,7 +181,7 @@ def _check_array(value: Any, schema: dict[str, Any], param: str) -> Problem | No
 
 
 def _check_object(value: Any, schema: dict[str, Any], param: str) -> Problem | None:
-    if value == "" or value == []:
+    if value in ("", []):
         value = {}
     if not isinstance(value, dict):
         return ("rest_invalid_type", f"{param} is not of type object.", {"param": param})

@@ -93,5 +93,7 @@ def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
                 return found
         return None
     if type(actual) is not type(expected):
-        return f"{path}: {type(actual).__name__} ({actual!r:.60}), recorded {type(expected).__name__} ({expected!r:.60})"
+        return (
+            f"{path}: {type(actual).__name__} ({actual!r:.60}), recorded {type(expected).__name__} ({expected!r:.60})"
+        )
     return None

@@ -87,8 +87,7 @@ def replay() -> Any:
     after_fetched = datetime.fromisoformat(
         json.loads(AFTER_DATASET.read_text(encoding="utf-8"))["fetched_at_utc"].replace("Z", "+00:00")
     ).timestamp()
-    shop = SimulatedShop.from_dataset(str(BEFORE_DATASET), home_url=HOME, webhook_any_port=False,
-                                      webhook_delay=3600.0)  # fmt: skip
+    shop = SimulatedShop.from_dataset(str(BEFORE_DATASET), home_url=HOME, webhook_any_port=False, webhook_delay=3600.0)
     results: dict[str, Replayed] = {}
     snapshot: dict[int, dict[str, Any]] = {}
     with WebhookReceiver() as receiver, ShopServer(shop) as plain, ShopServer(shop, https=True) as tls:
@@ -110,7 +109,7 @@ def replay() -> Any:
         shop.webhooks.flush()
         deliveries = list(receiver.requests)
     shop.close()
-    yield Replay(results, snapshot, deliveries, shop)
+    return Replay(results, snapshot, deliveries, shop)
 
 
 @pytest.mark.parametrize("name", EXCHANGES)
@@ -143,8 +142,9 @@ def _comparable(order: dict[str, Any]) -> dict[str, Any]:
     for name in ("order_key", "payment_url"):
         out.pop(name)
     out["meta_data"] = sorted((m["key"], json.dumps(m["value"])) for m in order["meta_data"])
-    out["line_items"] = [{**item, "meta_data": sorted(m["key"] for m in item["meta_data"])}
-                         for item in order["line_items"]]  # fmt: skip
+    out["line_items"] = [
+        {**item, "meta_data": sorted(m["key"] for m in item["meta_data"])} for item in order["line_items"]
+    ]
     return out
 
 
@@ -156,8 +156,11 @@ def test_state_after_the_recorded_mutations_is_the_recorded_dataset(replay: Repl
         assert _comparable(replay.after_snapshot[order_id]) == _comparable(order), order_id
 
 
-_SECRETS = {"1": "whsec_local_created_0123456789", "2": "whsec_local_updated_0123456789",
-            "3": "whsec_local_deleted_0123456789"}  # fmt: skip
+_SECRETS = {
+    "1": "whsec_local_created_0123456789",
+    "2": "whsec_local_updated_0123456789",
+    "3": "whsec_local_deleted_0123456789",
+}
 
 
 def test_webhook_deliveries_are_the_recorded_ones(replay: Replay) -> None:
@@ -176,8 +179,13 @@ def test_webhook_deliveries_are_the_recorded_ones(replay: Replay) -> None:
         if not wc_headers:
             assert got.body.decode() == expected["body_text"]
             continue
-        for name in ("x-wc-webhook-source", "x-wc-webhook-topic", "x-wc-webhook-resource", "x-wc-webhook-event",
-                     "x-wc-webhook-id"):  # fmt: skip
+        for name in (
+            "x-wc-webhook-source",
+            "x-wc-webhook-topic",
+            "x-wc-webhook-resource",
+            "x-wc-webhook-event",
+            "x-wc-webhook-id",
+        ):
             assert got_headers[name] == headers[name], name
         secret = _SECRETS[got_headers["x-wc-webhook-id"]].encode()
         signature = base64.b64encode(hmac.new(secret, got.body, hashlib.sha256).digest()).decode()
