@@ -215,11 +215,14 @@ class Scanner:
                 _again, second_reading = await self._keyset(lane)
                 step = earlier(step, second_reading) if second_reading.bucket is None else second_reading
             lane.confirmed = True
+            if lane.end is not None:
+                # The slice may have been split while the request was out: what lies beyond belongs to the other
+                # half, which reads it itself.
+                step = Step([o for o in step.fresh if o.date_modified < lane.end], step.position, step.bucket)
             if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
                 self.on_total(fetched.total)
             lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
             if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
-                await self._commit(lane, step.fresh, None)
                 await self._notify()
                 if not await self._scan_second(lane, step.bucket):
                     return
@@ -255,6 +258,8 @@ class Scanner:
 
     async def _scan_second(self, lane: _Lane, second: datetime) -> bool:
         """Page through one second by id until a pass is verified complete; False when stopped."""
+        held = lane.position.taken if lane.position.second == second else frozenset()
+        written: dict[int, datetime] = dict.fromkeys(held, second)
         for _ in range(MAX_SECOND_PASSES):
             seen: set[int] = set()
             totals: set[int] = set()
@@ -266,7 +271,9 @@ class Scanner:
                 if fetched.total is not None:
                     totals.add(fetched.total)
                 seen.update(o.id for o in fetched.orders if o.date_modified == second)
-                await self._commit(lane, fetched.orders, None)
+                fresh = [o for o in fetched.orders if written.get(o.id) != o.date_modified]
+                written.update((o.id, o.date_modified) for o in fresh)
+                await self._commit(lane, fresh, None)
                 if not fetched.full:
                     break
                 page += 1
