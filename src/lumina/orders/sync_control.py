@@ -8,72 +8,42 @@ the service; this module only asks them and turns their answers into the seed's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, ServiceUnavailableError
+from lumina.jobs.scheduler import Scheduler
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.orders.repository import FamilyOrderRepository
 from lumina.orders.schemas import SyncAccepted, SyncCompleted, SyncJobStatus, SyncRunResult, SyncStatus
+from lumina.sync import SyncCoordinator, SyncResult
+from lumina.sync.runs import SKIPPED
 
 logger = get_logger("lumina.orders.sync")
-
-
-class _Result(Protocol):
-    status: str
-    processed: int
-    created: int
-    updated: int
-    unchanged: int
-    deleted: int
-    duration_seconds: float
-    error: str | None
-
-
-class SyncEngine(Protocol):
-    async def sync_family(self, family_id: int, *, trigger: SyncTrigger = ..., days_back: int | None = ...) -> Any: ...
-
-    async def sync_all(self, *, trigger: SyncTrigger = ...) -> Any: ...
-
-    def is_syncing(self, shop_id: int | None = None) -> bool: ...
-
-    async def last_run(self, *, family_id: int) -> Any: ...
-
-
-class _SchedulerStatus(Protocol):
-    running: bool
-    interval_minutes: int
-    next_run_at: datetime | None
-
-
-class Scheduler(Protocol):
-    def status(self) -> Any: ...
-
 
 # Background runs started by requests; kept here so they are not garbage-collected mid-run.
 _background: set[asyncio.Task[None]] = set()
 
 
-def _engine(context: ServiceContext) -> SyncEngine:
-    engine: SyncEngine | None = context.components.get("sync")
+def _engine(context: ServiceContext) -> SyncCoordinator:
+    engine: SyncCoordinator | None = context.components.get("sync")
     if engine is None:
         raise ServiceUnavailableError("The sync engine is not running in this process.")
     return engine
 
 
-def run_result(result: Any) -> SyncRunResult:
+def run_result(result: SyncResult) -> SyncRunResult:
     return SyncRunResult.model_validate(result, from_attributes=True)
 
 
 async def sync_family_now(context: ServiceContext, family_id: int, days_back: int | None) -> SyncCompleted:
-    result: _Result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
+    result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
     last_run = run_result(result)
-    if result.status == SyncRunStatus.FAILED.value:
+    if result.status in (SKIPPED, SyncRunStatus.CANCELLED.value):  # the service is shutting down
+        raise ServiceUnavailableError(f"The sync did not finish: {result.error or 'the service is stopping'}")
+    if result.status != SyncRunStatus.SUCCEEDED.value:
         raise BadGatewayError(
             f"The sync did not complete: {result.error or 'the shop failed'}",
             details={"lastRun": last_run.model_dump(mode="json", by_alias=True)},
@@ -113,10 +83,10 @@ async def wait_for_background_runs() -> None:
 
 
 async def sync_status(context: ServiceContext, session: AsyncSession, family_id: int) -> SyncStatus:
-    shop_ids: Sequence[int] = await FamilyOrderRepository(session, family_id).linked_shop_ids()
-    engine: SyncEngine | None = context.components.get("sync")
+    shop_ids = await FamilyOrderRepository(session, family_id).linked_shop_ids()
+    engine: SyncCoordinator | None = context.components.get("sync")
     scheduler: Scheduler | None = context.components.get("scheduler")
-    state: _SchedulerStatus | None = scheduler.status() if scheduler is not None else None
+    state = scheduler.status() if scheduler is not None else None
     last = await engine.last_run(family_id=family_id) if engine is not None else None
     return SyncStatus(
         sync_job=SyncJobStatus(
