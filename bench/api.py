@@ -35,17 +35,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+import httpx
+import uvicorn
+import uvloop
+from fastapi import FastAPI
+from sqlalchemy import create_engine, insert, text
 
-import httpx  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-
-from lumina.auth.tokens import issue_access_token  # noqa: E402
-from lumina.db.migrate import upgrade  # noqa: E402
-from lumina.db.session import Database  # noqa: E402
-from lumina.kit.crypto import SecretBox  # noqa: E402
-from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User  # noqa: E402
+from lumina.app import create_app
+from lumina.auth.tokens import issue_access_token
+from lumina.config import Settings
+from lumina.context import ServiceContext
+from lumina.db.migrate import upgrade
+from lumina.db.session import Database
+from lumina.kit.crypto import SecretBox
+from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User
 
 JWT_SECRET = "bench-signing-secret-0123456789abcdef0123456789"
 ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef01234567"
@@ -119,7 +122,8 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
     with engine.begin() as connection:
         indexes = connection.execute(
             text(
-                "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='cached_orders' AND sql IS NOT NULL"
+                "SELECT name, sql FROM sqlite_master"
+                " WHERE type='index' AND tbl_name='cached_orders' AND sql IS NOT NULL"
             )
         ).all()
         for name, _sql in indexes:
@@ -133,9 +137,10 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
         connection.execute(
             insert(ShopConnection),
             [
-                {"id": s, "name": f"Shop {s}", "url": f"https://shop{s}.example", "consumer_key_encrypted": box.encrypt("ck_x"),
-                 "consumer_secret_encrypted": box.encrypt("cs_x"), "key_hint": "x", "auth_mode": "auto", "verify_tls": True,
-                 "is_default": s == 1, "created_at": NOW, "updated_at": NOW}
+                {"id": s, "name": f"Shop {s}", "url": f"https://shop{s}.example",
+                 "consumer_key_encrypted": box.encrypt("ck_x"), "consumer_secret_encrypted": box.encrypt("cs_x"),
+                 "key_hint": "x", "auth_mode": "auto", "verify_tls": True, "is_default": s == 1, "created_at": NOW,
+                 "updated_at": NOW}
                 for s in range(1, shops + 1)
             ],
         )  # fmt: skip
@@ -150,13 +155,14 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
         password_hash = "$argon2id$v=19$m=65536,t=3,p=4$bench$bench"  # nobody logs in: tokens are issued directly
         connection.execute(
             insert(User),
-            [{"id": f, "family_id": f, "email": f"user{f}@example.com", "name": f"User {f}", "password_hash": password_hash,
-              "role": "member", "is_active": True, "created_at": NOW} for f in range(1, families + 1)],
+            [{"id": f, "family_id": f, "email": f"user{f}@example.com", "name": f"User {f}",
+              "password_hash": password_hash, "role": "member", "is_active": True, "created_at": NOW}
+             for f in range(1, families + 1)],
         )  # fmt: skip
     large_family = 1
     large = int(orders * large_share) if families > 1 else orders
     per_family = (orders - large) // max(1, families - 1)
-    counts = {f: per_family for f in range(2, families + 1)}
+    counts = dict.fromkeys(range(2, families + 1), per_family)
     counts[large_family] = orders - per_family * (families - 1)
     next_wc = iter(range(1000, 10**12))
     done = 0
@@ -251,7 +257,7 @@ def tokens_for(dataset: Dataset, families: list[int]) -> dict[int, str]:
             role="member",
             now=datetime.now(UTC),
             lifetime=timedelta(hours=6),
-        )  # fmt: skip
+        )
         for family in families
     }
 
@@ -295,10 +301,6 @@ def settings_env(dataset: Dataset) -> dict[str, str]:
 async def in_process(
     dataset: Dataset, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int
 ) -> dict[str, tuple[float, float]]:
-    from lumina.app import create_app
-    from lumina.config import Settings
-    from lumina.context import ServiceContext
-
     os.environ.update(settings_env(dataset))
     context = ServiceContext.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
     app = create_app(context=context)
@@ -327,11 +329,7 @@ def free_port() -> int:
 
 def serve(kind: str, port: int, db: str) -> None:
     """Entry point of the server subprocesses: the same uvicorn options for the app and the bare endpoint."""
-    import uvicorn
-
     if kind == "bare":
-        from fastapi import FastAPI
-
         app = FastAPI()
 
         @app.get("/bare")
@@ -340,8 +338,6 @@ def serve(kind: str, port: int, db: str) -> None:
 
         target: Any = app
     else:
-        from lumina.app import create_app
-
         os.environ.update(settings_env(Dataset(Path(db), [], 0, {})))
         target = create_app()
     uvicorn.run(
@@ -464,8 +460,6 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, path: Path) -> None:
-    import uvloop
-
     reuse = path.exists()
     print(
         f"{'reusing' if reuse else 'filling'} {path}: {args.orders:,} orders, {args.families:,} families",
@@ -484,50 +478,53 @@ def run(args: argparse.Namespace, path: Path) -> None:
     print(f"\nOrders API benchmark: {args.orders:,} orders, {args.families:,} families, SQLite file {size:.1f} GB")
     if not reuse:
         print(f"fill: {dataset.fill_seconds:.0f} s")
-    large = len(dataset.orders_of[dataset.large_family])
-    typical_count = (
-        args.orders if args.families == 1 else int(args.orders * (1 - args.large_share)) // (args.families - 1)
-    )
-    print(
-        f"typical family: ~{typical_count:,} orders; large family: ~{int(args.orders * args.large_share):,} orders ({large} sampled ids)"
-    )
+    large_count = int(args.orders * args.large_share) if args.families > 1 else args.orders
+    typical_count = (args.orders - large_count) // max(1, args.families - 1)
+    print(f"typical family: ~{typical_count:,} orders; large family: ~{large_count:,} orders")
 
     table(
         f"In-process (httpx ASGITransport through the whole app), {args.requests} requests per line",
         uvloop.run(in_process(dataset, groups, tokens, args.requests)),
     )
-
     lumina = Server("lumina", dataset)
     bare = Server("bare", dataset)
     try:
         table(
-            f"Over HTTP (uvicorn on 127.0.0.1, one keep-alive connection, sequential), {args.requests} requests per line",
+            f"Over HTTP (uvicorn on 127.0.0.1, one keep-alive connection, sequential), {args.requests} per line",
             uvloop.run(http_latency(lumina.port, groups, tokens, args.requests)),
         )
-        typical = sampled[0]
-        targets: list[tuple[str, int, Callable[[random.Random], str], str | None]] = [
-            ("bare FastAPI endpoint", bare.port, lambda _r: "/bare", None),
-            ("reference: token check only (auth/me)", lumina.port, lambda _r: "/api/v1/auth/me", tokens[typical]),
-            ("one order", lumina.port, lambda r: f"/api/v1/orders/{r.choice(dataset.orders_of[typical])}", tokens[typical]),
-            ("stats", lumina.port, lambda _r: "/api/v1/orders/stats", tokens[typical]),
-            ("list status=completed, orderBy=total", lumina.port,
-             lambda _r: "/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50", tokens[typical]),
-        ]  # fmt: skip
-        rates: dict[str, list[float]] = {name: [] for name, *_ in targets}
-        for _ in range(args.rounds):  # alternate, so that noise from other work on the machine hits all alike
-            for name, port, target, token in targets:
-                rates[name].append(uvloop.run(throughput(port, target, token, args.seconds, args.connections)))
-        bare_rate = statistics.median(rates["bare FastAPI endpoint"])
-        print(
-            f"\nHTTP throughput ({args.connections} connections, {args.rounds} x {args.seconds:.0f} s alternating rounds, "
-            "median; typical family; one uvicorn worker)"
-        )
-        for name, values in rates.items():
-            rate = statistics.median(values)
-            print(f"  {name:<45} {rate:>8.0f} req/s   {rate / bare_rate:>6.0%} of bare")
+        compare_throughput(args, dataset, tokens, sampled[0], lumina.port, bare.port)
     finally:
         lumina.stop()
         bare.stop()
+
+
+def compare_throughput(
+    args: argparse.Namespace, dataset: Dataset, tokens: dict[int, str], family: int, port: int, bare_port: int
+) -> None:
+    token = tokens[family]
+    order_ids = dataset.orders_of[family]
+    targets: list[tuple[str, int, Callable[[random.Random], str], str | None]] = [
+        ("bare FastAPI endpoint", bare_port, lambda _r: "/bare", None),
+        ("reference: token check only (auth/me)", port, lambda _r: "/api/v1/auth/me", token),
+        ("one order", port, lambda r: f"/api/v1/orders/{r.choice(order_ids)}", token),
+        ("stats", port, lambda _r: "/api/v1/orders/stats", token),
+        ("list status=completed, orderBy=total", port,
+         lambda _r: "/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50", token),
+    ]  # fmt: skip
+    rates: dict[str, list[float]] = {name: [] for name, *_ in targets}
+    for _ in range(args.rounds):  # alternate, so that noise from other work on the machine hits all alike
+        for name, target_port, target, target_token in targets:
+            rate = uvloop.run(throughput(target_port, target, target_token, args.seconds, args.connections))
+            rates[name].append(rate)
+    bare_rate = statistics.median(rates["bare FastAPI endpoint"])
+    print(
+        f"\nHTTP throughput: {args.connections} connections, {args.rounds} x {args.seconds:.0f} s alternating rounds "
+        "(median), typical family, one uvicorn worker"
+    )
+    for name, values in rates.items():
+        rate = statistics.median(values)
+        print(f"  {name:<45} {rate:>8.0f} req/s   {rate / bare_rate:>6.0%} of bare")
 
 
 if __name__ == "__main__":

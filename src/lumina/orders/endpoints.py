@@ -38,6 +38,10 @@ OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order
 @router.get(
     "",
     summary="List the family's orders",
+    description=(
+        "Orders of the caller's family (never trashed orders or unfinished checkouts), newest first by default. "
+        "`count` is the number of orders matching the filter, across all pages."
+    ),
     response_model=OrderList,
     responses=error_responses(400, 401),
 )
@@ -65,6 +69,12 @@ async def list_orders(
 @router.get(
     "/stats",
     summary="Order counts by status, revenue and the last sync",
+    description=(
+        "Counts of the family's orders by status (0 when none), `other` for statuses a shop plugin added. "
+        "Revenue is the sum of totals minus refunds of processing, on-hold and completed orders (what WooCommerce's "
+        "own reports count as paid), as a decimal string: `total_revenue` in the family's main `currency`, and every "
+        "currency in `revenue_by_currency`. `last_sync` is when a sync of the family's shop last succeeded."
+    ),
     response_model=StatsEnvelope,
     responses=error_responses(401),
 )

@@ -184,3 +184,30 @@ async def test_static_paths_are_never_taken_for_an_id(client: httpx.AsyncClient,
     response = await client.get(f"{ORDERS}/stats", headers=member.headers)
     assert response.status_code == 200
     assert "stats" in response.json()
+
+
+async def test_the_openapi_schema_documents_every_route_with_its_errors(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    expected = {
+        ("get", ORDERS): {"200", "400", "401"},
+        ("get", f"{ORDERS}/stats"): {"200", "401"},
+        ("get", f"{ORDERS}/{{order_id}}"): {"200", "400", "401", "404"},
+        ("put", f"{ORDERS}/{{order_id}}/status"): {"200", "400", "401", "404", "502", "503"},
+        ("post", f"{ORDERS}/sync"): {"200", "400", "401", "409", "502", "503"},
+        ("post", f"{ORDERS}/sync/all"): {"202", "401", "403"},
+        ("get", f"{ORDERS}/sync/status"): {"200", "401"},
+    }
+    for (method, path), statuses in expected.items():
+        operation = spec["paths"][path][method]
+        assert statuses <= set(operation["responses"]), (method, path)
+        for status in statuses - {"200", "202"}:
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+            assert schema.rsplit("/", 1)[-1].endswith("ErrorResponse"), (method, path, status)
+    stats = spec["components"]["schemas"]["OrderStats"]["properties"]
+    assert "processing, on-hold and completed" in stats["total_revenue"]["description"]
+    limit = next(p for p in spec["paths"][ORDERS]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (50, 200)
+    order_by = next(p for p in spec["paths"][ORDERS]["get"]["parameters"] if p["name"] == "orderBy")
+    assert set(order_by["schema"]["enum"]) == {
+        "date_created", "date_modified", "total", "status", "customer_name", "woocommerce_order_id", "id",
+    }  # fmt: skip
