@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
+from pydantic import BeforeValidator
 
 from lumina.api.deps import ContextDep, SessionDep
 from lumina.auth.deps import AdminUser, CurrentUser
@@ -31,6 +32,11 @@ from lumina.orders.status_update import OrderStatusWriter
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 MAX_ORDER_ID = 2**31 - 1  # the id column's range on PostgreSQL
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
 
 OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order id (`id` in the listing).")]
 
@@ -58,7 +64,9 @@ async def list_orders(
     ] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Orders to skip.")] = 0,
     order_by: Annotated[OrderByColumn, Query(alias="orderBy", description="Sort column.")] = "date_created",
-    order: Annotated[SortDirection, Query(description="Sort direction.")] = "desc",
+    order: Annotated[
+        SortDirection, BeforeValidator(_lower), Query(description="Sort direction (case does not matter).")
+    ] = "desc",
 ) -> OrderList:
     query = ListQuery(
         statuses=parse_statuses(status), order_by=order_by, descending=order == "desc", limit=limit, offset=offset

@@ -60,7 +60,7 @@ async def test_the_seed_example_query_filters_sorts_and_pages(
     assert body["count"] == 2
     assert [order["customer_name"] for order in body["orders"]] == ["Alan Turing", "Ada Lovelace"]
     response = await client.get(
-        ORDERS, params={"orderBy": "total", "order": "asc", "limit": 2, "offset": 1}, headers=member.headers
+        ORDERS, params={"orderBy": "total", "order": "ASC", "limit": 2, "offset": 1}, headers=member.headers
     )
     body = response.json()
     assert body["count"] == VISIBLE
