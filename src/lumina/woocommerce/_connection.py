@@ -169,7 +169,7 @@ async def _probe_write(requester: Requester, found: _Findings) -> None:
     except WooNotFoundError:
         found.can_write = True  # 400 "Invalid ID": the key got past the write-permission check
     except WooAuthError as error:
-        found.warnings.append(f"The key cannot change orders: {error.message}. {error.hint}")
+        found.warnings.append(f"The key cannot change orders ({error.code}, HTTP {error.status}). {error.hint}")
     except WooPermanentError as error:
         found.warnings.append(
             f"Could not tell whether the key may change orders (a PUT answered {error.status} {error.code})."

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 __all__ = ["describe_request", "install_httpx_log_filter", "redact_url"]
 
 _SECRET_PARAM = re.compile(
-    r"(?P<name>(?:^|(?<=[?&;]))(?:consumer_key|consumer_secret|oauth_[a-z_]+)(?:=|%3D))(?P<value>[^&;#\s]*)",
+    r"(?P<name>(?:^|(?<=[?&;]))(?:consumer_key|consumer_secret|oauth_[a-z_]+)(?:=|%3D))(?P<value>[^&;#\s>'\"]*)",
     re.IGNORECASE,
 )
 _CREDENTIAL_NAME = re.compile(r"(?:consumer_key|consumer_secret|oauth_[a-z_]+)(?:=|%3D|$)", re.IGNORECASE)
@@ -54,8 +54,16 @@ def _redact_arg(value: object) -> object:
 _FILTER = _RedactingFilter()
 
 
+# httpx logs request URLs at INFO; httpcore's DEBUG trace logs response headers, and the shop's `Link` header
+# echoes every query parameter, credentials included. Logger filters do not apply to child loggers, so each
+# logger that writes records is named.
+_HTTP_LOGGERS = ("httpx", "httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy",
+                 "httpcore.socks")  # fmt: skip
+
+
 def install_httpx_log_filter() -> None:
-    """Attach the redacting filter to httpx's logger once; harmless for every other use of httpx."""
-    logger = logging.getLogger("httpx")
-    if _FILTER not in logger.filters:
-        logger.addFilter(_FILTER)
+    """Attach the redacting filter to httpx's and httpcore's loggers once; harmless for other users of httpx."""
+    for name in _HTTP_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

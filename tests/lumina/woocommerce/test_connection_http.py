@@ -1,0 +1,74 @@
+"""The connection check an operator sees when adding a shop: each problem a distinct, clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from lumina.woocommerce import (
+    AuthMode,
+    NotWooCommerceError,
+    ShopUnreachableError,
+    WooAuthError,
+    WooClient,
+    WooCredentials,
+)
+from woosim import ShopServer, SimulatedShop
+
+from .conftest import FAST_RETRY, NO_RATE_LIMIT, make_client
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_a_good_read_write_key(
+    scheme: str, http_server: ShopServer, https_server: ShopServer, shop: SimulatedShop
+) -> None:
+    server = https_server if scheme == "https" else http_server
+    async with make_client(server, shop.read_write_key) as woo:
+        info = await woo.check_connection(require_write=True)
+    assert info.can_write is True
+    assert info.supports_modified_after is True
+    assert info.supports_dates_are_gmt is True
+    assert info.timezone == "America/New_York"
+    assert info.auth_mode is (AuthMode.BASIC if server.https else AuthMode.OAUTH1)
+    assert "trash" in info.listable_statuses
+    assert "completed" in info.order_statuses
+    assert "trash" not in info.order_statuses
+    assert info.shop_time is not None
+    assert info.warnings == ()
+
+
+async def test_a_read_only_key_is_reported_without_changing_data(http_server: ShopServer, shop: SimulatedShop) -> None:
+    before = shop.orders_snapshot()
+    async with make_client(http_server, shop.read_only_key) as woo:
+        info = await woo.check_connection()
+        with pytest.raises(WooAuthError, match="may read orders but not change them"):
+            await woo.check_connection(require_write=True)
+    assert info.can_write is False
+    assert any("read-only" in w for w in info.warnings)
+    assert shop.orders_snapshot() == before
+
+
+async def test_a_bad_key(server: ShopServer) -> None:
+    verify = server.ssl_context_for_clients()
+    creds = WooCredentials("ck_" + "0" * 40, "cs_" + "0" * 40)
+    async with WooClient(server.base_url, creds, verify=verify, retry=FAST_RETRY, limits=NO_RATE_LIMIT) as woo:
+        with pytest.raises(WooAuthError) as caught:
+            await woo.check_connection()
+    assert caught.value.status == 401
+    assert caught.value.hint
+
+
+async def test_not_a_woocommerce_site(http_server: ShopServer, shop: SimulatedShop) -> None:
+    key = shop.read_write_key
+    creds = WooCredentials(key.consumer_key, key.consumer_secret)
+    async with WooClient(http_server.base_url + "/not-a-shop", creds, retry=FAST_RETRY, limits=NO_RATE_LIMIT) as woo:
+        with pytest.raises(NotWooCommerceError) as caught:
+            await woo.check_connection()
+    assert caught.value.hint
+
+
+async def test_an_unreachable_shop(closed_port: int) -> None:
+    creds = WooCredentials("ck_x", "cs_y")
+    async with WooClient(f"https://127.0.0.1:{closed_port}", creds, retry=FAST_RETRY, limits=NO_RATE_LIMIT) as woo:
+        with pytest.raises(ShopUnreachableError) as caught:
+            await woo.check_connection()
+    assert "Could not connect" in str(caught.value)
