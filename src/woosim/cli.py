@@ -1,0 +1,100 @@
+"""`woosim serve`: run a simulated shop on a loopback port for the demo and the benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from woosim.config import ApiKey, ShopConfig
+from woosim.server import ShopServer
+from woosim.shop import SimulatedShop
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="woosim", description="A simulated WooCommerce 10.2.4 shop.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve a simulated shop until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8081, help="port (0: any free port)")
+    serve.add_argument("--orders", type=int, default=3000, help="number of generated orders")
+    serve.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    serve.add_argument("--days", type=int, default=60, help="days of order history")
+    serve.add_argument("--timezone", default="UTC", help="the shop's timezone, e.g. Europe/Berlin")
+    serve.add_argument("--currencies", default="USD,EUR", help="comma list; the first is the shop's currency")
+    serve.add_argument("--customers", type=int, default=200, help="number of registered customers")
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
+    serve.add_argument("--webhook-delay", type=float, default=1.0, help="seconds before a webhook is delivered")
+    serve.add_argument("--https", action="store_true", help="serve HTTPS with a throwaway test CA")
+    serve.add_argument("--ca-out", type=Path, help="with --https: write the CA certificate (PEM) here")
+    serve.add_argument("--key", help="consumer key of the read/write API key (default: derived from the seed)")
+    serve.add_argument("--secret", help="consumer secret of the read/write API key")
+    serve.add_argument("--dataset", type=Path, help="serve a recorded dataset instead of generated orders")
+    serve.add_argument("--home-url", help="the shop's home URL if not the address it listens on")
+    return parser
+
+
+def config_from(args: argparse.Namespace) -> ShopConfig:
+    if bool(args.key) != bool(args.secret):
+        raise SystemExit("--key and --secret go together")
+    key = ApiKey(args.key, args.secret, "read_write") if args.key else None
+    common: dict[str, object] = {
+        "latency": args.latency_ms / 1000.0,
+        "webhook_delay": args.webhook_delay,
+        "home_url": args.home_url,
+    }
+    if key is not None:
+        common["read_write_key"] = key
+    if args.dataset:
+        return ShopConfig.from_recorded_dataset(args.dataset, **common)
+    return ShopConfig(
+        seed=args.seed,
+        order_count=args.orders,
+        days=args.days,
+        timezone=args.timezone,
+        currencies=tuple(c.strip().upper() for c in args.currencies.split(",") if c.strip()),
+        customers=args.customers,
+        read_write_key=key,
+        latency=args.latency_ms / 1000.0,
+        webhook_delay=args.webhook_delay,
+        home_url=args.home_url,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    shop = SimulatedShop(config_from(args))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    with shop, ShopServer(shop, https=args.https, host=args.host, port=args.port) as server:
+        rw, ro = shop.read_write_key, shop.read_only_key
+        print(f"woosim: {shop.order_count} orders, timezone {shop.time.name}, serving {server.base_url}")
+        print(f"  API:            {server.api_url}")
+        print(f"  control API:    {server.base_url}/__woosim/")
+        print(f"  read/write key: {rw.consumer_key} {rw.consumer_secret}")
+        print(f"  read-only key:  {ro.consumer_key} {ro.consumer_secret}")
+        if args.https and args.ca_out:
+            args.ca_out.write_bytes(server.ca_cert_pem)
+            print(f"  test CA:        {args.ca_out}")
+        sys.stdout.flush()
+        stop.wait()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2  # pragma: no cover - argparse enforces a command
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
