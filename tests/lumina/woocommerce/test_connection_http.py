@@ -7,12 +7,13 @@ import pytest
 from lumina.woocommerce import (
     AuthMode,
     NotWooCommerceError,
+    ShopTooOldError,
     ShopUnreachableError,
     WooAuthError,
     WooClient,
     WooCredentials,
 )
-from woosim import ShopServer, SimulatedShop
+from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 from .conftest import FAST_RETRY, NO_RATE_LIMIT, make_client
 
@@ -72,3 +73,38 @@ async def test_an_unreachable_shop(closed_port: int) -> None:
         with pytest.raises(ShopUnreachableError) as caught:
             await woo.check_connection()
     assert "Could not connect" in str(caught.value)
+
+
+async def test_too_old_for_modified_after() -> None:
+    """A shop whose orders were last saved by WooCommerce 5.6 and that will not describe its API (OPTIONS
+    blocked by the host): the version decides, and 5.6 predates `modified_after` (5.8)."""
+    with SimulatedShop(ShopConfig(seed=2, order_count=5, wc_version="5.6.0")) as old, ShopServer(old) as server:
+        old.faults.add(FaultRule(kind="status", status=405, match="OPTIONS /wp-json/wc/v3/orders"))
+        async with make_client(server, old.read_write_key) as woo:
+            with pytest.raises(ShopTooOldError) as caught:
+                await woo.check_connection()
+            info = await woo.check_connection(require_modified_after=False)
+    assert "5.8" in str(caught.value)
+    assert "5.6.0" in str(caught.value)
+    assert info.supports_modified_after is False
+    assert info.wc_version == "5.6.0"
+    assert any("OPTIONS" in w for w in info.warnings)
+
+
+async def test_a_current_shop_that_hides_its_schema_is_judged_by_version(
+    http_server: ShopServer, shop: SimulatedShop
+) -> None:
+    shop.faults.add(FaultRule(kind="status", status=405, match="OPTIONS /wp-json/wc/v3/orders"))
+    async with make_client(http_server, shop.read_write_key) as woo:
+        info = await woo.check_connection()
+    assert info.supports_modified_after is True
+    assert "trash" in info.listable_statuses
+
+
+async def test_a_site_without_pretty_permalinks(http_server: ShopServer, shop: SimulatedShop) -> None:
+    shop.faults.add(FaultRule(kind="status", status=404, match="GET /wp-json/", times=1))
+    async with make_client(http_server, shop.read_write_key) as woo:
+        with pytest.raises(NotWooCommerceError) as caught:
+            await woo.check_connection()
+    assert caught.value.hint is not None
+    assert "Permalinks" in caught.value.hint
