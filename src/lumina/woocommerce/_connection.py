@@ -128,9 +128,24 @@ async def _not_wordpress(requester: Requester, error: WooError) -> None:
     ) from None  # fmt: skip
 
 
+def _home_url(found: _Findings) -> str | None:
+    home = found.index.get("home") if found.index else None
+    return home.rstrip("/") if isinstance(home, str) and home else None
+
+
 async def _probe_key(requester: Requester, found: _Findings) -> None:
     try:
         response = await requester.send("GET", f"{_API}/orders", [("per_page", "1"), ("_fields", "id,version")])
+    except WooAuthError as error:
+        home = _home_url(found)
+        base_url = requester.auth.base_url
+        if "signature" in error.message.lower() and home and home.lower() != base_url.lower():
+            # WooCommerce checks OAuth signatures against WordPress' home URL: www or not, http or https.
+            error.hint = (
+                f"WordPress' home URL is {home}, but the shop URL given is {base_url}: OAuth signatures are "
+                "checked against the home URL, so use that as the shop URL."
+            )
+        raise
     except WooNotFoundError as error:
         raise NotWooCommerceError(
             "The shop has no WooCommerce orders API at this address", status=error.status, code=error.code,
@@ -225,8 +240,7 @@ async def check_connection(
     await _probe_write(requester, found)
 
     base_url = requester.auth.base_url
-    home = found.index.get("home") if found.index else None
-    home = home.rstrip("/") if isinstance(home, str) and home else None
+    home = _home_url(found)
     if home and home.lower() != base_url.lower() and auth_mode in (AuthMode.OAUTH1, AuthMode.OAUTH1_HEADER):
         found.warnings.append(
             f"WordPress' home URL is {home}, not {base_url}: OAuth signatures are checked against the home URL."

@@ -108,3 +108,13 @@ async def test_a_site_without_pretty_permalinks(http_server: ShopServer, shop: S
             await woo.check_connection()
     assert caught.value.hint is not None
     assert "Permalinks" in caught.value.hint
+
+
+async def test_a_shop_url_other_than_the_home_url_is_named(http_server: ShopServer, shop: SimulatedShop) -> None:
+    """WordPress' home is another address (say www. or https): OAuth signatures made for ours fail there."""
+    shop.home_url = "http://localhost:8080"
+    async with make_client(http_server, shop.read_write_key) as woo:
+        with pytest.raises(WooAuthError) as caught:
+            await woo.check_connection()
+    assert caught.value.hint is not None
+    assert "http://localhost:8080" in caught.value.hint
