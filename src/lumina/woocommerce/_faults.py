@@ -178,12 +178,12 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes, req
     )  # fmt: skip
 
 
-def _is_tls_failure(exc: httpx.TransportError) -> bool:
+def _is_tls_failure(exc: httpx.RequestError) -> bool:
     text = str(exc).upper()
     return "CERTIFICATE" in text or "SSL" in text or "TLS" in text
 
 
-def error_from_transport(exc: httpx.TransportError, request: str, timeout: float) -> WooError:
+def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) -> WooError:
     """The error for a request that got no HTTP answer (the exception text never holds credentials,
     but it is not copied anyway)."""
     if isinstance(exc, httpx.ConnectTimeout):

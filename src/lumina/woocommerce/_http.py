@@ -161,7 +161,7 @@ class Requester:
             self.counters.requests += 1
             try:
                 answer = await self.http.request(method, url, headers=headers, json=json_body)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # no usable answer: connection, timeout, broken encoding
                 error = error_from_transport(exc, request, self.limits.timeout)
                 logger.debug("%s: no answer (%s)", request, type(exc).__name__)
                 raise error from None

@@ -59,12 +59,12 @@ def normalize_base_url(url: str) -> str:
 
 
 def _default_user_agent() -> str:
-    # Some hosts block the default agents of HTTP libraries (wc-api-python#67).
+    # Some hosts block the default agents of HTTP libraries (wc-api-python#67), so name ours and not the library.
     try:
         version = metadata.version("lumina-order-sync")
     except metadata.PackageNotFoundError:
         version = "0"
-    return f"Lumina-Order-Sync/{version} (WooCommerce REST client; httpx/{httpx.__version__})"
+    return f"Lumina-Order-Sync/{version} (WooCommerce REST client)"
 
 
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
