@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from lumina.woocommerce import ORDER_STATUSES, OrderQuery, PaginationLoopError, WooClient
-from woosim import FaultRule, ShopServer, SimulatedShop
+from lumina.woocommerce import ORDER_STATUSES, OrderQuery, PaginationLoopError, WooClient, WooOrder
+from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 from .conftest import ORDER_COUNT, make_client
+from .recordings import RECORDED, recording
 
 
 async def test_streamed_pages_cover_every_order_once(client: WooClient) -> None:
@@ -143,3 +144,19 @@ async def test_concurrent_reads_share_the_bounded_client(http_server: ShopServer
         ids = [o.id for o in (await woo.list_orders(OrderQuery(per_page=10))).orders]
         orders = await asyncio.gather(*(woo.get_order(i) for i in ids))
     assert [o.id for o in orders] == ids
+
+
+async def test_the_recorded_store_read_through_the_client_matches_its_dataset() -> None:
+    """woosim loaded with the real store's orders and keys: a full listing (trash included) parses to the same
+    orders as the recorded ground truth."""
+    path = RECORDED / "dataset-all-orders-after-mutations.json"
+    if not path.exists():
+        pytest.skip("the recordings are not available")
+    truth = recording("dataset-all-orders-after-mutations")
+    expected = {o["id"]: WooOrder.from_json(o) for key in ("orders", "trashed_orders") for o in truth[key]}
+    with SimulatedShop(ShopConfig.from_recorded_dataset(path)) as recorded, ShopServer(recorded) as server:
+        async with make_client(server, recorded.read_write_key) as woo:
+            pages = [p async for p in woo.iter_order_pages(OrderQuery(statuses=ORDER_STATUSES))]
+    got = {o.id: o for page in pages for o in page}
+    assert got == expected
+    assert len(pages) == 4
