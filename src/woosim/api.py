@@ -239,12 +239,14 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
     handler = route.handlers.get("GET" if req.method == "HEAD" else req.method)
     if handler is None:
         return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None, kind=kind)
-    try:
-        ctx = Ctx(shop, req, route=route, url=url, key=auth.key, page_fault=page_fault)
-        result = handler(ctx)
-    except WooError as error:
-        return _error(shop, req, error, rest_root, logged_in=logged_in, allow=allow, kind=kind)
-    return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
+    # One request at a time touches the orders, and its body is encoded before anyone changes them again.
+    with shop.lock:
+        try:
+            ctx = Ctx(shop, req, route=route, url=url, key=auth.key, page_fault=page_fault)
+            result = handler(ctx)
+        except WooError as error:
+            return _error(shop, req, error, rest_root, logged_in=logged_in, allow=allow, kind=kind)
+        return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
 
 
 def _form_of(req: ApiRequest) -> PhpArray:

@@ -75,6 +75,8 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with shop, ShopServer(shop, https=args.https, host=args.host, port=args.port) as server:
+        if args.https and args.ca_out:
+            args.ca_out.write_bytes(server.ca_cert_pem)
         rw, ro = shop.read_write_key, shop.read_only_key
         print(f"woosim: {shop.order_count} orders, timezone {shop.time.name}, serving {server.base_url}")
         print(f"  API:            {server.api_url}")
@@ -82,7 +84,6 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  read/write key: {rw.consumer_key} {rw.consumer_secret}")
         print(f"  read-only key:  {ro.consumer_key} {ro.consumer_secret}")
         if args.https and args.ca_out:
-            args.ca_out.write_bytes(server.ca_cert_pem)
             print(f"  test CA:        {args.ca_out}")
         sys.stdout.flush()
         stop.wait()

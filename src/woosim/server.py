@@ -17,6 +17,27 @@ import uvicorn
 from woosim.shop import SimulatedShop
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn.Server that stops at once when asked (the stock one polls `should_exit` every 0.1 s)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        if not self.should_exit:
+            await self._stopping.wait()
+
+    def request_stop(self) -> None:
+        self.should_exit = True
+        loop, event = self._loop, self._stopping
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
+
 class ShopServer:
     """Serve `shop` on host:port (port 0: a free one). `https=True` serves TLS with a certificate from a
     throwaway test CA (trustme); clients trust it through `ssl_context_for_clients()`.
@@ -41,7 +62,7 @@ class ShopServer:
         self.log_level = log_level
         self._ca: Any = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _Uvicorn | None = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
 
@@ -75,6 +96,8 @@ class ShopServer:
     def start(self) -> ShopServer:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit this; without it small responses (headers, then body) stall on delayed ACKs.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         self._sock = sock
@@ -91,7 +114,7 @@ class ShopServer:
             timeout_graceful_shutdown=1,
             **options,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _Uvicorn(config)
         self.shop.bind_home(self.base_url)
         self._thread = threading.Thread(target=self._run, name=f"woosim-{self.port}", daemon=True)
         self._thread.start()
@@ -123,7 +146,7 @@ class ShopServer:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._sock is not None:

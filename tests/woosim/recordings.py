@@ -22,11 +22,13 @@ class Exchange:
 
     @property
     def request(self) -> dict[str, Any]:
-        return self.data["request"]
+        request: dict[str, Any] = self.data["request"]
+        return request
 
     @property
     def response(self) -> dict[str, Any]:
-        return self.data["response"]
+        response: dict[str, Any] = self.data["response"]
+        return response
 
     @property
     def sent_at(self) -> float:

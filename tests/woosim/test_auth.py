@@ -26,9 +26,12 @@ def _basic(key: ApiKey, secret: str | None = None) -> dict[str, str]:
 @pytest.fixture
 def tls_only() -> Iterator[tuple[SimulatedShop, ShopServer, httpx.Client]]:
     """A shop served over HTTPS only (its home URL is the HTTPS one)."""
-    with make_shop() as shop, ShopServer(shop, https=True) as server:
-        with httpx.Client(base_url=server.api_url, verify=server.ssl_context_for_clients(), timeout=10) as client:
-            yield shop, server, client
+    with (
+        make_shop() as shop,
+        ShopServer(shop, https=True) as server,
+        httpx.Client(base_url=server.api_url, verify=server.ssl_context_for_clients(), timeout=10) as client,
+    ):
+        yield shop, server, client
 
 
 def test_no_credentials_is_cannot_view(server: ShopServer) -> None:
@@ -50,7 +53,11 @@ def test_basic_and_query_keys_only_count_over_https(
     tls_shop, _server, client = tls_only
     tls_key = tls_shop.read_write_key
     assert client.get("/orders", headers=_basic(tls_key)).status_code == 200
-    query = {"consumer_key": tls_key.consumer_key, "consumer_secret": tls_key.consumer_secret, "per_page": 2}
+    query: dict[str, str | int] = {
+        "consumer_key": tls_key.consumer_key,
+        "consumer_secret": tls_key.consumer_secret,
+        "per_page": 2,
+    }
     listed = client.get("/orders", params=query)
     assert listed.status_code == 200
     assert "consumer_secret=" in listed.headers["link"]  # echoed in the Link header, as the real store does

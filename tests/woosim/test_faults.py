@@ -58,7 +58,7 @@ def test_latency_rule_and_base_latency_still_answer(shop: SimulatedShop, api: ht
 
 
 def test_shift_and_duplicate_pages(shop: SimulatedShop, api: httpx.Client) -> None:
-    params = {"orderby": "id", "order": "asc", "per_page": 5}
+    params: dict[str, str | int] = {"orderby": "id", "order": "asc", "per_page": 5}
     page1 = _ids(api.get("/orders", params=params))
     page2 = _ids(api.get("/orders", params={**params, "page": 2}))
     page3 = _ids(api.get("/orders", params={**params, "page": 3}))

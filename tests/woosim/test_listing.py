@@ -143,7 +143,7 @@ def test_orderby_modified_breaks_ties_by_id_and_filters_are_exclusive(shop: Simu
     assert {shop.get_order(i)["date_modified_gmt"] for i in ids} == {second.strftime("%Y-%m-%dT%H:%M:%S")}
 
     def page(after: datetime, number: int) -> list[int]:
-        params = {
+        params: dict[str, str | int] = {
             "orderby": "modified",
             "order": "asc",
             "modified_after": after.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
 
-from woosim import SimulatedShop
+from tests.woosim.helpers import OAuth1
+from woosim import ShopServer, SimulatedShop
 
 
 def _now_gmt(shop: SimulatedShop) -> str:
@@ -140,3 +142,14 @@ def test_index_options_and_settings(api: httpx.Client, server: object) -> None:
     options = api.options("/orders").json()
     assert "modified_after" in options["endpoints"][0]["args"]
     assert api.get("/settings/general").status_code == 200
+
+
+async def test_async_server_serves_concurrent_requests_with_latency(shop: SimulatedShop) -> None:
+    shop.set_latency(0.2)
+    async with ShopServer(shop) as server:
+        auth = OAuth1(shop.read_write_key, shop.clock.time)
+        async with httpx.AsyncClient(base_url=server.api_url, auth=auth, timeout=10) as client:
+            responses = await asyncio.gather(*(client.get("/orders", params={"page": n}) for n in range(1, 9)))
+    assert [r.status_code for r in responses] == [200] * 8
+    pages = [tuple(o["id"] for o in r.json()) for r in responses]
+    assert len(set(pages)) == 8
