@@ -110,7 +110,7 @@ class SyncRequest(CamelModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"daysBack": 30}]})
 
     days_back: int | None = Field(
-        default=None, ge=1, le=365, description="How many days of orders to fetch again (1 to 365)."
+        default=None, ge=1, le=365, strict=True, description="How many days of orders to fetch again (1 to 365)."
     )
 
 

@@ -202,7 +202,16 @@ async def test_a_sync_the_shop_fails_answers_502_with_the_run(
 
 @pytest.mark.parametrize(
     "body",
-    [{"daysBack": 0}, {"daysBack": 366}, {"daysBack": -5}, {"daysBack": "thirty"}, {"daysBack": 1.5}, {"days": 3}],
+    [
+        {"daysBack": 0},
+        {"daysBack": 366},
+        {"daysBack": -5},
+        {"daysBack": "thirty"},
+        {"daysBack": "30"},
+        {"daysBack": 1.5},
+        {"daysBack": True},
+        {"days": 3},
+    ],
 )
 async def test_days_back_outside_1_to_365_is_refused(
     client: httpx.AsyncClient, linked: tuple[SignedIn, int], body: dict[str, object]
