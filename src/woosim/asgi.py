@@ -78,11 +78,11 @@ class ShopApp:
         shop.counts.add(kind)
         if "strip_authorization" in faults:
             req.headers.pop("authorization", None)
-        delay = shop.latency + (faults["latency"].latency if "latency" in faults else 0.0)
+        delay = shop.latency + (faults["latency"].latency or 0.0 if "latency" in faults else 0.0)
         if delay > 0:
             await asyncio.sleep(delay)
         if "timeout" in faults:
-            await _hang(receive, faults["timeout"].latency)
+            await _hang(receive, faults["timeout"].latency or 30.0)
             await self._send_plain(send, req, 504, _html_error(504), [])
             return
         if "status" in faults:

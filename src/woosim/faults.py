@@ -35,13 +35,13 @@ FAULT_KINDS: tuple[str, ...] = (
 
 @dataclass
 class FaultRule:
-    """One fault. `status` and `retry_after` are for kind "status"; `latency` is the delay for "latency" and
-    how long a "timeout" hangs before the proxy gives up with a 504."""
+    """One fault. `status` and `retry_after` are for kind "status"; `latency` is the delay of a "latency" rule
+    (default 0.1 s) and how long a "timeout" hangs before the proxy gives up with a 504 (default 30 s)."""
 
     kind: FaultKind
     status: int = 503
     retry_after: int | None = None
-    latency: float = 0.1
+    latency: float | None = None
     times: int | None = None
     match: str = ""
     probability: float = 1.0
@@ -53,8 +53,8 @@ class FaultRule:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
-        if self.kind == "timeout" and self.latency == 0.1:
-            self.latency = 30.0
+        if self.latency is None:
+            self.latency = 30.0 if self.kind == "timeout" else 0.1
 
     def matches(self, method: str, path: str, raw_query: str) -> bool:
         spec = self.match.strip()

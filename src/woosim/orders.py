@@ -26,7 +26,7 @@ from woosim.generate import GenParams, new_order_key, random_spec
 from woosim.model import EDIT_STATUSES, PAID_STATUSES, Doc, OrderRow
 from woosim.money import ZERO, dec, fmt
 from woosim.notes import NoteBook, status_note
-from woosim.orderdoc import ADDRESS_FIELDS, LineSpec, OrderSpec, build_doc, empty_billing, empty_shipping
+from woosim.orderdoc import LineSpec, OrderSpec, build_doc, empty_billing, empty_shipping
 from woosim.refunds import Refund, RefundBook
 from woosim.store import OrderStore
 
@@ -77,10 +77,12 @@ class OrderService:
         touch: bool = True,
         notify: bool = True,
         lenient_status: bool = False,
+        internal: bool = False,
     ) -> OrderRow:
         """Apply a PUT body (already validated) to an order.
 
         `lenient_status` is the batch endpoint's behaviour: an unknown status silently becomes pending.
+        `internal` changes (the control interface) may also set what the API treats as read-only (`total`).
         """
         with self.lock:
             previous = row.status
@@ -93,6 +95,8 @@ class OrderService:
                         raise ValueError(f"unknown order status {new_status!r}")
                     new_status = "pending"
             self._apply_fields(row, doc, changes)
+            if internal and changes.get("total") is not None:
+                doc["total"] = fmt(dec(str(changes["total"])))
             if changes.get("set_paid") in (True, "true", "1", 1):
                 if doc["paid"] is None:
                     doc["paid"] = now
@@ -128,8 +132,6 @@ class OrderService:
         if "currency" in changes and isinstance(changes["currency"], str):
             doc["currency"] = changes["currency"]
             doc["currency_symbol"] = CURRENCY_SYMBOLS.get(changes["currency"], changes["currency"])
-        if "total" in changes and changes["total"] is not None:
-            doc["total"] = fmt(dec(str(changes["total"])))
 
     def _apply_meta(self, doc: Doc, items: list[Any]) -> None:
         meta: list[dict[str, Any]] = doc["meta_data"]
@@ -323,6 +325,3 @@ class OrderService:
             self.store.update_row(row, status=status, modified=now)
             self.events("updated", row.id)
             return refund
-
-
-__all__ = ["ADDRESS_FIELDS", "OrderService"]

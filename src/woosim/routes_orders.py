@@ -192,11 +192,7 @@ def update_order(ctx: Ctx) -> Result:
         ctx.require_login("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
     if row is None:
         raise WooError(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-    changes = {k: v for k, v in values.items() if k not in ("id", "_fields", "dp", "context")}
-    changes = {
-        k: v for k, v in changes.items() if not k.startswith("oauth_") and k not in ("consumer_key", "consumer_secret")
-    }
-    shop.orders.update(row, changes, ctx.now)
+    shop.orders.update(row, values, ctx.now)  # only the order's own field names are read from it
     return Result(render_single(ctx, row, values))
 
 

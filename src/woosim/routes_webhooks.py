@@ -12,6 +12,8 @@ from woosim.webhooks import Webhook, valid_topic
 from woosim.wpschema import to_bool
 
 _STATUSES = ("active", "paused", "disabled")
+_TOPIC_MESSAGE = "Webhook topic is required and must be valid."
+_URL_MESSAGE = "Webhook delivery URL must be a valid URL starting with http:// or https://."
 
 
 def _render(ctx: Ctx, hook: Webhook) -> dict[str, Any]:
@@ -84,29 +86,22 @@ def update_webhook(ctx: Ctx) -> Result:
     values = ctx.validate()
     ctx.require_login("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
     hook = _hook_or_404(ctx)
+    fields: dict[str, str] = {}
     if "topic" in values:
         if not valid_topic(str(values["topic"])):
-            raise WooError(
-                400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
-            )
-        hook.topic = str(values["topic"])
+            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_topic", _TOPIC_MESSAGE)
+        fields["topic"] = str(values["topic"])
     if "delivery_url" in values:
         if not _valid_url(str(values["delivery_url"])):
-            raise WooError(
-                400,
-                "woocommerce_rest_shop_webhook_invalid_delivery_url",
-                "Webhook delivery URL must be a valid URL starting with http:// or https://.",
-            )
-        hook.delivery_url = str(values["delivery_url"])
+            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_delivery_url", _URL_MESSAGE)
+        fields["delivery_url"] = str(values["delivery_url"])
     if "name" in values:
-        hook.name = str(values["name"])
+        fields["name"] = str(values["name"])
     if values.get("secret"):
-        hook.secret = str(values["secret"])
-    if "status" in values and str(values["status"]) in _STATUSES:
-        hook.status = str(values["status"])
-        if hook.status == "active":
-            hook.failure_count = 0
-    ctx.shop.webhooks.touch(hook)
+        fields["secret"] = str(values["secret"])
+    if str(values.get("status")) in _STATUSES:
+        fields["status"] = str(values["status"])
+    ctx.shop.webhooks.update(hook, **fields)
     return Result(_render(ctx, hook))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import threading
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,14 +206,14 @@ class SimulatedShop:
         """A PUT /orders/{id}: `date_modified` moves to now even when nothing changes."""
         with self.lock:
             row = self.orders.require(order_id)
-            self.orders.update(row, changes, self.clock.epoch())
+            self.orders.update(row, changes, self.clock.epoch(), internal=True)
             return self.render(row)
 
     def edit_silently(self, order_id: int, **changes: Any) -> dict[str, Any]:
         """A legacy-storage edit: the order changes, `date_modified` does not, no webhook fires."""
         with self.lock:
             row = self.orders.require(order_id)
-            self.orders.update(row, changes, self.clock.epoch(), touch=False)
+            self.orders.update(row, changes, self.clock.epoch(), touch=False, internal=True)
             return self.render(row)
 
     def bulk_update(self, order_ids: list[int], **changes: Any) -> list[dict[str, Any]]:
@@ -223,7 +222,7 @@ class SimulatedShop:
             now = self.clock.epoch()
             rows = [self.orders.require(i) for i in order_ids]
             for row in rows:
-                self.orders.update(row, changes, now)
+                self.orders.update(row, changes, now, internal=True)
             return [self.render(row) for row in rows]
 
     def trash_order(self, order_id: int) -> dict[str, Any]:
@@ -295,6 +294,3 @@ class SimulatedShop:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock.epoch(), UTC)

@@ -175,8 +175,13 @@ class WebhookHub:
                 del self._queue[pending_key]
             return hook
 
-    def touch(self, hook: Webhook) -> None:
+    def update(self, hook: Webhook, **fields: str) -> None:
+        """Change a webhook's name, topic, delivery_url, secret or status; reactivating resets its failures."""
         with self._cond:
+            for name, value in fields.items():
+                setattr(hook, name, value)
+            if fields.get("status") == "active":
+                hook.failure_count = 0
             hook.modified = int(self._now())
 
     def render(

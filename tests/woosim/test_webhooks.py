@@ -144,3 +144,20 @@ def test_a_failing_endpoint_disables_the_hook_after_five_failures(shop: Simulate
         assert hook.failure_count == 6
         assert hook.status == "disabled"
         assert len(failing.requests) == 6  # nothing is sent once disabled
+
+
+def test_paused_hooks_receive_nothing_and_deleting_needs_force(
+    shop: SimulatedShop, api: httpx.Client, receiver: WebhookReceiver
+) -> None:
+    hook = _hook(api, receiver, "order.updated")
+    receiver.wait_for(1)
+    paused = api.put(f"/webhooks/{hook['id']}", json={"status": "paused"}).json()
+    assert paused["status"] == "paused"
+    assert paused["date_modified_gmt"] is not None
+    shop.update_order(shop.order_ids()[0], customer_note="while paused")
+    assert shop.webhooks.flush()
+    assert _deliveries(receiver) == []
+    refused = api.delete(f"/webhooks/{hook['id']}")
+    assert (refused.status_code, refused.json()["code"]) == (501, "woocommerce_rest_trash_not_supported")
+    assert api.delete(f"/webhooks/{hook['id']}", params={"force": "true"}).status_code == 200
+    assert api.get(f"/webhooks/{hook['id']}").status_code == 404
