@@ -141,7 +141,7 @@ class Ctx:
 
     def validate(self) -> dict[str, Any]:
         values = self.values()
-        validate_args(endpoint_args(self.route.table_key, self.req.method), values)
+        validate_args(endpoint_args(self.route.table_key, self.req.method, self.shop.config.wc_version), values)
         return values
 
     def require_login(self, code: str, message: str) -> None:
@@ -234,7 +234,13 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
     allow = _allow(route, logged_in)
     if req.method == "OPTIONS":
         return _finish(
-            shop, req, _options(route, rest_root), rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind
+            shop,
+            req,
+            _options(shop, route, rest_root),
+            rest_root=rest_root,
+            logged_in=logged_in,
+            allow=allow,
+            kind=kind,
         )
     handler = route.handlers.get("GET" if req.method == "HEAD" else req.method)
     if handler is None:
@@ -264,9 +270,10 @@ def _allow(route: Route, logged_in: bool) -> str | None:
     return ", ".join(methods)
 
 
-def _options(route: Route, rest_root: str) -> Result:
+def _options(shop: SimulatedShop, route: Route, rest_root: str) -> Result:
     if route.table_key == "/wc/v3/orders":
-        return Result(None, raw=encoded("wc_v3_orders_options.json.gz", rest_root[: -len("/wp-json")]))
+        home = rest_root[: -len("/wp-json")]
+        return Result(None, raw=encoded("wc_v3_orders_options.json.gz", home, shop.config.wc_version))
     entry = dict(route_table().get(route.table_key) or {"namespace": "", "methods": ["GET"], "endpoints": []})
     entry.pop("_links", None)
     return Result(entry)

@@ -124,7 +124,7 @@ def settings_general(ctx: Ctx) -> Result:
 
 
 def wc_index(ctx: Ctx) -> Result:
-    return Result(None, raw=encoded("wc_v3_index.json.gz", ctx.home))
+    return Result(None, raw=encoded("wc_v3_index.json.gz", ctx.home, ctx.shop.config.wc_version))
 
 
 def site_root(ctx: Ctx) -> Result:

@@ -13,6 +13,7 @@ from woosim.model import ANY_STATUSES, STATUSES, OrderRow
 from woosim.phpquery import PhpValue, as_list
 from woosim.render import FieldFilter, apply_dp
 from woosim.shoptime import parse_filter_date
+from woosim.static import endpoint_args
 from woosim.store import OrderQuery
 from woosim.wpschema import to_bool
 
@@ -50,8 +51,11 @@ def list_orders(ctx: Ctx) -> Result:
     dp = _int(values.get("dp"), 2)
     gmt = to_bool(values["dates_are_gmt"]) if "dates_are_gmt" in values else False
     bounds: dict[str, int | None] = {}
+    known = endpoint_args("/wc/v3/orders", "GET", shop.config.wc_version)
+    if "dates_are_gmt" not in known:
+        gmt = False
     for name in ("after", "before", "modified_after", "modified_before"):
-        raw = values.get(name)
+        raw = values.get(name) if name in known else None
         parsed = parse_filter_date(raw, shop.time) if isinstance(raw, str) else None
         bounds[name] = parsed.bound(shop.time, gmt) if parsed is not None else None
     include = _int_list(values.get("include"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 import threading
 from decimal import Decimal
 from typing import Any
@@ -285,6 +286,10 @@ class SimulatedShop:
                     }
                 )
             return phpjson.dumps(self.renderer.order(row, self.store.doc(row), self.rest_root, self.home_url))
+
+    def now(self) -> datetime:
+        """The shop clock's current second (aware UTC): what `date_modified` of a change made now will say."""
+        return datetime.fromtimestamp(self.clock.epoch(), UTC)
 
     def close(self) -> None:
         self.webhooks.close()

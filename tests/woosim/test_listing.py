@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from woosim import SimulatedShop
+from tests.woosim.conftest import make_shop
+from tests.woosim.helpers import OAuth1
+from woosim import ShopServer, SimulatedShop
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -226,3 +228,17 @@ def test_dates_are_local_and_gmt_to_the_second(shop: SimulatedShop, api: httpx.C
             if gmt is not None:
                 assert len(gmt) == 19
                 assert _gmt(gmt).astimezone(NEW_YORK).replace(tzinfo=None) == datetime.fromisoformat(local)
+
+
+def test_an_old_shop_ignores_modified_after_and_lacks_it_in_its_schema() -> None:
+    with make_shop(order_count=30, wc_version="5.6.0") as old, ShopServer(old) as server:
+        auth = OAuth1(old.read_write_key, old.clock.time)
+        with httpx.Client(base_url=server.api_url, auth=auth, timeout=10) as client:
+            everything = client.get("/orders", params={"per_page": 100})
+            after = client.get("/orders", params={"per_page": 100, "modified_after": "2100-01-01T00:00:00"})
+            assert after.headers["x-wp-total"] == everything.headers["x-wp-total"]
+            assert client.get("/orders", params={"modified_after": "yesterday"}).status_code == 200
+            args = client.options("/orders").json()["endpoints"][0]["args"]
+            assert "modified_after" not in args
+            assert "dates_are_gmt" in args
+            assert client.get("/orders", params={"per_page": 1}).json()[0]["version"] == "5.6.0"

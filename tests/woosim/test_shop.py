@@ -105,6 +105,7 @@ def test_created_orders_get_new_ids_and_the_clock_second(shop: SimulatedShop) ->
     assert order["currency_symbol"] == "\u20ac"
     now = shop.clock.now().strftime("%Y-%m-%dT%H:%M:%S")
     assert order["date_created_gmt"] == order["date_completed_gmt"] == now
+    assert shop.now() == datetime.fromisoformat(now).replace(tzinfo=UTC)
 
 
 def test_clock_runs_with_an_offset_and_freezes() -> None:
