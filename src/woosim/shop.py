@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 import threading
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
