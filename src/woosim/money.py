@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
+_QUANTA = {dp: Decimal(1).scaleb(-dp) for dp in range(9)}
+CENT = _QUANTA[2]
 
 
 def dec(value: str | int | Decimal | float) -> Decimal:
@@ -20,11 +22,17 @@ def dec(value: str | int | Decimal | float) -> Decimal:
 
 def fmt(value: Decimal | str | int, dp: int = 2) -> str:
     """wc_format_decimal with dp: rounded half away from zero, always `dp` decimals ("5.00")."""
-    quantum = Decimal(1).scaleb(-dp)
-    result = dec(value).quantize(quantum, rounding=ROUND_HALF_UP)
-    if result == 0:
+    quantum = _QUANTA.get(dp) or Decimal(1).scaleb(-dp)
+    number = value if type(value) is Decimal else dec(value)
+    result = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    if not result:
         result = abs(result)
     return f"{result:.{dp}f}"
+
+
+def cents(value: Decimal) -> Decimal:
+    """Rounded to the cent, half away from zero (WooCommerce rounds every line this way)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def trim(value: Decimal | str | int) -> str:

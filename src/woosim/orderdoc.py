@@ -13,7 +13,7 @@ from typing import Any
 
 from woosim.catalog import CURRENCY_SYMBOLS, Coupon, Product, ShippingMethod, TaxRate
 from woosim.model import Doc
-from woosim.money import ZERO, dec, fmt, php_number, trim
+from woosim.money import ZERO, cents, fmt, php_number, trim
 
 ADDRESS_FIELDS = (
     "first_name",
@@ -231,11 +231,11 @@ def _discounts(coupon: Coupon | None, subtotals: list[Decimal]) -> list[Decimal]
     if coupon is None or not subtotals:
         return [ZERO for _ in subtotals]
     if coupon.discount_type == "percent":
-        return [dec(fmt(s * coupon.amount / HUNDRED)) for s in subtotals]
+        return [cents(s * coupon.amount / HUNDRED) for s in subtotals]
     # fixed_cart: spread over the lines in proportion to their subtotals, remainder on the last line.
     cart = sum(subtotals, ZERO)
     amount = min(coupon.amount, cart)
-    shares = [dec(fmt(amount * s / cart)) if cart else ZERO for s in subtotals]
+    shares = [cents(amount * s / cart) if cart else ZERO for s in subtotals]
     shares[-1] += amount - sum(shares, ZERO)
     return shares
 
@@ -243,7 +243,7 @@ def _discounts(coupon: Coupon | None, subtotals: list[Decimal]) -> list[Decimal]
 def _tax(amount: Decimal, rate: TaxRate | None) -> Decimal:
     if rate is None:
         return ZERO
-    return dec(fmt(amount * rate.percent / HUNDRED))
+    return cents(amount * rate.percent / HUNDRED)
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ def _line_item(
         "meta_data": meta,
         "sku": product.sku if product else None,
         "global_unique_id": "" if product else None,
-        "price": php_number(dec(fmt(total)) / quantity),
+        "price": php_number(cents(total) / quantity),
         "image": {"id": product.image_id if product else 0, "src": ""},
         "parent_name": product.parent_name if product else None,
     }

@@ -154,6 +154,15 @@ class OrderRenderer:
         }
 
 
+def detached(value: Any) -> Any:
+    """A copy of rendered JSON data sharing nothing with the stored documents (much faster than deepcopy)."""
+    if isinstance(value, dict):
+        return {k: detached(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [detached(v) for v in value]
+    return value
+
+
 def order_links(order_id: int, customer_id: int, parent_id: int, rest_root: str) -> dict[str, Any]:
     links: dict[str, Any] = {
         "self": [{"href": f"{rest_root}/wc/v3/orders/{order_id}", "targetHints": {"allow": list(ORDER_ALLOW)}}],

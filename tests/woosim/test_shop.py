@@ -144,3 +144,15 @@ def test_a_large_shop_builds_and_pages_deep() -> None:
         assert [r.modified for r in rows] == sorted((r.modified for r in rows), reverse=True)
         order = shop.get_order(rows[0].id)
         assert order["id"] == rows[0].id
+
+
+def test_snapshot_of_selected_fields(shop: SimulatedShop) -> None:
+    full = shop.orders_snapshot(include_trash=False, include_drafts=False)
+    slim = shop.orders_snapshot(include_trash=False, include_drafts=False, fields=("id", "date_modified_gmt"))
+    assert slim == {i: {"id": o["id"], "date_modified_gmt": o["date_modified_gmt"]} for i, o in full.items()}
+    assert all(o["status"] not in ("trash", "checkout-draft") for o in full.values())
+    totals = shop.orders_snapshot(fields=["total"])
+    assert all(list(o) == ["total"] for o in totals.values())
+    some = next(iter(full.values()))
+    some["billing"]["city"] = "changed by the caller"
+    assert shop.get_order(some["id"])["billing"]["city"] != "changed by the caller"
