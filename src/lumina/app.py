@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from lumina import lifecycle
 from lumina.api import health, metrics
+from lumina.api.openapi import install_openapi
 from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.errors import install_error_handlers
@@ -50,4 +51,5 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
     app.include_router(metrics.router)
     for router in lifecycle.api_routers():
         app.include_router(router)
+    install_openapi(app)
     return app

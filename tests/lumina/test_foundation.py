@@ -87,3 +87,13 @@ async def test_validation_errors_are_400_in_the_error_shape(client: httpx.AsyncC
     body = response.json()
     assert body["error"] == "Bad Request"
     assert body["fields"]
+
+
+async def test_openapi_documents_400_not_422_for_bad_input(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    assert '"422"' not in str(document).replace("'", '"')
+    login = document["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    assert login["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationErrorResponse"
+    }
+    assert "fields" in document["components"]["schemas"]["ValidationErrorResponse"]["properties"]
