@@ -18,10 +18,9 @@ from typer.testing import CliRunner
 from lumina.cli import app
 from lumina.db import Database
 from tests.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
-from tests.lumina.auth.support import _cheap_password_hashing
 from tests.lumina.shops.servers import closed_port_url, not_a_shop_url
 
-__all__ = ["Cli", "_cheap_password_hashing", "cli", "cli_database", "closed_port_url", "not_a_shop_url"]
+__all__ = ["Cli", "cli", "cli_database", "closed_port_url", "not_a_shop_url"]
 
 
 class Cli:

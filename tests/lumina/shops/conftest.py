@@ -5,10 +5,10 @@ import pytest
 from lumina.config import Settings
 from lumina.db import Database
 from tests.conftest import make_settings
-from tests.lumina.auth.support import _cheap_password_hashing, admin, member
+from tests.lumina.auth.support import admin, member
 from tests.lumina.shops.servers import closed_port_url, not_a_shop_url, old_woocommerce_url
 
-__all__ = ["_cheap_password_hashing", "admin", "closed_port_url", "member", "not_a_shop_url", "old_woocommerce_url"]
+__all__ = ["admin", "closed_port_url", "member", "not_a_shop_url", "old_woocommerce_url"]
 
 
 @pytest.fixture
