@@ -166,9 +166,9 @@ class ShopSync:
                         reconciled = await self._reconcile(client, plan)
                     status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.CANCELLED
         except asyncio.CancelledError:
+            # Only the coordinator's `stop` cancels a run (callers wait on it through a shield): the run is
+            # recorded and its result returned like any other.
             status, error = SyncRunStatus.CANCELLED, "cancelled: the service is shutting down"
-            await asyncio.shield(self._finish(status, error, reconciled, time.monotonic() - started))
-            raise
         except Exception as exc:
             status, error = SyncRunStatus.FAILED, error_text(exc)
             logger.warning("sync failed", shop_id=self.shop_id, error=error, error_type=type(exc).__name__)

@@ -53,7 +53,7 @@ class ShopReader:
         started = time.monotonic()
         page = await self.client.list_orders(query)
         self.clock.observe(page.shop_time, time.monotonic() - started)
-        return Fetched(page.orders, page.total, len(page.orders) >= self.per_page)
+        return Fetched(page.orders, page.total, len(page.orders) >= query.per_page)
 
     async def keyset(self, modified_after: datetime, modified_before: datetime | None) -> Fetched:
         """The first page of orders modified after `modified_after` (and before `modified_before`), oldest first."""
@@ -68,6 +68,21 @@ class ShopReader:
                 fields=self.fields,
             )
         )
+
+    async def count(self, modified_after: datetime, modified_before: datetime) -> int:
+        """How many orders the shop holds in a modification window (X-WP-Total of a one-order page)."""
+        fetched = await self._list(
+            OrderQuery(
+                modified_after=modified_after,
+                modified_before=modified_before,
+                orderby="modified",
+                order="asc",
+                statuses=self.statuses,
+                per_page=1,
+                fields=STAMP_FIELDS,
+            )
+        )
+        return fetched.total or 0
 
     async def second(self, second: datetime, page: int) -> Fetched:
         """Page `page` of the orders modified within one second, by id: for seconds holding more than a page."""

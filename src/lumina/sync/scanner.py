@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
@@ -49,9 +49,9 @@ class Step:
 def interpret(fetched: Fetched, position: Position, end: datetime | None, *, overlap: int = OVERLAP) -> Step:
     """Read a keyset page (first page of `modified_after = position - 1 s`, before `end`, oldest first).
 
-    The position advances to the row `overlap` places before the end of a full page; the rows after it are left
-    for the next request, which must then begin with rows already held: a response that lost its first row (a
-    proxy's or shop's shifted page) loses nothing we need.
+    The position advances to the row `overlap` places before the end of a full page; the rows after it are
+    written too but read again by the next request, which therefore begins with rows already written: a response
+    that lost its first row (a proxy's or shop's shifted page) loses nothing.
     """
     orders = fetched.orders
     for order in orders:
@@ -78,21 +78,19 @@ def interpret(fetched: Fetched, position: Position, end: datetime | None, *, ove
             taken |= position.taken
         candidate = Position(pivot, taken)
         if pivot > position.second or not taken <= position.taken:
-            fresh = [order for order in kept if not position.has(order.id, order.date_modified)]
+            fresh = [order for order in orders if not position.has(order.id, order.date_modified)]
             return Step(fresh, candidate)
     raise AssertionError("unreachable: a full page spanning two seconds always moves the position")  # pragma: no cover
 
 
-def earlier(a: Step, b: Step) -> Step:
-    """Two readings of the same request: keep every fresh order, trust only the shorter advance."""
-    fresh = {order.id: order for order in (*a.fresh, *b.fresh)}
-    if a.position is None or b.position is None:
-        position = a.position or b.position
-    elif a.position.second != b.position.second:
-        position = min(a.position, b.position, key=lambda p: p.second)
-    else:
-        position = Position(a.position.second, a.position.taken | b.position.taken)
-    return Step(sorted(fresh.values(), key=lambda o: (o.date_modified, o.id)), position)
+def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that stopped the workers (the others were cancelled because of it)."""
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            return _first_failure(error)
+        if not isinstance(error, asyncio.CancelledError):
+            return error
+    return group.exceptions[0]
 
 
 @dataclass(eq=False, slots=True)
@@ -101,7 +99,8 @@ class _Lane:
     end: datetime | None
     position: Position  # in memory, ahead of `committed` by the pages whose seconds are not over yet
     remaining: int | None = None  # orders left in the slice, from the shop's count
-    confirmed: bool = False  # the lane's first full page was read twice (nothing before it to overlap with)
+    checked: bool = False  # the lane's first full page was checked against the shop's count
+    overlap: dict[int, datetime] = field(default_factory=dict)  # written rows the next request reads again
     active: bool = False
     finished: bool = False
 
@@ -139,9 +138,12 @@ class Scanner:
     async def run(self, slices: Sequence[Slice]) -> bool:
         """Scan; True when every slice caught up, False when stopped first."""
         self._lanes = [_Lane(s.position, s.end, s.position) for s in slices if not s.done]
-        async with asyncio.TaskGroup() as group:
-            for _ in range(self.concurrency):
-                group.create_task(self._worker())
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(self.concurrency):
+                    group.create_task(self._worker())
+        except BaseExceptionGroup as failures:
+            raise _first_failure(failures) from None
         return all(lane.finished for lane in self._lanes)
 
     # -- workers --------------------------------------------------------------------------------------------
@@ -208,23 +210,25 @@ class Scanner:
                 lane.finished = True
                 await self._commit(lane, (), lane.position)
                 break
-            fetched, step = await self._keyset(lane)
-            if not lane.confirmed and fetched.full and step.bucket is None:
-                # Nothing held overlaps a lane's first page, so a lost first row would go unnoticed: read it
-                # again and advance only as far as both readings agree.
-                _again, second_reading = await self._keyset(lane)
-                step = earlier(step, second_reading) if second_reading.bucket is None else second_reading
-            lane.confirmed = True
+            fetched, step = await self._keyset(lane, check=not lane.checked)
+            lane.checked = True
+            written_before = lane.overlap
+            fresh = [o for o in step.fresh if written_before.get(o.id) != o.date_modified]
             if lane.end is not None:
                 # The slice may have been split while the request was out: what lies beyond belongs to the other
                 # half, which reads it itself.
-                step = Step([o for o in step.fresh if o.date_modified < lane.end], step.position, step.bucket)
+                fresh = [o for o in fresh if o.date_modified < lane.end]
+            after = step.position if step.bucket is None else None
+            lane.overlap = {
+                o.id: o.date_modified for o in fresh if after is not None and not after.has(o.id, o.date_modified)
+            }
+            step = Step(fresh, step.position, step.bucket)
             if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
                 self.on_total(fetched.total)
             lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
             if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
                 await self._notify()
-                if not await self._scan_second(lane, step.bucket):
+                if not await self._scan_second(lane, step.bucket, written_before):
                     return
                 continue
             if step.position is None or step.bucket is not None:
@@ -243,12 +247,25 @@ class Scanner:
             await self._commit(lane, step.fresh, lane.position)
             await self._notify()
 
-    async def _keyset(self, lane: _Lane) -> tuple[Fetched, Step]:
+    async def _keyset(self, lane: _Lane, *, check: bool) -> tuple[Fetched, Step]:
+        """One keyset step, read again when the shop's answers contradict each other.
+
+        With `check` (a lane's first full page, which no earlier page overlaps), the shop also counts the orders of
+        the page's first second: a page that lost its first row holds fewer of them than the count.
+        """
         for attempt in range(INCONSISTENT_PAGE_RETRIES + 1):
             end = lane.end
-            fetched = await self.reader.keyset(lane.position.modified_after, end)
             try:
+                fetched = await self.reader.keyset(lane.position.modified_after, end)
                 step = interpret(fetched, lane.position, end)
+                if check and fetched.full and step.bucket is None:
+                    first = fetched.orders[0].date_modified
+                    counted = await self.reader.count(lane.position.modified_after, first + ONE_SECOND)
+                    held = sum(1 for o in fetched.orders if o.date_modified == first)
+                    if counted > held:
+                        raise InconsistentPageError(
+                            f"the shop counts {counted} orders modified at {first.isoformat()} but listed {held}"
+                        )
             except InconsistentPageError:
                 if attempt == INCONSISTENT_PAGE_RETRIES:
                     raise
@@ -256,10 +273,10 @@ class Scanner:
             return fetched, step
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _scan_second(self, lane: _Lane, second: datetime) -> bool:
+    async def _scan_second(self, lane: _Lane, second: datetime, written_before: dict[int, datetime]) -> bool:
         """Page through one second by id until a pass is verified complete; False when stopped."""
         held = lane.position.taken if lane.position.second == second else frozenset()
-        written: dict[int, datetime] = dict.fromkeys(held, second)
+        written: dict[int, datetime] = {**written_before, **dict.fromkeys(held, second)}
         for _ in range(MAX_SECOND_PASSES):
             seen: set[int] = set()
             totals: set[int] = set()

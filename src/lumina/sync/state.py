@@ -37,6 +37,24 @@ def new_owner_id() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+def _process_gone(owner: str | None) -> bool:
+    """Whether a lease owner is a process of this host that no longer runs (killed, crashed): its lease need not
+    be waited out. Owners on other hosts, or whose state cannot be told, count as alive."""
+    if not owner:
+        return False
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:80] or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but belongs to someone else
+        return False
+    return False
+
+
 def slices_of(state: ShopSyncState) -> list[Slice]:
     """The durable scan: pending closed slices, then the open tail at the cursor (none before the first sync)."""
     slices = [Slice.from_json(item) for item in state.pending_slices or ()]
@@ -88,17 +106,19 @@ class ShopLease:
                 .on_conflict_do_nothing(index_elements=["shop_id"])
             )
             now = datetime.now(UTC)
+            holder = await session.scalar(select(ShopSyncState.lock_owner).where(ShopSyncState.shop_id == self.shop_id))
+            free = [
+                ShopSyncState.lock_owner.is_(None),
+                ShopSyncState.lock_expires_at.is_(None),
+                ShopSyncState.lock_expires_at < now,
+                ShopSyncState.lock_owner == self.owner,
+            ]
+            if holder is not None and _process_gone(holder):
+                logger.info("taking over the lease of a process that stopped", shop_id=self.shop_id)
+                free.append(ShopSyncState.lock_owner == holder)
             result = await session.execute(
                 update(ShopSyncState)
-                .where(
-                    ShopSyncState.shop_id == self.shop_id,
-                    or_(
-                        ShopSyncState.lock_owner.is_(None),
-                        ShopSyncState.lock_expires_at.is_(None),
-                        ShopSyncState.lock_expires_at < now,
-                        ShopSyncState.lock_owner == self.owner,
-                    ),
-                )
+                .where(ShopSyncState.shop_id == self.shop_id, or_(*free))
                 .values(lock_owner=self.owner, lock_expires_at=now + self.ttl, last_attempt_at=now)
             )
             return _rowcount(result) == 1

@@ -1,0 +1,153 @@
+"""Faults of the shop and of the run: retried, recorded, backed off, and never a half-written page."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from lumina.context import ServiceContext
+from lumina.models import ShopSyncState, SyncTrigger
+from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems
+from tests.lumina.sync.test_incremental import window_start
+from woosim import FaultRule, ShopServer, SimulatedShop
+
+ORDERS = "GET /wp-json/wc/v3/orders"
+
+
+async def _state(context: ServiceContext, shop_id: int) -> ShopSyncState:
+    async with context.database.transaction() as session:
+        state = await session.get(ShopSyncState, shop_id)
+    assert state is not None
+    return state
+
+
+async def test_transient_faults_shifted_and_repeated_pages_leave_an_exact_mirror(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    for rule in (
+        FaultRule(kind="status", status=503, retry_after=0, times=2, match=ORDERS),
+        FaultRule(kind="captcha", times=1, skip=1, match=ORDERS),
+        FaultRule(kind="truncated_json", times=1, skip=2, match=ORDERS),
+        FaultRule(kind="shift_pages", probability=0.3, match=ORDERS),
+        FaultRule(kind="duplicate_page", probability=0.3, match=ORDERS),
+    ):
+        woo_shop.faults.add(rule)
+    bulk = sorted(woo_shop.order_ids())[-230:]
+    woo_shop.bulk_update(bulk, status="completed")  # a bucket second, paged by number under shifted pages
+    woo_shop.clock.advance(3)
+
+    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    woo_shop.faults.clear()
+    assert result.status == "succeeded", result.error
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
+
+
+async def test_a_failing_shop_is_recorded_backs_off_and_keeps_its_cursor(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    healthy = await add_shop(context, shop_server, woo_shop, name="healthy")
+    coordinator = make_coordinator(context)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    cursor = (await _state(context, linked.shop_id)).cursor_modified
+
+    woo_shop.clock.advance(30)
+    woo_shop.faults.add(FaultRule(kind="status", status=503, match=ORDERS))  # down for good
+    results = {r.shop_id: r for r in await coordinator.sync_all(trigger=SyncTrigger.SCHEDULE)}
+
+    assert results[linked.shop_id].status == "failed"
+    assert "503" in (results[linked.shop_id].error or "")
+    assert results[healthy.shop_id].status == "failed"  # the same shop behind both rows
+    state = await _state(context, linked.shop_id)
+    assert state.cursor_modified == cursor
+    assert state.consecutive_failures == 1
+    assert state.next_attempt_at is not None
+    assert state.next_attempt_at > datetime.now(UTC)
+    assert state.lock_owner is None
+
+    skipped = await coordinator.sync_all(trigger=SyncTrigger.SCHEDULE)
+    assert {r.status for r in skipped} == {"skipped"}
+
+    woo_shop.faults.clear()
+    manual = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    assert manual.status == "succeeded"
+    state = await _state(context, linked.shop_id)
+    assert (state.consecutive_failures, state.next_attempt_at, state.last_error) == (0, None, None)
+
+
+async def test_one_shop_failing_does_not_stop_the_others(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    good = await add_shop(context, shop_server, woo_shop, name="good")
+    async with context.database.transaction() as session:
+        from tests.factories import create_family, create_shop, link_family
+
+        bad = await create_shop(
+            session, context.secret_box, url=shop_server.base_url, consumer_key="ck_wrong", consumer_secret="cs_wrong"
+        )
+        await link_family(session, await create_family(session), bad)
+    results = {r.shop_id: r for r in await make_coordinator(context).sync_all(trigger=SyncTrigger.SCHEDULE)}
+
+    assert results[good.shop_id].status == "succeeded"
+    assert results[bad.id].status == "failed"
+    assert "cs_wrong" not in (results[bad.id].error or "")
+
+
+async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    woo_shop.set_latency(0.05)
+    coordinator = make_coordinator(context, concurrency=2)
+    for stop_after in (2, 3):
+        start = woo_shop.request_counts["list_orders"]
+        task = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI, days_back=60))
+        while woo_shop.request_counts["list_orders"] < start + stop_after:
+            await asyncio.sleep(0.005)
+        await coordinator.stop(grace=0)  # cancels the request in flight; commits are whole or absent
+        result = await task
+        assert result.status == "cancelled"
+        coordinator.resume()
+        state = await _state(context, linked.shop_id)
+        assert state.lock_owner is None
+        rows = await cached_rows(context.database, linked.shop_id)
+        assert len({r.woocommerce_order_id for r in rows}) == len(rows)
+
+    woo_shop.set_latency(0)
+    result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    assert result.status == "succeeded"
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
+
+
+async def test_a_second_sync_of_a_busy_shop_is_refused(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    from lumina.sync import SyncAlreadyRunningError
+
+    linked = await add_shop(context, shop_server, woo_shop)
+    woo_shop.set_latency(0.05)
+    coordinator = make_coordinator(context)
+    running = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI))
+    while not coordinator.is_syncing(linked.shop_id):
+        await asyncio.sleep(0.001)
+    try:
+        await coordinator.sync_family(linked.family_ids[0], trigger=SyncTrigger.MANUAL)
+    except SyncAlreadyRunningError as error:
+        assert error.status_code == 409
+    else:
+        raise AssertionError("a second sync of the same shop ran")
+    other_process = make_coordinator(context)  # another owner, as another process would be
+    try:
+        await other_process.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    except SyncAlreadyRunningError as error:
+        assert "another process" in error.message
+    else:
+        raise AssertionError("the lease did not keep a second owner out")
+    assert (await running).status == "succeeded"

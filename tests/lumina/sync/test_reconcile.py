@@ -1,0 +1,100 @@
+"""Reconciliation: what an incremental sync cannot see (silent edits, permanent deletes) is caught when it runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lumina.context import ServiceContext
+from lumina.models import SyncTrigger
+from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems
+from tests.lumina.sync.test_incremental import window_start
+from woosim import ShopServer, SimulatedShop
+
+
+async def _held(context: ServiceContext, shop_id: int) -> list[int]:
+    rows = await cached_rows(context.database, shop_id)
+    return sorted(row.woocommerce_order_id for row in rows if row.is_visible)
+
+
+async def test_silent_edits_and_permanent_deletes_are_fixed_by_reconciliation(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    coordinator = make_coordinator(context)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    held = await _held(context, linked.shop_id)
+    edited, gone, trashed_then_gone = held[0], held[1], held[2]
+
+    woo_shop.clock.advance(20)
+    woo_shop.edit_silently(edited, billing={"first_name": "Quietly", "email": "moved@example.org"}, total="999.99")
+    woo_shop.delete_order(gone)
+    woo_shop.trash_order(trashed_then_gone)
+    woo_shop.clock.advance(5)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    woo_shop.delete_order(trashed_then_gone)
+    woo_shop.clock.advance(5)
+
+    incremental = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert incremental.reconciled is False
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert any(f"order {edited}:" in p for p in problems)
+    assert any(f"order {gone}:" in p for p in problems)
+
+    reconciled = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL, reconcile=True)
+    assert reconciled.status == "succeeded"
+    assert reconciled.reconciled
+    assert reconciled.updated == 1
+    assert reconciled.deleted == 1
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
+    rows = {row.woocommerce_order_id: row for row in await cached_rows(context.database, linked.shop_id)}
+    assert rows[gone].deleted_at is not None
+    assert rows[edited].customer_name.startswith("Quietly")
+
+
+async def test_reconciliation_runs_when_due_and_costs_nothing_otherwise(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    gone = (await _held(context, linked.shop_id))[0]
+    woo_shop.delete_order(gone)
+    woo_shop.clock.advance(30)
+
+    not_due = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert (not_due.reconciled, not_due.requests) == (False, 1)
+
+    due = make_coordinator(context, reconcile_every=timedelta(0))
+    result = await due.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert result.reconciled
+    assert gone not in await _held(context, linked.shop_id)
+    assert result.requests < 20  # stamps of ~220 orders, a few pages
+
+
+async def test_an_order_with_a_status_the_sync_does_not_list_is_not_deleted(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    """A cached order missing from the listing is looked up by id, with any status, before it is deleted."""
+    from lumina.models import ShopConnection
+
+    linked = await add_shop(context, shop_server, woo_shop)
+    async with context.database.transaction() as session:
+        shop_row = await session.get(ShopConnection, linked.shop_id)
+        assert shop_row is not None
+        shop_row.order_statuses = ["pending", "processing", "on-hold", "completed"]  # no cancelled, refunded...
+    coordinator = make_coordinator(context)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    visible = await _held(context, linked.shop_id)
+    woo_shop.clock.advance(10)
+    woo_shop.update_order(visible[0], status="cancelled")
+    woo_shop.clock.advance(5)
+
+    result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL, reconcile=True)
+    assert result.status == "succeeded"
+    rows = {row.woocommerce_order_id: row for row in await cached_rows(context.database, linked.shop_id)}
+    assert rows[visible[0]].status == "cancelled"
+    assert rows[visible[0]].deleted_at is None
