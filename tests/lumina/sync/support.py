@@ -3,7 +3,8 @@ the cache mirrors the shop order by order and field by field."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,3 +136,14 @@ async def mirror_problems(
             if row_family == family_id and order_id not in truth and row.is_visible:
                 problems.append(f"family {family_id} order {order_id}: deleted on the shop but shown")
     return problems
+
+
+async def wait_until(condition: Callable[[], bool], *, within: float = 30.0) -> None:
+    """Poll `condition` (state of another thread or process) until it holds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        if condition():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.002)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from lumina.context import ServiceContext
 from lumina.models import ShopSyncState, SyncTrigger
-from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems
+from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems, wait_until
 from tests.lumina.sync.test_incremental import window_start
 from woosim import FaultRule, ShopServer, SimulatedShop
 
@@ -106,8 +108,7 @@ async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
     for stop_after in (2, 3):
         start = woo_shop.request_counts["list_orders"]
         task = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI, days_back=60))
-        while woo_shop.request_counts["list_orders"] < start + stop_after:
-            await asyncio.sleep(0.005)
+        await wait_until(lambda: woo_shop.request_counts["list_orders"] >= start + stop_after)  # noqa: B023
         await coordinator.stop(grace=0)  # cancels the request in flight; commits are whole or absent
         result = await task
         assert result.status == "cancelled"
@@ -135,19 +136,11 @@ async def test_a_second_sync_of_a_busy_shop_is_refused(
     woo_shop.set_latency(0.05)
     coordinator = make_coordinator(context)
     running = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI))
-    while not coordinator.is_syncing(linked.shop_id):
-        await asyncio.sleep(0.001)
-    try:
+    await wait_until(lambda: coordinator.is_syncing(linked.shop_id))
+    with pytest.raises(SyncAlreadyRunningError) as here:
         await coordinator.sync_family(linked.family_ids[0], trigger=SyncTrigger.MANUAL)
-    except SyncAlreadyRunningError as error:
-        assert error.status_code == 409
-    else:
-        raise AssertionError("a second sync of the same shop ran")
+    assert here.value.status_code == 409
     other_process = make_coordinator(context)  # another owner, as another process would be
-    try:
+    with pytest.raises(SyncAlreadyRunningError, match="another process"):
         await other_process.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
-    except SyncAlreadyRunningError as error:
-        assert "another process" in error.message
-    else:
-        raise AssertionError("the lease did not keep a second owner out")
     assert (await running).status == "succeeded"
