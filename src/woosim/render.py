@@ -10,39 +10,9 @@ from woosim.money import dec, fmt
 from woosim.shoptime import ShopTime
 
 ORDER_ALLOW = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-# Fields WooCommerce only computes when asked for by their exact top-level name (get_formatted_item_data).
-EXTRA_FIELDS = frozenset(
-    {
-        "meta_data",
-        "line_items",
-        "tax_lines",
-        "shipping_lines",
-        "fee_lines",
-        "coupon_lines",
-        "refunds",
-        "payment_url",
-        "is_editable",
-        "needs_payment",
-        "needs_processing",
-    }
-)
-ORDER_FIELDS: tuple[str, ...] = (
-    "id",
-    "parent_id",
-    "status",
-    "currency",
-    "version",
-    "prices_include_tax",
-    "date_created",
-    "date_modified",
-    "discount_total",
-    "discount_tax",
-    "shipping_total",
-    "shipping_tax",
-    "cart_tax",
-    "total",
-    "total_tax",
-    "customer_id",
+_MONEY = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax")
+# Copied from the document as they are.
+_DOC_FIELDS = (
     "order_key",
     "billing",
     "shipping",
@@ -53,21 +23,29 @@ ORDER_FIELDS: tuple[str, ...] = (
     "customer_user_agent",
     "created_via",
     "customer_note",
+)
+_DOC_LISTS = ("meta_data", "line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines", "refunds")
+# Fields WooCommerce only computes when asked for by their exact top-level name (get_formatted_item_data).
+_EXTRA = (*_DOC_LISTS, "payment_url", "is_editable", "needs_payment", "needs_processing")
+EXTRA_FIELDS = frozenset(_EXTRA)
+# The top-level fields of an order, in the order the API renders them.
+ORDER_FIELDS: tuple[str, ...] = (
+    "id",
+    "parent_id",
+    "status",
+    "currency",
+    "version",
+    "prices_include_tax",
+    "date_created",
+    "date_modified",
+    *_MONEY,
+    "customer_id",
+    *_DOC_FIELDS,
     "date_completed",
     "date_paid",
     "cart_hash",
     "number",
-    "meta_data",
-    "line_items",
-    "tax_lines",
-    "shipping_lines",
-    "fee_lines",
-    "coupon_lines",
-    "refunds",
-    "payment_url",
-    "is_editable",
-    "needs_payment",
-    "needs_processing",
+    *_EXTRA,
     "date_created_gmt",
     "date_modified_gmt",
     "date_completed_gmt",
@@ -78,7 +56,6 @@ SCHEMA_FIELDS = frozenset(ORDER_FIELDS)
 ROW_ONLY_FIELDS = frozenset(
     {"id", "status", "customer_id", "number", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt"}
 )
-_MONEY = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax")
 _EDITABLE = frozenset({"pending", "on-hold", "auto-draft"})
 _PAYABLE = frozenset({"pending", "failed", "checkout-draft"})
 
@@ -108,24 +85,13 @@ class OrderRenderer:
         for name in _MONEY:
             out[name] = doc[name]
         out["customer_id"] = row.customer_id
-        for name in (
-            "order_key",
-            "billing",
-            "shipping",
-            "payment_method",
-            "payment_method_title",
-            "transaction_id",
-            "customer_ip_address",
-            "customer_user_agent",
-            "created_via",
-            "customer_note",
-        ):
+        for name in _DOC_FIELDS:
             out[name] = doc[name]
         out["date_completed"] = t.local(completed) if completed is not None else None
         out["date_paid"] = t.local(paid) if paid is not None else None
         out["cart_hash"] = doc["cart_hash"]
         out["number"] = doc["number"]
-        for name in ("meta_data", "line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines", "refunds"):
+        for name in _DOC_LISTS:
             out[name] = doc[name]
         out["payment_url"] = f"{home}/checkout/order-pay/{row.id}/?pay_for_order=true&key={doc['order_key']}"
         out["is_editable"] = row.status in _EDITABLE
