@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 FaultKind = Literal[
     "status",
@@ -21,16 +21,7 @@ FaultKind = Literal[
     "shift_pages",
     "duplicate_page",
 ]
-FAULT_KINDS: tuple[str, ...] = (
-    "status",
-    "latency",
-    "timeout",
-    "captcha",
-    "truncated_json",
-    "strip_authorization",
-    "shift_pages",
-    "duplicate_page",
-)
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 
 @dataclass
