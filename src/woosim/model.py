@@ -23,22 +23,8 @@ STATUSES: tuple[str, ...] = (
 )
 # `status=any`: every status but trash and auto-draft (WP_Query leaves out statuses hidden from search).
 ANY_STATUSES: tuple[str, ...] = STATUSES[:8]
-# The order of the `status` enum in the collection schema (validation messages list it this way).
-LIST_STATUS_ENUM: tuple[str, ...] = (
-    "any",
-    "trash",
-    "auto-draft",
-    "pending",
-    "processing",
-    "on-hold",
-    "completed",
-    "cancelled",
-    "refunded",
-    "failed",
-    "checkout-draft",
-)
-EDIT_STATUS_ENUM: tuple[str, ...] = LIST_STATUS_ENUM[2:]
-EDIT_STATUSES = frozenset(EDIT_STATUS_ENUM)
+# What a write may set: every status but trash (the order schema's `status` enum).
+EDIT_STATUSES = frozenset(STATUSES) - {"trash"}
 PAID_STATUSES = frozenset({"processing", "completed"})
 
 # Flags of generated rows (bulk decisions the lazy document generator must respect).
