@@ -174,40 +174,34 @@ def render_single(ctx: Ctx, row: OrderRow, values: dict[str, Any] | None = None)
     return data
 
 
-def _order_id(ctx: Ctx) -> int:
-    return int(ctx.url["id"])
+def _addressed_order(ctx: Ctx, denied_code: str, denied_message: str, missing_status: int = 404) -> OrderRow:
+    """The order the URL names. A missing ID is refused before the permission check, whoever asks."""
+    row = ctx.shop.store.get(int(ctx.url["id"]))
+    if row is None:
+        raise WooError(missing_status, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    ctx.require_login(denied_code, denied_message)
+    return row
 
 
 def get_order(ctx: Ctx) -> Result:
     values = ctx.validate()
-    row = ctx.shop.store.get(_order_id(ctx))
-    if row is not None:
-        ctx.require_login("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource.")
-    if row is None:
-        raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    row = _addressed_order(ctx, "woocommerce_rest_cannot_view", "Sorry, you cannot view this resource.")
     return Result(render_single(ctx, row, values))
 
 
 def update_order(ctx: Ctx) -> Result:
     values = ctx.validate()
-    shop = ctx.shop
-    row = shop.store.get(_order_id(ctx))
-    if row is not None:
-        ctx.require_login("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
-    if row is None:
-        raise WooError(400, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-    shop.orders.update(row, values, ctx.now)  # only the order's own field names are read from it
+    row = _addressed_order(
+        ctx, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.", missing_status=400
+    )
+    ctx.shop.orders.update(row, values, ctx.now)  # only the order's own field names are read from it
     return Result(render_single(ctx, row, values))
 
 
 def delete_order(ctx: Ctx) -> Result:
     values = ctx.validate()
     shop = ctx.shop
-    row = shop.store.get(_order_id(ctx))
-    if row is not None:
-        ctx.require_login("woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource.")
-    if row is None:
-        raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    row = _addressed_order(ctx, "woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource.")
     force = to_bool(values["force"]) if "force" in values else False
     with shop.store.lock:
         previous = render_single(ctx, row, values)
