@@ -18,6 +18,8 @@ they never contain a consumer key, secret or OAuth signature.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 __all__ = [
     "NotWooCommerceError",
     "PaginationLoopError",
@@ -31,24 +33,25 @@ __all__ = [
 ]
 
 
+class ErrorDetails(TypedDict, total=False):
+    """What every error may carry besides its message (the keyword arguments of WooError)."""
+
+    status: int | None
+    code: str | None
+    hint: str | None
+    request: str | None  # "GET /wp-json/wc/v3/orders?page=2", credentials redacted
+
+
 class WooError(Exception):
     """Base of every error the client raises on purpose."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        hint: str | None = None,
-        request: str | None = None,
-    ) -> None:
+    def __init__(self, message: str, **details: Unpack[ErrorDetails]) -> None:
         super().__init__(message)
         self.message = message
-        self.status = status
-        self.code = code
-        self.hint = hint
-        self.request = request  # "GET /wp-json/wc/v3/orders?page=2", credentials redacted
+        self.status = details.get("status")
+        self.code = details.get("code")
+        self.hint = details.get("hint")
+        self.request = details.get("request")
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -63,17 +66,8 @@ class WooError(Exception):
 class WooTransientError(WooError):
     """The shop failed in a way that usually passes; the client already retried."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        hint: str | None = None,
-        request: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, status=status, code=code, hint=hint, request=request)
+    def __init__(self, message: str, *, retry_after: float | None = None, **details: Unpack[ErrorDetails]) -> None:
+        super().__init__(message, **details)
         self.retry_after = retry_after  # seconds the shop asked us to wait, if it said
 
 
