@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from importlib import metadata
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -30,6 +30,7 @@ logger = logging.getLogger("lumina.woocommerce")
 
 API_PREFIX = "/wp-json/wc/v3"
 STAMP_FIELDS = ("id", "date_modified_gmt", "status")
+ItemT = TypeVar("ItemT")
 
 
 def normalize_base_url(url: str) -> str:
@@ -160,13 +161,8 @@ class WooClient:
         query = query or OrderQuery()
         if query.fields:
             query = query.with_fields((*WooOrder.REQUIRED_FIELDS, *query.fields))
-        response, items = await self._list(query)
-        try:
-            orders = [WooOrder.from_json(item) for item in items]
-        except ResponseShapeError as exc:
-            assert response is not None
-            raise _shape_error(response, str(exc)) from None
-        return OrderPage(orders=orders, **self._page_info(query, response, bool(items)))
+        orders, page = await self._list(query, WooOrder.from_json)
+        return OrderPage(orders=orders, **page)
 
     async def iter_order_pages(self, query: OrderQuery | None = None) -> AsyncIterator[OrderPage]:
         """Pages of orders from `query.page` to the last, fetched one at a time as the caller iterates."""
@@ -176,13 +172,8 @@ class WooClient:
     async def list_order_stamps(self, query: OrderQuery | None = None, extra_fields: Sequence[str] = ()) -> StampPage:
         """One page of (id, date_modified, status) and `extra_fields`: a cheap reconciliation listing."""
         query = (query or OrderQuery()).with_fields((*STAMP_FIELDS, *extra_fields))
-        response, items = await self._list(query)
-        try:
-            stamps = [OrderStamp.from_json(item) for item in items]
-        except ResponseShapeError as exc:
-            assert response is not None
-            raise _shape_error(response, str(exc)) from None
-        return StampPage(stamps=stamps, **self._page_info(query, response, bool(items)))
+        stamps, page = await self._list(query, OrderStamp.from_json)
+        return StampPage(stamps=stamps, **page)
 
     async def iter_order_stamps(
         self, query: OrderQuery | None = None, extra_fields: Sequence[str] = ()
@@ -247,28 +238,30 @@ class WooClient:
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
-    async def _list(self, query: OrderQuery) -> tuple[Response | None, list[Any]]:
+    async def _list(self, query: OrderQuery, parse: Callable[[object], ItemT]) -> tuple[list[ItemT], dict[str, Any]]:
+        """One listing page: its items parsed, and the page facts OrderPage and StampPage share."""
+        page: dict[str, Any] = {
+            "page": query.page,
+            "per_page": query.per_page,
+            "total": None,
+            "total_pages": None,
+            "shop_time": None,
+        }
         if query.include is not None and not query.include:
-            return None, []  # WooCommerce reads an empty `include` as "no filter" and would list every order
+            return [], page  # WooCommerce reads an empty `include` as "no filter" and would list every order
         response = await self._requester.send("GET", f"{API_PREFIX}/orders", query.to_params())
         if not isinstance(response.data, list):
             raise _shape_error(response, f"a listing is a JSON {type(response.data).__name__}, not an array")
         self._requester.counters.pages += 1
-        return response, response.data
-
-    @staticmethod
-    def _page_info(query: OrderQuery, response: Response | None, nonempty: bool) -> dict[str, Any]:
-        # A page past the end answers `X-WP-Total: 0`: totals are only believed on a page with orders.
-        if response is None:
-            return {"page": query.page, "per_page": query.per_page, "total": None, "total_pages": None,
-                    "shop_time": None}  # fmt: skip
-        return {
-            "page": query.page,
-            "per_page": query.per_page,
-            "total": _header_int(response.headers, "x-wp-total") if nonempty else None,
-            "total_pages": _header_int(response.headers, "x-wp-totalpages") if nonempty else None,
-            "shop_time": response.shop_time,
-        }
+        try:
+            items = [parse(item) for item in response.data]
+        except ResponseShapeError as exc:
+            raise _shape_error(response, str(exc)) from None
+        page["shop_time"] = response.shop_time
+        if items:  # a page past the end answers `X-WP-Total: 0`: totals are only believed on a page with orders
+            page["total"] = _header_int(response.headers, "x-wp-total")
+            page["total_pages"] = _header_int(response.headers, "x-wp-totalpages")
+        return items, page
 
     @staticmethod
     def _one_order(response: Response) -> WooOrder:
