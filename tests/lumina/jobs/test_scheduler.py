@@ -1,0 +1,92 @@
+"""The embedded scheduler and the runtime hooks the service calls at start-up and shut-down."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from lumina.context import ServiceContext
+from lumina.jobs import runtime
+from lumina.jobs.scheduler import Scheduler
+from lumina.models import ShopSyncState, SyncRun, SyncTrigger
+from lumina.sync import SyncCoordinator
+from tests.lumina.sync.support import add_shop, make_coordinator, mirror_problems, wait_until
+from tests.lumina.sync.test_incremental import window_start
+from woosim import ShopServer, SimulatedShop
+
+
+async def _triggers(context: ServiceContext) -> list[str]:
+    async with context.database.transaction() as session:
+        return list(await session.scalars(select(SyncRun.trigger).order_by(SyncRun.id)))
+
+
+async def test_cycles_run_at_start_on_the_interval_and_on_demand(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    await add_shop(context, shop_server, woo_shop)
+    coordinator = make_coordinator(context)
+    scheduler = Scheduler(coordinator, context.database, interval=timedelta(seconds=0.4), retention_days=30)
+    assert scheduler.status().running is False
+
+    await scheduler.start()
+    await wait_until(lambda: scheduler.last_retention_at is not None)
+    status = scheduler.status()
+    assert status.running
+    assert status.next_run_at is not None
+    assert status.next_run_at > datetime.now(UTC) - timedelta(seconds=1)
+    assert status.last_run is not None
+    assert status.last_retention_at is not None
+    cycles = scheduler.last_cycle_at
+    await wait_until(lambda: scheduler.last_cycle_at != cycles)  # the interval came round
+    await scheduler.trigger_now()
+    await wait_until(lambda: "manual" in (coordinator.last_result.trigger if coordinator.last_result else ""))
+    await scheduler.stop()
+
+    assert scheduler.status().running is False
+    assert scheduler.status().next_run_at is None
+    triggers = await _triggers(context)
+    assert triggers[0] == "startup"
+    assert "schedule" in triggers
+    assert "manual" in triggers
+
+
+async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_seconds(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    woo_shop.set_latency(0.5)
+    context.settings.scheduler_enabled = True
+    context.settings.sync_on_startup = True
+    context.settings.sync_requests_per_second = 1000.0
+    await runtime.start(context)
+    coordinator: SyncCoordinator = context.components["sync"]
+    assert isinstance(context.components["scheduler"], Scheduler)
+    await wait_until(lambda: coordinator.is_syncing(linked.shop_id))
+    await asyncio.sleep(0.7)  # a page or two in
+
+    await runtime.stop(context)  # what SIGTERM leads to in `lumina serve`
+
+    assert not coordinator.is_syncing()
+    async with context.database.transaction() as session:
+        runs = list(await session.scalars(select(SyncRun)))
+        state = await session.get(ShopSyncState, linked.shop_id)
+    assert [r.status for r in runs] == ["cancelled"]
+    assert state is not None
+    assert state.lock_owner is None
+    woo_shop.set_latency(0)
+    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    assert result.status == "succeeded"
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
+
+
+async def test_with_the_scheduler_disabled_nothing_runs_until_asked(context: ServiceContext) -> None:
+    await runtime.start(context)
+    scheduler: Scheduler = context.components["scheduler"]
+    assert scheduler.status().running is False
+    assert scheduler.status().interval_minutes == context.settings.sync_interval
+    await runtime.stop(context)
