@@ -11,8 +11,10 @@ from lumina.auth.passwords import configure_password_hashing
 from lumina.config import Environment
 from lumina.context import ServiceContext
 from lumina.db import migrate
+from lumina.jobs import runtime as jobs_runtime
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
+from lumina.orders.sync_control import wait_for_background_runs
 from lumina.shops.default import ensure_default_shop
 
 logger = get_logger("lumina.lifecycle")
@@ -28,6 +30,7 @@ async def start(context: ServiceContext) -> None:
     if context.settings.lumina_env is Environment.DEMO:
         await demo.seed_demo_accounts(context)
     await ensure_default_shop(context)
+    await jobs_runtime.start(context)
     logger.info(
         "service started",
         database=context.database.engine.dialect.name,
@@ -37,5 +40,8 @@ async def start(context: ServiceContext) -> None:
 
 
 async def stop(context: ServiceContext) -> None:
+    """Stop taking sync work, let the page in hand finish, then close the database."""
+    await jobs_runtime.stop(context)
+    await wait_for_background_runs()
     await context.close()
     logger.info("service stopped")
