@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from pydantic.alias_generators import to_camel
+from pydantic import EmailStr, Field
 
+from lumina.api.schemas import CamelModel
 from lumina.models import User, UserRole
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes anything; a cap stops megabyte "passwords" from costing CPU
-
-
-class CamelModel(BaseModel):
-    """Snake case in Python, camelCase on the wire; unknown fields are refused so typos do not pass silently."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
 class LoginRequest(CamelModel):

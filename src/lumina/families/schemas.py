@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from lumina.auth.schemas import CamelModel, UserDetail
+from lumina.api.schemas import CamelModel
+from lumina.auth.schemas import UserDetail
 from lumina.families.service import FamilySummary
 from lumina.shops.schemas import LinkOut
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 
-from lumina.auth.schemas import CamelModel
+from lumina.api.schemas import CamelModel
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops.service import ShopInput
 from lumina.woocommerce import AuthMode, ShopInfo
