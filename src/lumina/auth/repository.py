@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,21 +48,16 @@ async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> Refre
 
 
 async def revoke_chain(session: AsyncSession, chain_id: str, now: datetime) -> int:
-    statement = (
-        update(RefreshToken)
-        .where(RefreshToken.chain_id == chain_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    result = await session.execute(statement)
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return await _revoke_tokens(session, RefreshToken.chain_id == chain_id, now)
 
 
 async def revoke_user_tokens(session: AsyncSession, user_id: int, now: datetime) -> int:
-    statement = (
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    return await _revoke_tokens(session, RefreshToken.user_id == user_id, now)
+
+
+async def _revoke_tokens(session: AsyncSession, which: ColumnElement[bool], now: datetime) -> int:
+    """Revoke the live tokens `which` selects; already revoked ones keep their first revocation time."""
+    statement = update(RefreshToken).where(which, RefreshToken.revoked_at.is_(None)).values(revoked_at=now)
     result = await session.execute(statement)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
