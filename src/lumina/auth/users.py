@@ -18,7 +18,7 @@ from lumina.auth import repository
 from lumina.auth.passwords import hash_password
 from lumina.auth.schemas import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
-from lumina.families import repository as families
+from lumina.families.service import get_family
 from lumina.logging import get_logger
 from lumina.models import User, UserRole
 
@@ -62,8 +62,7 @@ async def create_user(
     session: AsyncSession, *, family_id: int, email: str, name: str, password: str, role: UserRole = UserRole.MEMBER
 ) -> User:
     email = normalize_email(email)
-    if await families.get(session, family_id) is None:
-        raise NotFoundError(f"Family {family_id} not found")
+    await get_family(session, family_id)
     if await repository.user_by_email(session, email) is not None:
         raise ConflictError(f"A user with the email {email} already exists")
     user = User(
@@ -98,8 +97,8 @@ async def find_user(session: AsyncSession, id_or_email: str) -> User:
 
 
 async def list_users(session: AsyncSession, family_id: int | None = None) -> Sequence[User]:
-    if family_id is not None and await families.get(session, family_id) is None:
-        raise NotFoundError(f"Family {family_id} not found")
+    if family_id is not None:
+        await get_family(session, family_id)
     return await repository.list_users(session, family_id)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
-from lumina.families import repository as families
+from lumina.families.service import get_family
 from lumina.kit.crypto import key_hint
 from lumina.kit.netguard import UnsafeURLError, ensure_public_url
 from lumina.logging import get_logger
@@ -173,8 +173,7 @@ async def link_family(
     billing_emails: Sequence[str] = (),
 ) -> tuple[FamilyShop, bool]:
     """Link a family to a shop, or replace the scope of an existing link; True when the link is new."""
-    if await families.get(session, family_id) is None:
-        raise NotFoundError(f"Family {family_id} not found")
+    await get_family(session, family_id)
     await get_shop(session, shop_id)
     ids, emails = _scope(customer_ids, billing_emails)
     link = await repository.link(session, family_id, shop_id)
