@@ -1,4 +1,4 @@
-"""What every command needs: settings, logging, a service context, and a clean exit on bad configuration."""
+"""What every command needs: settings, logging, a service context, a transaction, and clean exits on errors."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.auth.passwords import configure_password_hashing
 from lumina.config import ConfigError, Settings
 from lumina.context import ServiceContext
 from lumina.db import migrate
+from lumina.errors import AppError
 from lumina.logging import configure_logging
 
 T = TypeVar("T")
@@ -44,3 +47,18 @@ def run_with_context(work: Callable[[ServiceContext], Awaitable[T]], *, migrate_
             await context.close()
 
     return asyncio.run(runner())
+
+
+def run_transaction(work: Callable[[AsyncSession, ServiceContext], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction; an AppError becomes a red message and exit status 1."""
+
+    async def unit(context: ServiceContext) -> T:
+        configure_password_hashing(context.settings)  # the process' start-up choice, as lifecycle.start makes it
+        async with context.database.transaction() as session:
+            return await work(session, context)
+
+    try:
+        return run_with_context(unit)
+    except AppError as exc:
+        typer.secho(f"Error: {exc.message}", fg="red", err=True)
+        raise typer.Exit(1) from exc

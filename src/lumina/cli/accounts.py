@@ -6,39 +6,19 @@ Each command is one unit of work: it commits when it succeeds and changes nothin
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.auth import users as accounts
-from lumina.auth.passwords import configure_password_hashing
-from lumina.cli._common import run_with_context
+from lumina.cli._common import run_transaction
 from lumina.context import ServiceContext
-from lumina.errors import AppError
 from lumina.families import service as family_service
 from lumina.models import User, UserRole
 
-T = TypeVar("T")
-
 families = typer.Typer(help="Families: the households whose orders Lumina shows.", no_args_is_help=True)
 users = typer.Typer(help="Users: who may log in, in which family, with which role.", no_args_is_help=True)
-
-
-def run_transaction(work: Callable[[AsyncSession, ServiceContext], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction; an AppError becomes a red message and exit status 1."""
-
-    async def unit(context: ServiceContext) -> T:
-        configure_password_hashing(context.settings)
-        async with context.database.transaction() as session:
-            return await work(session, context)
-
-    try:
-        return run_with_context(unit)
-    except AppError as exc:
-        typer.secho(f"Error: {exc.message}", fg="red", err=True)
-        raise typer.Exit(1) from exc
 
 
 def describe_user(user: User) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.cli.accounts import run_transaction
+from lumina.cli._common import run_transaction
 from lumina.context import ServiceContext
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops import service
