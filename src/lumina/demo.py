@@ -7,6 +7,7 @@ file, so its well-known password never lands in a real installation's database.
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -66,9 +67,11 @@ class DemoShop:
             *(sys.executable, "-c", "from woosim.cli import main; main()"),
             *("serve", "--host", "127.0.0.1", "--port", str(self.port)),
             *("--orders", str(self.orders), "--days", str(DEMO_DAYS), "--seed", "7", "--timezone", DEMO_TIMEZONE),
-            *("--key", self.consumer_key, "--secret", self.consumer_secret),
         ]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 (our own interpreter)
+        keys = {"WOOSIM_KEY": self.consumer_key, "WOOSIM_SECRET": self.consumer_secret}
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter)
+            command, stdout=subprocess.DEVNULL, env={**os.environ, **keys}
+        )
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 
 from lumina import demo
@@ -11,6 +13,7 @@ from lumina.auth.passwords import configure_password_hashing
 from lumina.config import Environment
 from lumina.context import ServiceContext
 from lumina.db import migrate
+from lumina.demo import DemoShop
 from lumina.jobs import runtime as jobs_runtime
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
@@ -44,4 +47,7 @@ async def stop(context: ServiceContext) -> None:
     await jobs_runtime.stop(context)
     await wait_for_background_runs()
     await context.close()
+    demo_shop: DemoShop | None = context.components.pop("demo_shop", None)
+    if demo_shop is not None:
+        await asyncio.to_thread(demo_shop.stop)
     logger.info("service stopped")

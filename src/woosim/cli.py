@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -31,8 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--webhook-delay", type=float, default=1.0, help="seconds before a webhook is delivered")
     serve.add_argument("--https", action="store_true", help="serve HTTPS with a throwaway test CA")
     serve.add_argument("--ca-out", type=Path, help="with --https: write the CA certificate (PEM) here")
-    serve.add_argument("--key", help="consumer key of the read/write API key (default: derived from the seed)")
-    serve.add_argument("--secret", help="consumer secret of the read/write API key")
+    # The environment keeps the keys out of the process list (`ps` shows every argument to every user).
+    serve.add_argument(
+        "--key",
+        default=os.environ.get("WOOSIM_KEY"),
+        help="consumer key of the read/write API key (default: $WOOSIM_KEY, else derived from the seed)",
+    )
+    serve.add_argument(
+        "--secret", default=os.environ.get("WOOSIM_SECRET"), help="its consumer secret (default: $WOOSIM_SECRET)"
+    )
     serve.add_argument("--dataset", type=Path, help="serve a recorded dataset instead of generated orders")
     serve.add_argument("--home-url", help="the shop's home URL if not the address it listens on")
     return parser

@@ -31,6 +31,10 @@ def quick_test_commands() -> str:
     return match.group(1)
 
 
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
@@ -72,6 +76,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[
     )
     try:
         wait_for_first_sync(process)
+        children = children_of(process.pid)
+        assert children, "the simulated shop should run as a child process"
         yield process
     finally:
         process.send_signal(signal.SIGTERM)
@@ -79,6 +85,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[
             process.communicate(timeout=20)
         finally:
             process.kill()
+    # A supervisor's SIGTERM reaches only the service: it must take its simulated shop down with it.
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
 
 
 def test_seed_quick_test_commands_run_verbatim_against_the_demo(demo: subprocess.Popen[bytes]) -> None:

@@ -34,6 +34,8 @@ def serve(
             typer.secho(f"Configuration error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from exc
         if demo_shop:
+            # Stopped with the app: uvicorn re-raises SIGTERM after shutting down, so no `finally` runs after it.
+            app.state.context.components["demo_shop"] = demo_shop
             typer.echo(banner(settings, demo_shop))
         uvicorn.run(
             app,
@@ -44,5 +46,5 @@ def serve(
             server_header=False,
         )
     finally:
-        if demo_shop:
+        if demo_shop:  # start-up failed, or SIGINT: make sure the child is gone
             demo_shop.stop()
