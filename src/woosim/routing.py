@@ -14,9 +14,10 @@ _ORDER_ID = r"(?P<order_id>[\d]+)"
 
 
 def _route(
-    path: str, table_key: str, handlers: dict[str, Handler], kinds: dict[str, str], public: bool = False
+    path: str, handlers: dict[str, Handler], kinds: dict[str, str], *, public: bool = False, table_key: str = ""
 ) -> Route:
-    return Route(re.compile(f"^{path}$"), table_key, handlers, kinds, public)
+    """A route matching `path` whole; its key in the recorded index is the same pattern unless `table_key` says."""
+    return Route(re.compile(f"^{path}$"), table_key or path, handlers, kinds, public)
 
 
 def build_router() -> Router:
@@ -24,23 +25,20 @@ def build_router() -> Router:
     hook_update = hooks.update_webhook
     return Router(
         [
-            _route("/", "/", {"GET": more.site_root}, {"*": "index"}, public=True),
-            _route("/wc/v3", "/wc/v3", {"GET": more.wc_index}, {"*": "index"}, public=True),
+            _route("/", {"GET": more.site_root}, {"*": "index"}, public=True),
+            _route("/wc/v3", {"GET": more.wc_index}, {"*": "index"}, public=True),
             _route(
-                "/wc/v3/orders",
                 "/wc/v3/orders",
                 {"GET": orders.list_orders, "POST": orders.create_order},
                 {"GET": "list_orders", "OPTIONS": "options_orders", "POST": "post_order"},
             ),
             _route(
                 "/wc/v3/orders/batch",
-                "/wc/v3/orders/batch",
                 {"POST": orders.batch_orders, "PUT": orders.batch_orders, "PATCH": orders.batch_orders},
                 {},
             ),
             _route(
                 f"/wc/v3/orders/{_ID}",
-                r"/wc/v3/orders/(?P<id>[\d]+)",
                 {
                     "GET": orders.get_order,
                     "POST": update,
@@ -58,38 +56,32 @@ def build_router() -> Router:
             ),
             _route(
                 f"/wc/v3/orders/{_ORDER_ID}/notes",
-                r"/wc/v3/orders/(?P<order_id>[\d]+)/notes",
                 {"GET": more.list_notes, "POST": more.create_note},
                 {},
             ),
             _route(
                 f"/wc/v3/orders/{_ORDER_ID}/notes/{_ID}",
-                r"/wc/v3/orders/(?P<order_id>[\d]+)/notes/(?P<id>[\d]+)",
                 {"GET": more.get_note},
                 {},
             ),
             _route(
                 f"/wc/v3/orders/{_ORDER_ID}/refunds",
-                r"/wc/v3/orders/(?P<order_id>[\d]+)/refunds",
                 {"GET": more.list_order_refunds, "POST": more.create_refund},
                 {},
             ),
             _route(
                 f"/wc/v3/orders/{_ORDER_ID}/refunds/{_ID}",
-                r"/wc/v3/orders/(?P<order_id>[\d]+)/refunds/(?P<id>[\d]+)",
                 {"GET": more.get_order_refund},
                 {},
             ),
-            _route("/wc/v3/refunds", "/wc/v3/refunds", {"GET": more.list_all_refunds}, {}),
+            _route("/wc/v3/refunds", {"GET": more.list_all_refunds}, {}),
             _route(
-                "/wc/v3/webhooks",
                 "/wc/v3/webhooks",
                 {"GET": hooks.list_webhooks, "POST": hooks.create_webhook},
                 {"*": "webhooks"},
             ),
             _route(
                 f"/wc/v3/webhooks/{_ID}",
-                r"/wc/v3/webhooks/(?P<id>[\d]+)",
                 {
                     "GET": hooks.get_webhook,
                     "POST": hook_update,
@@ -100,8 +92,11 @@ def build_router() -> Router:
                 {"*": "webhooks"},
             ),
             _route(
-                "/wc/v3/settings/general", r"/wc/v3/settings/(?P<group_id>[\w-]+)", {"GET": more.settings_general}, {}
+                "/wc/v3/settings/general",
+                {"GET": more.settings_general},
+                {},
+                table_key=r"/wc/v3/settings/(?P<group_id>[\w-]+)",
             ),
-            _route("/wp/v2/users/me", "/wp/v2/users/me", {"GET": more.users_me}, {}, public=True),
+            _route("/wp/v2/users/me", {"GET": more.users_me}, {}, public=True),
         ]
     )
