@@ -1,10 +1,11 @@
-"""Orders as the API renders them (view context), and `_fields` / `dp` as WordPress applies them."""
+"""Orders as the API renders them (view context), with `_fields` and `dp` applied the way WooCommerce does."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+from woosim.fields import field_tree, keep_fields, requested_fields
 from woosim.model import Doc, OrderRow
 from woosim.money import dec, fmt
 from woosim.shoptime import ShopTime
@@ -145,31 +146,15 @@ def order_links(order_id: int, customer_id: int, parent_id: int, rest_root: str)
 
 
 class FieldFilter:
-    """`_fields` as WooCommerce and WordPress apply it together.
+    """`_fields` on orders: WooCommerce's rule, then WordPress' (woosim.fields).
 
     WooCommerce computes the "extra" fields (line items, meta, refunds...) only when asked for by their exact
-    name, so `line_items.sku` yields no `line_items` at all; WordPress then keeps the requested keys, nested
-    ones (`billing.email`) included, in the order the data has them.
+    name, so `line_items.sku` yields no `line_items` at all; WordPress then keeps the requested keys.
     """
 
     def __init__(self, raw: str) -> None:
-        requested = [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
-        self.tree: dict[str, Any] = {}
-        for field_path in requested:
-            parts = field_path.split(".")
-            node = self.tree
-            complete = False
-            for part in parts[:-1]:
-                if node.get(part) is True:
-                    complete = True
-                    break
-                child = node.setdefault(part, {})
-                if not isinstance(child, dict):
-                    complete = True
-                    break
-                node = child
-            if not complete:
-                node[parts[-1]] = True
+        requested = requested_fields(raw)
+        self.tree = field_tree(requested)
         tops = {p.split(".")[0] for p in requested}
         self.computed = {name for name in tops if name in SCHEMA_FIELDS}
         self.exact = {p for p in requested if "." not in p}
@@ -179,22 +164,7 @@ class FieldFilter:
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         present = {k: v for k, v in data.items() if k not in EXTRA_FIELDS or k in self.exact}
-        return _intersect(present, self.tree)
-
-
-def _intersect(data: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        if name not in tree:
-            continue
-        sub = tree[name]
-        if isinstance(sub, dict) and isinstance(value, dict):
-            out[name] = _intersect(value, sub)
-        elif isinstance(sub, dict) and isinstance(value, list):
-            out[name] = []
-        else:
-            out[name] = value
-    return out
+        return keep_fields(present, self.tree)
 
 
 def apply_dp(order: dict[str, Any], dp: int) -> dict[str, Any]:
