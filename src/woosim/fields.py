@@ -9,6 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 
+def filter_fields(data: dict[str, Any], raw: str) -> dict[str, Any]:
+    """What rest_filter_response_fields leaves of a response object; an empty list leaves it whole."""
+    requested = requested_fields(raw)
+    return keep_fields(data, field_tree(requested)) if requested else data
+
+
 def requested_fields(raw: str) -> list[str]:
     return [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from woosim.api import Ctx, Result
 from woosim.errors import WooError
+from woosim.fields import filter_fields
 from woosim.links import link_params, page_links
 from woosim.money import dec
 from woosim.notes import render_note
@@ -128,6 +129,8 @@ def wc_index(ctx: Ctx) -> Result:
 
 
 def site_root(ctx: Ctx) -> Result:
+    """GET /wp-json/. `_fields` applies here as anywhere in WordPress: a client that asks for the few keys it
+    needs gets a few hundred bytes instead of the whole route table (about 1.4 MB)."""
     data = load("wp_json_root.json.gz", ctx.home)
     shop = ctx.shop
     offset = shop.time.gmt_offset_hours(ctx.now)
@@ -140,7 +143,8 @@ def site_root(ctx: Ctx) -> Result:
             "timezone_string": shop.time.name,
         }
     )
-    return Result(data)
+    fields = ctx.values().get("_fields")
+    return Result(filter_fields(data, fields) if isinstance(fields, str) else data)
 
 
 def users_me(ctx: Ctx) -> Result:

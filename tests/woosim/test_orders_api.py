@@ -144,6 +144,21 @@ def test_index_options_and_settings(api: httpx.Client, server: object) -> None:
     assert api.get("/settings/general").status_code == 200
 
 
+def test_site_root_keeps_only_the_fields_asked_for(shop: SimulatedShop, server: ShopServer) -> None:
+    wanted = "name,home,url,timezone_string,gmt_offset,namespaces"
+    with httpx.Client(base_url=server.base_url, timeout=10) as anonymous:
+        whole = anonymous.get("/wp-json/")
+        trimmed = anonymous.get("/wp-json/", params={"_fields": wanted})
+        nested = anonymous.get("/wp-json/", params={"_fields": "name routes./wc/v3.namespace"})
+    assert trimmed.status_code == 200
+    body = trimmed.json()
+    assert list(body) == ["name", "url", "home", "gmt_offset", "timezone_string", "namespaces"]  # the index's order
+    assert {key: body[key] for key in wanted.split(",")} == {key: whole.json()[key] for key in wanted.split(",")}
+    assert "wc/v3" in body["namespaces"]
+    assert len(trimmed.content) < 2_000 < 1_000_000 < len(whole.content)
+    assert nested.json() == {"name": shop.config.site_name, "routes": {"/wc/v3": {"namespace": "wc/v3"}}}
+
+
 async def test_async_server_serves_concurrent_requests_with_latency(shop: SimulatedShop) -> None:
     shop.set_latency(0.2)
     async with ShopServer(shop) as server:
