@@ -1,4 +1,5 @@
-"""Request dependencies: `CurrentUser` (any signed-in user) and `AdminUser` (403 for members)."""
+"""Request dependencies: `CurrentUser` (any signed-in user) and `AdminUser` (403 for members) load the user row;
+`CurrentPrincipal` and `AdminPrincipal` are their lean form for reads (see `lumina.auth.principal`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lumina.api.deps import ContextDep, SessionDep
 from lumina.auth import service
+from lumina.auth.principal import Principal, principals_of
 from lumina.errors import ForbiddenError, UnauthorizedError
 from lumina.models import User, UserRole
 
@@ -48,3 +50,22 @@ async def admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(admin_user)]
+
+
+async def current_principal(
+    request: Request, _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    # The context straight from the app, not through ContextDep: that one is a plain function, run in a thread.
+    return await principals_of(request.app.state.context).resolve(bearer_token(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def admin_principal(principal: CurrentPrincipal) -> Principal:
+    if not principal.is_admin:
+        raise ForbiddenError("This needs an administrator")
+    return principal
+
+
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.auth import repository
 from lumina.auth.passwords import hash_password
+from lumina.auth.principal import forget_user
 from lumina.auth.schemas import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
 from lumina.families.service import get_family
@@ -109,6 +110,7 @@ async def _keep_an_admin(session: AsyncSession, user: User, what: str) -> None:
 
 async def update_user(session: AsyncSession, user_id: int, changes: UserChanges) -> User:
     user = await get_user(session, user_id)
+    forget_user(session, user.id)  # requests in this process see the change as soon as it commits
     now = datetime.now(UTC)
     if changes.role is not None and changes.role is not user.role:
         if changes.role is not UserRole.ADMIN:
@@ -133,4 +135,5 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     user = await get_user(session, user_id)
     await _keep_an_admin(session, user, "delete")
     await repository.delete_user(session, user.id)
+    forget_user(session, user.id)
     logger.info("user deleted", user_id=user_id)

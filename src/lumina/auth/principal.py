@@ -1,0 +1,157 @@
+"""Who is asking: the principal behind an access token, usually without a database round trip.
+
+Reads are most of the traffic, and loading the user row through an ORM session cost more than the read itself.
+Two small in-process caches keep the check cheap without loosening it:
+
+- verified tokens: the claims of a token that passed full verification, keyed by the token's SHA-256; its expiry
+  is checked again on every use, so only the signature check is saved (a token's bytes never verify differently);
+- the user row's state (family, role, active) for `AUTH_USER_CACHE_SECONDS` (5 s by default). Deactivating,
+  demoting or deleting a user takes effect at once in the process that made the change (`forget_user`, called by
+  the users service) and within that time in every other process (the CLI, other API workers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lumina.auth import tokens
+from lumina.context import ServiceContext
+from lumina.db import Database
+from lumina.errors import UnauthorizedError
+from lumina.models import User, UserRole
+
+COMPONENT = "auth.principals"
+GONE = "This account no longer exists or is disabled"
+_USER_STATE = select(User.family_id, User.role, User.is_active)
+
+
+class PrincipalSettings(BaseSettings):
+    """Read from the environment (and `.env`) like `lumina.config.Settings`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    auth_user_cache_seconds: float = Field(default=5.0, ge=0, le=60, description="0 reads the user on every request.")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in user as a request needs it: only active users become principals."""
+
+    user_id: int
+    family_id: int
+    role: UserRole
+    is_active: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is UserRole.ADMIN
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    principal: Principal
+    expires_at: float  # monotonic
+
+
+class Principals:
+    """Resolves bearer tokens to principals for one service (one database, one signing secret)."""
+
+    def __init__(
+        self,
+        database: Database,
+        jwt_secret: str,
+        *,
+        ttl: float,
+        max_users: int = 10_000,
+        max_tokens: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._database = database
+        self._secret = jwt_secret
+        self._ttl = ttl
+        self._max_users = max_users
+        self._max_tokens = max_tokens
+        self._clock = clock
+        self._users: dict[int, _Held] = {}
+        self._tokens: dict[bytes, tuple[int, float]] = {}  # token digest -> (user id, expiry as a Unix time)
+        self._epoch = 0  # moves on every forget, so a load that raced one is not kept
+        _live.add(self)
+
+    async def resolve(self, token: str) -> Principal:
+        """The principal of a valid access token of an active user, or UnauthorizedError saying why not."""
+        user_id = self._verified_user_id(token)
+        held = self._users.get(user_id)
+        if held is not None and held.expires_at > self._clock():
+            principal = held.principal
+        else:
+            principal = await self._load(user_id)
+        if not principal.is_active:
+            raise UnauthorizedError(GONE)
+        return principal
+
+    def forget(self, user_id: int) -> None:
+        self._epoch += 1
+        self._users.pop(user_id, None)
+
+    def _verified_user_id(self, token: str) -> int:
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        known = self._tokens.get(digest)
+        if known is not None:
+            user_id, expires_at = known
+            if expires_at > time.time():
+                return user_id
+            del self._tokens[digest]
+            raise UnauthorizedError("Token has expired")
+        claims = tokens.decode_access_token(self._secret, token)
+        if len(self._tokens) >= self._max_tokens:
+            del self._tokens[next(iter(self._tokens))]  # the oldest
+        self._tokens[digest] = (claims.user_id, claims.expires_at.timestamp())
+        return claims.user_id
+
+    async def _load(self, user_id: int) -> Principal:
+        epoch, started = self._epoch, self._clock()
+        async with self._database.engine.connect() as connection:
+            row = (await connection.execute(_USER_STATE.where(User.id == user_id))).one_or_none()
+        if row is None:  # not kept: a new user could be given a deleted user's id
+            raise UnauthorizedError(GONE)
+        principal = Principal(user_id, row.family_id, row.role, row.is_active)
+        if self._ttl > 0 and epoch == self._epoch:
+            self._users.pop(user_id, None)
+            if len(self._users) >= self._max_users:
+                del self._users[next(iter(self._users))]
+            self._users[user_id] = _Held(principal, started + self._ttl)
+        return principal
+
+
+_live: weakref.WeakSet[Principals] = weakref.WeakSet()
+
+
+def principals_of(context: ServiceContext) -> Principals:
+    """The service's resolver, made on first use."""
+    principals: Principals | None = context.components.get(COMPONENT)
+    if principals is None:
+        ttl = PrincipalSettings().auth_user_cache_seconds
+        principals = Principals(context.database, context.jwt_secret, ttl=ttl)
+        context.components[COMPONENT] = principals
+    return principals
+
+
+def forget_user(session: AsyncSession, user_id: int) -> None:
+    """The user's row is changing in this unit of work: drop its state now and again once the change commits
+    (a request in between may have read the old row)."""
+    _forget_everywhere(user_id)
+    event.listen(session.sync_session, "after_commit", lambda _session: _forget_everywhere(user_id), once=True)
+
+
+def _forget_everywhere(user_id: int) -> None:
+    for principals in list(_live):
+        principals.forget(user_id)
