@@ -1,12 +1,15 @@
 """`_fields` as WordPress applies it to any REST response (rest_filter_response_fields, on rest_post_dispatch).
 
-The list is split on commas and spaces; a dotted name (`billing.email`) keeps part of an object, and a name whose
-parent is already kept whole adds nothing. The data keeps its own key order, whatever order the names came in.
+The list is read by wp_parse_list (commas and whitespace); a dotted name (`billing.email`) keeps part of an
+object, and a name whose parent is already kept whole adds nothing. The data keeps its own key order, whatever
+order the names came in.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from woosim.phpquery import as_list
 
 
 def filter_fields(data: dict[str, Any], raw: str) -> dict[str, Any]:
@@ -16,7 +19,7 @@ def filter_fields(data: dict[str, Any], raw: str) -> dict[str, Any]:
 
 
 def requested_fields(raw: str) -> list[str]:
-    return [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
+    return as_list(raw)
 
 
 def field_tree(requested: list[str]) -> dict[str, Any]:
