@@ -56,7 +56,6 @@ class ApiResponse:
     status: int
     body: bytes
     headers: list[tuple[str, str]]
-    kind: str = "other"
     after: Callable[[], Awaitable[None]] | None = None
 
 
@@ -106,12 +105,10 @@ class Ctx:
         self.key = key
         self.page_fault = page_fault
         self.query: PhpArray = parse_query(req.raw_query)
-        self.form: PhpArray = {}
+        self.form: PhpArray = _form_of(req)
         self.json: Any = None
-        content_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
-        if req.body and content_type == "application/x-www-form-urlencoded":
-            self.form = parse_query(req.body.decode("utf-8", "replace"))
-        elif (req.body and content_type in ("application/json", "text/json")) or content_type.endswith("+json"):
+        content_type = _content_type(req)
+        if (req.body and content_type in ("application/json", "text/json")) or content_type.endswith("+json"):
             try:
                 self.json = json.loads(req.body)
             except ValueError as exc:
@@ -201,13 +198,9 @@ def classify(router: Router, req: ApiRequest) -> str:
 def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: str | None = None) -> ApiResponse:
     query = parse_query(req.raw_query)
     route_path = route_path_of(req, query)
-    matched = router.match(route_path) if route_path is not None else None
-    kind = "other"
-    if matched is not None:
-        method = "GET" if req.method == "HEAD" else req.method
-        kind = matched[0].kinds.get(method, matched[0].kinds.get("*", "other"))
     if route_path is None:
-        return _html_404(shop, kind)
+        return _html_404(shop)
+    matched = router.match(route_path)
     auth = shop.auth.authenticate(
         AuthRequest(
             req.method,
@@ -222,14 +215,14 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
     )
     rest_root = with_scheme(shop.home_url, req.scheme) + "/wp-json"
     if auth.error is not None:
-        return _error(shop, req, auth.error, rest_root, logged_in=False, allow=None, kind=kind)
+        return _error(shop, req, auth.error, rest_root, logged_in=False, allow=None)
     if auth.key is not None:
         refused = Authenticator.method_allowed(auth.key, req.method)
         if refused is not None:
-            return _error(shop, req, refused, rest_root, logged_in=True, allow=None, kind=kind)
+            return _error(shop, req, refused, rest_root, logged_in=True, allow=None)
     logged_in = auth.key is not None
     if matched is None:
-        return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None, kind=kind)
+        return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None)
     route, url = matched
     allow = _allow(route, logged_in)
     if req.method == "OPTIONS":
@@ -240,24 +233,26 @@ def dispatch(shop: SimulatedShop, router: Router, req: ApiRequest, page_fault: s
             rest_root=rest_root,
             logged_in=logged_in,
             allow=allow,
-            kind=kind,
         )
     handler = route.handlers.get("GET" if req.method == "HEAD" else req.method)
     if handler is None:
-        return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None, kind=kind)
+        return _error(shop, req, no_route(), rest_root, logged_in=logged_in, allow=None)
     # One request at a time touches the orders, and its body is encoded before anyone changes them again.
     with shop.lock:
         try:
             ctx = Ctx(shop, req, route=route, url=url, key=auth.key, page_fault=page_fault)
             result = handler(ctx)
         except WooError as error:
-            return _error(shop, req, error, rest_root, logged_in=logged_in, allow=allow, kind=kind)
-        return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
+            return _error(shop, req, error, rest_root, logged_in=logged_in, allow=allow)
+        return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow)
+
+
+def _content_type(req: ApiRequest) -> str:
+    return req.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _form_of(req: ApiRequest) -> PhpArray:
-    content_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
-    if req.body and content_type == "application/x-www-form-urlencoded":
+    if req.body and _content_type(req) == "application/x-www-form-urlencoded":
         return parse_query(req.body.decode("utf-8", "replace"))
     return {}
 
@@ -287,10 +282,9 @@ def _error(
     *,
     logged_in: bool,
     allow: str | None,
-    kind: str,
 ) -> ApiResponse:
     result = Result(error.body(), status=error.status)
-    return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow, kind=kind)
+    return _finish(shop, req, result, rest_root=rest_root, logged_in=logged_in, allow=allow)
 
 
 def _finish(
@@ -301,7 +295,6 @@ def _finish(
     rest_root: str,
     logged_in: bool,
     allow: str | None,
-    kind: str,
 ) -> ApiResponse:
     body = result.raw if result.raw is not None else phpjson.dumps(result.data)
     headers: list[tuple[str, str]] = [
@@ -328,14 +321,14 @@ def _finish(
         headers.append(("Vary", "Origin"))
     if req.method == "HEAD":
         body = b""
-    return ApiResponse(result.status, body, headers, kind, result.after)
+    return ApiResponse(result.status, body, headers, result.after)
 
 
-def _html_404(shop: SimulatedShop, kind: str) -> ApiResponse:
+def _html_404(shop: SimulatedShop) -> ApiResponse:
     body = b"<!DOCTYPE html><html><head><title>Page not found</title></head><body><h1>Not Found</h1></body></html>"
     headers = [
         ("Server", "woosim"),
         ("Date", http_date(shop.clock.time())),
         ("Content-Type", "text/html; charset=UTF-8"),
     ]
-    return ApiResponse(404, body, headers, kind)
+    return ApiResponse(404, body, headers)
