@@ -12,8 +12,6 @@ from woosim.webhooks import Webhook, valid_topic
 from woosim.wpschema import to_bool
 
 _STATUSES = ("active", "paused", "disabled")
-_TOPIC_MESSAGE = "Webhook topic is required and must be valid."
-_URL_MESSAGE = "Webhook delivery URL must be a valid URL starting with http:// or https://."
 
 
 def _render(ctx: Ctx, hook: Webhook) -> dict[str, Any]:
@@ -27,9 +25,25 @@ def _hook_or_404(ctx: Ctx) -> Webhook:
     return hook
 
 
-def _valid_url(url: str) -> bool:
+def _checked_topic(value: Any) -> str:
+    topic = str(value or "")
+    if not valid_topic(topic):
+        raise WooError(
+            400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
+        )
+    return topic
+
+
+def _checked_url(value: Any) -> str:
+    url = str(value or "")
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise WooError(
+            400,
+            "woocommerce_rest_shop_webhook_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+        )
+    return url
 
 
 def list_webhooks(ctx: Ctx) -> Result:
@@ -52,18 +66,8 @@ def list_webhooks(ctx: Ctx) -> Result:
 def create_webhook(ctx: Ctx) -> Result:
     values = ctx.validate()
     ctx.require_login("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.")
-    topic = str(values.get("topic") or "")
-    if not valid_topic(topic):
-        raise WooError(
-            400, "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
-        )
-    url = str(values.get("delivery_url") or "")
-    if not _valid_url(url):
-        raise WooError(
-            400,
-            "woocommerce_rest_shop_webhook_invalid_delivery_url",
-            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
-        )
+    topic = _checked_topic(values.get("topic"))
+    url = _checked_url(values.get("delivery_url"))
     status = str(values.get("status") or "active")
     hub = ctx.shop.webhooks
     name = str(values.get("name") or f"Webhook created on {ctx.local(ctx.now)}")
@@ -88,13 +92,9 @@ def update_webhook(ctx: Ctx) -> Result:
     hook = _hook_or_404(ctx)
     fields: dict[str, str] = {}
     if "topic" in values:
-        if not valid_topic(str(values["topic"])):
-            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_topic", _TOPIC_MESSAGE)
-        fields["topic"] = str(values["topic"])
+        fields["topic"] = _checked_topic(values["topic"])
     if "delivery_url" in values:
-        if not _valid_url(str(values["delivery_url"])):
-            raise WooError(400, "woocommerce_rest_shop_webhook_invalid_delivery_url", _URL_MESSAGE)
-        fields["delivery_url"] = str(values["delivery_url"])
+        fields["delivery_url"] = _checked_url(values["delivery_url"])
     if "name" in values:
         fields["name"] = str(values["name"])
     if values.get("secret"):
