@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from woosim.api import Ctx, Result
 from woosim.errors import WooError
 from woosim.fields import filter_fields
 from woosim.links import link_params, page_links
+from woosim.model import OrderRow
 from woosim.money import dec
 from woosim.notes import render_note
 from woosim.refunds import render_refund
@@ -16,10 +16,10 @@ from woosim.static import encoded, load
 from woosim.wpschema import to_bool
 
 
-def _order_or_404(ctx: Ctx, message: str = "Invalid order ID.") -> Any:
+def _order_or_404(ctx: Ctx) -> OrderRow:
     row = ctx.shop.store.get(int(ctx.url["order_id"]))
     if row is None:
-        raise WooError(404, "woocommerce_rest_shop_order_invalid_id", message)
+        raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid order ID.")
     return row
 
 
