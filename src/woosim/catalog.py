@@ -6,7 +6,7 @@ tax rates and coupon codes), so a client tested on one meets the same shapes on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 
@@ -306,13 +306,7 @@ STATUS_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """The handful of general settings the API reveals (GET /settings/general, GET /wp-json/)."""
+    """Where the store is based: it decides which tax rate an order's address gets (tax_rate_for)."""
 
     base_country: str = "US"
     base_state: str = "NY"
-    address_1: str = "350 Fifth Avenue"
-    address_2: str = "Suite 4200"
-    city: str = "New York"
-    postcode: str = "10118"
-    calc_taxes: bool = True
-    extra: dict[str, str] = field(default_factory=dict)

@@ -63,7 +63,6 @@ class ShopConfig:
     webhook_timeout: float = 60.0
     webhook_any_port: bool = True  # a real shop only delivers to ports 80, 443 and 8080
     latency: float = 0.0
-    price_decimals: int = 2
 
     @classmethod
     def from_recorded_dataset(cls, path: str | Path, **overrides: object) -> ShopConfig:

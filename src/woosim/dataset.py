@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,6 @@ class LoadedDataset:
     max_item_id: int
     max_meta_id: int
     max_item_meta_id: int
-    fetched_at: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def load_dataset(path: str | Path) -> LoadedDataset:
@@ -69,7 +67,6 @@ def load_dataset(path: str | Path) -> LoadedDataset:
         max_item_id=max(item_ids, default=0),
         max_meta_id=max(meta_ids, default=0),
         max_item_meta_id=max(item_meta_ids, default=0),
-        fetched_at=data.get("fetched_at_utc", ""),
     )
 
 
