@@ -53,9 +53,6 @@ class StatusIndex:
             if pos < len(lst) and lst[pos] == value:
                 del lst[pos]
 
-    def count(self, status: str) -> int:
-        return len(self.lists["id"][status])
-
     def window(self, sort_key: str, statuses: Iterable[str], after: int | None, before: int | None) -> Window:
         """The keys of `statuses` strictly between the two epoch bounds (on created or modified)."""
         lo = key(after, _MAX_ID) if after is not None else None

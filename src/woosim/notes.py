@@ -34,7 +34,6 @@ class NoteBook:
         self._initial_limit = first_new_id
         self._next = first_new_id * 4
         self._added: dict[int, list[Note]] = {}
-        self._deleted: set[int] = set()
 
     def add(
         self, order_id: int, text: str, now: int, *, customer_note: bool = False, author: str = "WooCommerce"
@@ -51,13 +50,8 @@ class NoteBook:
             notes = list(self._added.get(row.id, []))
             if row.id < self._initial_limit:
                 notes.extend(_history(row, doc_of(row)))
-            notes = [n for n in notes if n.id not in self._deleted]
         notes.sort(key=lambda n: (n.created, n.id), reverse=True)
         return notes
-
-    def delete(self, note: Note) -> None:
-        with self._lock:
-            self._deleted.add(note.id)
 
     def forget_order(self, order_id: int) -> None:
         with self._lock:

@@ -58,9 +58,6 @@ class OrderService:
     def lock(self) -> Any:
         return self.store.lock
 
-    def get(self, order_id: int) -> OrderRow | None:
-        return self.store.get(order_id)
-
     def require(self, order_id: int) -> OrderRow:
         row = self.store.get(order_id)
         if row is None:
@@ -75,7 +72,6 @@ class OrderService:
         now: int,
         *,
         touch: bool = True,
-        notify: bool = True,
         lenient_status: bool = False,
         internal: bool = False,
     ) -> OrderRow:
@@ -107,7 +103,7 @@ class OrderService:
             else:
                 new_status = None
             self.store.update_row(row, status=new_status, modified=now if touch else None)
-            if notify and touch and previous != "trash":
+            if touch and previous != "trash":
                 self.events("updated", row.id)
             return row
 

@@ -68,7 +68,6 @@ class Webhook:
     created: int = 0
     modified: int | None = None
     failure_count: int = 0
-    pending_delivery: bool = True
 
     @property
     def resource(self) -> str:
@@ -214,7 +213,7 @@ class WebhookHub:
 
     # -- the ping ----------------------------------------------------------------------------------------
     async def ping(self, hook: Webhook) -> None:
-        """deliver_ping(): an unsigned form post `webhook_id=N`; a 200 clears pending_delivery."""
+        """deliver_ping(): an unsigned form post `webhook_id=N`; a 200 saves the webhook (date_modified moves)."""
         if not self._allowed(hook.delivery_url):
             return
         headers = {"User-Agent": self.user_agent, "Content-Type": "application/x-www-form-urlencoded"}
@@ -226,7 +225,6 @@ class WebhookHub:
             return
         if response.status_code == 200:
             with self._cond:
-                hook.pending_delivery = False
                 hook.modified = int(self._now())
 
     # -- order events ------------------------------------------------------------------------------------
