@@ -234,7 +234,7 @@ class OrderService:
         if isinstance(shipping, dict):
             base = spec.shipping if randomize else empty_shipping()
             spec.shipping = {**base, **{k: str(v) for k, v in shipping.items() if k in base and v is not None}}
-        for name in ("payment_method", "payment_method_title", "transaction_id", "customer_note", "created_via"):
+        for name in _SIMPLE_FIELDS:
             if isinstance(payload.get(name), str):
                 setattr(spec, name, payload[name])
         if isinstance(payload.get("currency"), str):
