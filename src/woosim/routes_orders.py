@@ -225,14 +225,14 @@ def create_order(ctx: Ctx) -> Result:
 def batch_orders(ctx: Ctx) -> Result:
     values = ctx.validate()
     ctx.require_login("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource.")
-    requested = {k: values.get(k) for k in ("create", "update", "delete") if isinstance(values.get(k), list)}
-    if sum(len(v or []) for v in requested.values()) > 100:
+    requested = {k: v for k in ("create", "update", "delete") if isinstance(v := values.get(k), list)}
+    if sum(len(v) for v in requested.values()) > 100:
         raise WooError(
             413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request."
         )
     out: dict[str, list[Any]] = {}
     for kind, items in requested.items():
-        out[kind] = [_batch_item(ctx, kind, item) for item in items or []]
+        out[kind] = [_batch_item(ctx, kind, item) for item in items]
     return Result(out)
 
 
