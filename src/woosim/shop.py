@@ -296,13 +296,7 @@ class SimulatedShop:
         with self.lock:
             row = self.store.get(order_id)
             if row is None:
-                return phpjson.dumps(
-                    {
-                        "code": "woocommerce_rest_shop_order_invalid_id",
-                        "message": "Invalid ID.",
-                        "data": {"status": 404},
-                    }
-                )
+                return phpjson.dumps(WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.").body())
             return phpjson.dumps(self.renderer.order(row, self.store.doc(row), self.rest_root, self.home_url))
 
     def now(self) -> datetime:
