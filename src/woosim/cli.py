@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -49,28 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from(args: argparse.Namespace) -> ShopConfig:
     if bool(args.key) != bool(args.secret):
         raise SystemExit("--key and --secret go together")
-    key = ApiKey(args.key, args.secret, "read_write") if args.key else None
-    common: dict[str, object] = {
-        "latency": args.latency_ms / 1000.0,
-        "webhook_delay": args.webhook_delay,
-        "home_url": args.home_url,
-    }
-    if key is not None:
-        common["read_write_key"] = key
     if args.dataset:
-        return ShopConfig.from_recorded_dataset(args.dataset, **common)
-    return ShopConfig(
-        seed=args.seed,
-        order_count=args.orders,
-        days=args.days,
-        timezone=args.timezone,
-        currencies=tuple(c.strip().upper() for c in args.currencies.split(",") if c.strip()),
-        customers=args.customers,
-        read_write_key=key,
-        latency=args.latency_ms / 1000.0,
-        webhook_delay=args.webhook_delay,
-        home_url=args.home_url,
-    )
+        config = ShopConfig.from_recorded_dataset(args.dataset)
+    else:
+        config = ShopConfig(
+            seed=args.seed,
+            order_count=args.orders,
+            days=args.days,
+            timezone=args.timezone,
+            currencies=tuple(c.strip().upper() for c in args.currencies.split(",") if c.strip()),
+            customers=args.customers,
+        )
+    config = replace(config, latency=args.latency_ms / 1000.0, webhook_delay=args.webhook_delay, home_url=args.home_url)
+    if args.key:  # else the recorded store's key, or one derived from the seed
+        config = replace(config, read_write_key=ApiKey(args.key, args.secret, "read_write"))
+    return config
 
 
 def serve(args: argparse.Namespace) -> int:
