@@ -1,4 +1,4 @@
-"""Fixtures: a small generated shop with a frozen clock, served over real HTTP (and HTTPS) on loopback."""
+"""Fixtures: a small generated shop with a frozen clock, served over real HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -47,9 +47,3 @@ def api(shop: SimulatedShop, server: ShopServer) -> Iterator[httpx.Client]:
     auth = OAuth1(shop.read_write_key, shop.clock.time)
     with httpx.Client(base_url=server.api_url, auth=auth, timeout=10) as client:
         yield client
-
-
-@pytest.fixture
-def tls_server(shop: SimulatedShop) -> Iterator[ShopServer]:
-    with ShopServer(shop, https=True) as running:
-        yield running
