@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-RECORDED = Path(__file__).resolve().parents[2] / ".." / "shared" / "woocommerce" / "recorded"
-RECORDED = RECORDED.resolve()
+RECORDED = (Path(__file__).resolve().parents[2] / ".." / "shared" / "woocommerce" / "recorded").resolve()
 BEFORE_DATASET = RECORDED / "dataset-all-orders-before-mutations.json"
 AFTER_DATASET = RECORDED / "dataset-all-orders-after-mutations.json"
 HOME = "http://127.0.0.1:8080"
@@ -32,15 +32,14 @@ class Exchange:
 
     @property
     def sent_at(self) -> float:
-        recorded = parsedate_to_datetime(self.header("Date") or "") if self.header("Date") else None
-        assert recorded is not None
-        return recorded.timestamp()
+        """The store's clock when it answered (its Date header)."""
+        date = self.header("Date")
+        assert date is not None
+        return parsedate_to_datetime(date).timestamp()
 
     @property
-    def order_key(self) -> float:
-        """When the request was sent (recorded_at is when the answer arrived)."""
-        from datetime import datetime
-
+    def requested_at(self) -> float:
+        """When the request was sent by the recorder's clock (recorded_at is when the answer arrived)."""
         done = datetime.fromisoformat(self.data["recorded_at_utc"]).timestamp()
         return done - float(self.data.get("elapsed_seconds") or 0)
 

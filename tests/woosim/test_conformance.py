@@ -57,7 +57,7 @@ class Replay:
 
 
 def _timeline() -> list[tuple[float, str, Any]]:
-    items: list[tuple[float, str, Any]] = [(load_exchange(n).order_key, "exchange", n) for n in EXCHANGES]
+    items: list[tuple[float, str, Any]] = [(load_exchange(n).requested_at, "exchange", n) for n in EXCHANGES]
     log = json.loads((RECORDED / "mutation-log.json").read_text(encoding="utf-8"))
     for mutation in log["mutations"]:
         if mutation["name"] in _UNRECORDED:
