@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from lumina.api.deps import ContextDep
+from lumina.errors import error_body
 
 router = APIRouter(tags=["health"])
 
@@ -22,8 +23,5 @@ async def readyz(context: ContextDep) -> JSONResponse:
         async with context.database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready", whatever the driver raised
-        return JSONResponse(
-            {"error": "Service Unavailable", "message": "The database cannot be reached.", "database": "down"},
-            status_code=503,
-        )
+        return JSONResponse(error_body(503, "The database cannot be reached.", database="down"), status_code=503)
     return JSONResponse({"status": "ready", "database": "ok"})
