@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import EmailStr, Field
 
@@ -32,8 +32,9 @@ class UserOut(CamelModel):
     family_id: int
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(id=user.id, email=user.email, name=user.name, role=user.role, family_id=user.family_id)
+    def of(cls, user: User) -> Self:
+        """The body's fields read from the row's attributes of the same names."""
+        return cls.model_validate(user, from_attributes=True)
 
 
 class TokenPair(CamelModel):
@@ -69,18 +70,6 @@ class UserUpdate(CamelModel):
 class UserDetail(UserOut):
     is_active: bool
     created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserDetail:
-        return cls(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            family_id=user.family_id,
-            is_active=user.is_active,
-            created_at=user.created_at,
-        )
 
 
 class UserEnvelope(CamelModel):
