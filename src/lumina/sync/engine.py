@@ -25,7 +25,7 @@ from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigge
 from lumina.sync import runs
 from lumina.sync.cursor import Position, ShopClock, Slice, whole_second
 from lumina.sync.errors import ScanError
-from lumina.sync.reader import ShopReader, listing_statuses
+from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
 from lumina.sync.reconcile import Reconciler, reconciliation_start
 from lumina.sync.routing import Route, load_routes, needs_rescan, route_map, unlinked
 from lumina.sync.runs import SyncResult
@@ -56,6 +56,7 @@ class SyncOptions:
     days_back: int = 30
     retention_days: int = 90
     concurrency: int = 4
+    page_size: int = PER_PAGE  # orders per request (WooCommerce's maximum); smaller for very slow shops
     reconcile_every: timedelta = timedelta(hours=6)
     backoff_base: timedelta = timedelta(minutes=30)
     backoff_cap: timedelta = timedelta(hours=12)
@@ -279,7 +280,7 @@ class ShopSync:
 
     async def _scan(self, client: WooClient, plan: _Plan) -> bool:
         clock = ShopClock()
-        reader = ShopReader(client, plan.statuses, clock)
+        reader = ShopReader(client, plan.statuses, clock, per_page=self.options.page_size)
         retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
 
         def on_total(total: int) -> None:
@@ -338,8 +339,8 @@ class ShopSync:
             database=self.database,
             shop_id=self.shop_id,
             routes=plan.routes,
-            stamps=ShopReader(client, plan.statuses, clock, stamps_only=True),
-            full=ShopReader(client, plan.statuses, clock),
+            stamps=ShopReader(client, plan.statuses, clock, per_page=self.options.page_size, stamps_only=True),
+            full=ShopReader(client, plan.statuses, clock, per_page=self.options.page_size),
             write=write,
             tombstone=tombstone,
             retention_cutoff=retention_cutoff,

@@ -84,6 +84,24 @@ class ShopReader:
         )
         return fetched.total or 0
 
+    async def modified_at_rank(
+        self, modified_after: datetime, modified_before: datetime | None, rank: int
+    ) -> datetime | None:
+        """The modification time of the `rank`-th order (from 1) of a window, oldest first; None past the end."""
+        fetched = await self._list(
+            OrderQuery(
+                modified_after=modified_after,
+                modified_before=modified_before,
+                orderby="modified",
+                order="asc",
+                statuses=self.statuses,
+                per_page=1,
+                page=max(rank, 1),
+                fields=STAMP_FIELDS,
+            )
+        )
+        return fetched.orders[0].date_modified if fetched.orders else None
+
     async def second(self, second: datetime, page: int) -> Fetched:
         """Page `page` of the orders modified within one second, by id: for seconds holding more than a page."""
         return await self._list(

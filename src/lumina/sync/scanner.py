@@ -100,6 +100,7 @@ class _Lane:
     position: Position  # in memory, ahead of `committed` by the pages whose seconds are not over yet
     remaining: int | None = None  # orders left in the slice, from the shop's count
     checked: bool = False  # the lane's first full page was checked against the shop's count
+    probing: bool = False  # an idle worker is finding where to split it
     overlap: dict[int, datetime] = field(default_factory=dict)  # written rows the next request reads again
     active: bool = False
     finished: bool = False
@@ -150,15 +151,27 @@ class Scanner:
 
     async def _worker(self) -> None:
         while True:
+            lane: _Lane | None = None
             async with self._changed:
-                lane = self._claim()
-                while lane is None:
-                    if self.stop.is_set() or not any(other.active for other in self._lanes):
+                while True:
+                    if self.stop.is_set():
+                        self._changed.notify_all()
+                        return
+                    lane = next((x for x in self._lanes if not x.active and not x.finished), None)
+                    victim = None if lane is not None else self._victim()
+                    if lane is not None or victim is not None:
+                        break
+                    if not any(other.active for other in self._lanes):
                         self._changed.notify_all()
                         return
                     await self._changed.wait()
-                    lane = self._claim()
-                lane.active = True
+                if lane is not None:
+                    lane.active = True
+            if lane is None:
+                assert victim is not None
+                lane = await self._steal(victim)
+                if lane is None:
+                    continue
             try:
                 await self._drive(lane)
             finally:
@@ -166,37 +179,47 @@ class Scanner:
                 async with self._changed:
                     self._changed.notify_all()
 
-    def _claim(self) -> _Lane | None:
-        if self.stop.is_set():
-            return None
-        for lane in self._lanes:
-            if not lane.active and not lane.finished:
-                return lane
-        return self._split()
-
-    def _split(self) -> _Lane | None:
-        """Give an idle worker the later half of the slice with the most orders left."""
-        per_page = self.reader.per_page
+    def _victim(self) -> _Lane | None:
+        """The busy slice with the most orders left, if it is worth splitting for an idle worker."""
+        floor = MIN_PAGES_TO_SPLIT * self.reader.per_page
         candidates = [
             lane
             for lane in self._lanes
-            if lane.active and not lane.finished and (lane.remaining or 0) >= MIN_PAGES_TO_SPLIT * per_page
+            if lane.active and not lane.finished and not lane.probing and (lane.remaining or 0) >= floor
         ]
-        if not candidates:
-            return None
-        victim = max(candidates, key=lambda lane: lane.remaining or 0)
-        low = victim.position.second
-        high = victim.end or (self.clock.latest + ONE_SECOND if self.clock.latest else None)
-        if high is None or high <= low:
-            return None
-        middle = whole_second(low + (high - low) / 2)
-        if not low < middle < high:
-            return None
-        share = (victim.remaining or 0) // 2
-        thief = _Lane(Position(middle), victim.end, Position(middle), remaining=share)
-        victim.end, victim.remaining = middle, share
-        self._lanes.append(thief)
-        return thief
+        victim = max(candidates, key=lambda lane: lane.remaining or 0, default=None)
+        if victim is not None:
+            victim.probing = True
+        return victim
+
+    async def _steal(self, victim: _Lane) -> _Lane | None:
+        """Split `victim` where half of its remaining orders lie, found by asking the shop for the order at that
+        rank (a one-order page): slices then hold equal numbers of orders however they spread over time."""
+        per_page = self.reader.per_page
+        left = victim.remaining or 0
+        rank = per_page + (left - per_page) // 2  # the victim is reading its next page meanwhile
+        try:
+            middle = await self.reader.modified_at_rank(victim.position.modified_after, victim.end, rank)
+        except Exception:  # a split is an optimisation: the victim's own requests report faults
+            middle = None
+        async with self._changed:
+            victim.probing = False
+            if middle is not None:
+                middle = whole_second(middle)
+            if (
+                middle is None
+                or victim.finished
+                or middle <= victim.position.second
+                or (victim.end is not None and middle >= victim.end)
+            ):
+                victim.remaining = 0  # not splittable now; its next page tells again
+                self._changed.notify_all()
+                return None
+            thief = _Lane(Position(middle), victim.end, Position(middle), remaining=left - rank, active=True)
+            victim.end, victim.remaining = middle, rank - per_page
+            self._lanes.append(thief)
+            self._changed.notify_all()
+            return thief
 
     async def _notify(self) -> None:
         async with self._changed:
