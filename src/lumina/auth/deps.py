@@ -52,20 +52,15 @@ async def admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
-async def current_principal(
-    request: Request, _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    # The context straight from the app, not through ContextDep: that one is a plain function, run in a thread.
-    return await principals_of(request.app.state.context).resolve(bearer_token(request))
+class _PrincipalBearer(HTTPBearer):
+    """The bearer scheme as the dependency that answers with the principal: documented like `_bearer` (same scheme
+    name), in one dependency rather than two, as FastAPI spends some 10 µs per dependency per request (a sixth of
+    a cached read)."""
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]  # the principal, not the header
+        # The context straight from the app, not through ContextDep: that one is a plain function, run in a thread.
+        return await principals_of(request.app.state.context).resolve(bearer_token(request))
 
 
+current_principal = _PrincipalBearer(scheme_name="HTTPBearer", auto_error=False, description=_bearer.model.description)
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-async def admin_principal(principal: CurrentPrincipal) -> Principal:
-    if not principal.is_admin:
-        raise ForbiddenError("This needs an administrator")
-    return principal
-
-
-AdminPrincipal = Annotated[Principal, Depends(admin_principal)]

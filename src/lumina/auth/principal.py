@@ -51,10 +51,6 @@ class Principal:
     role: UserRole
     is_active: bool
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is UserRole.ADMIN
-
 
 @dataclass(frozen=True, slots=True)
 class _Held:

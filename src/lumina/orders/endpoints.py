@@ -1,20 +1,24 @@
 """The seed's orders API under /api/v1/orders. Thin: parse, call the service, answer.
 
 Static paths (`/stats`, `/sync/...`) are declared before `/{order_id}` so that they are never taken for an id.
+
+The three reads answer with the JSON bytes of the read cache (`reads.py`): a `Response` returned as is, while
+`response_model` keeps each shape documented. They authenticate with the lean principal (a user's deactivation
+shows within seconds across processes); writes load the user row, as before.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
-from pydantic import BeforeValidator
+from fastapi import APIRouter, Body, Path, Request, Response
 
 from lumina.api.deps import ContextDep, SessionDep
-from lumina.auth.deps import AdminUser, CurrentUser
+from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser
 from lumina.orders import sync_control
-from lumina.orders.openapi import error_responses
-from lumina.orders.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ORDER_STATUSES, OrderByColumn, SortDirection
+from lumina.orders.openapi import error_responses, query_parameters
+from lumina.orders.params import ListParams, list_params
+from lumina.orders.reads import reads_of
 from lumina.orders.schemas import (
     OrderEnvelope,
     OrderList,
@@ -26,17 +30,13 @@ from lumina.orders.schemas import (
     SyncRequest,
     SyncStatus,
 )
-from lumina.orders.service import ListQuery, OrderReader, parse_statuses
+from lumina.orders.service import ListQuery
 from lumina.orders.status_update import OrderStatusWriter
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 MAX_ORDER_ID = 2**31 - 1  # the id column's range on PostgreSQL
-
-
-def _lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
-
+JSON = "application/json"
 
 OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order id (`id` in the listing).")]
 
@@ -50,28 +50,12 @@ OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order
     ),
     response_model=OrderList,
     responses=error_responses(400, 401),
+    openapi_extra={"parameters": query_parameters(ListParams)},
 )
-async def list_orders(
-    *,
-    user: CurrentUser,
-    session: SessionDep,
-    status: Annotated[
-        str | None,
-        Query(description=f"Only orders in this status; several comma-separated. One of: {', '.join(ORDER_STATUSES)}."),
-    ] = None,
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT}.")
-    ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Orders to skip.")] = 0,
-    order_by: Annotated[OrderByColumn, Query(alias="orderBy", description="Sort column.")] = "date_created",
-    order: Annotated[
-        SortDirection, BeforeValidator(_lower), Query(description="Sort direction (case does not matter).")
-    ] = "desc",
-) -> OrderList:
-    query = ListQuery(
-        statuses=parse_statuses(status), order_by=order_by, descending=order == "desc", limit=limit, offset=offset
-    )
-    return await OrderReader(session, user.family_id).list_orders(query)
+async def list_orders(principal: CurrentPrincipal, request: Request) -> Response:
+    params = await list_params(request)  # not a dependency: see `params.py`
+    body = await reads_of(request.app.state.context).list_json(principal.family_id, ListQuery.of(params))
+    return Response(body, media_type=JSON)
 
 
 @router.get(
@@ -86,8 +70,9 @@ async def list_orders(
     response_model=StatsEnvelope,
     responses=error_responses(401),
 )
-async def order_stats(user: CurrentUser, session: SessionDep) -> StatsEnvelope:
-    return StatsEnvelope(stats=await OrderReader(session, user.family_id).stats())
+async def order_stats(principal: CurrentPrincipal, request: Request) -> Response:
+    body = await reads_of(request.app.state.context).stats_json(principal.family_id)
+    return Response(body, media_type=JSON)
 
 
 @router.post(
@@ -120,8 +105,8 @@ async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
     response_model=SyncStatus,
     responses=error_responses(401),
 )
-async def sync_status(user: CurrentUser, session: SessionDep, context: ContextDep) -> SyncStatus:
-    return await sync_control.sync_status(context, session, user.family_id)
+async def sync_status(principal: CurrentPrincipal, session: SessionDep, context: ContextDep) -> SyncStatus:
+    return await sync_control.sync_status(context, session, principal.family_id)
 
 
 @router.get(
@@ -130,8 +115,9 @@ async def sync_status(user: CurrentUser, session: SessionDep, context: ContextDe
     response_model=OrderEnvelope,
     responses=error_responses(400, 401, 404),
 )
-async def get_order(order_id: OrderId, user: CurrentUser, session: SessionDep) -> OrderEnvelope:
-    return OrderEnvelope(order=await OrderReader(session, user.family_id).get_order(order_id))
+async def get_order(order_id: OrderId, principal: CurrentPrincipal, request: Request) -> Response:
+    body = await reads_of(request.app.state.context).order_json(principal.family_id, order_id)
+    return Response(body, media_type=JSON)
 
 
 @router.put(

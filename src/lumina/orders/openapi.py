@@ -1,4 +1,5 @@
-"""Error responses in the OpenAPI schema, in the service's one error shape."""
+"""The OpenAPI schema's error responses, in the service's one error shape, and query parameters documented from a
+model that an endpoint validates itself."""
 
 from __future__ import annotations
 
@@ -52,3 +53,17 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": _MODELS.get(status, ErrorResponse), "description": _DESCRIPTIONS[status]}
         for status in statuses
     }
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The `parameters` of an operation whose query string is validated as `model` (by alias), as FastAPI would
+    document them one by one."""
+    schema = model.model_json_schema(by_alias=True)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": field_schema}
+        if "description" in field_schema:
+            parameter["description"] = field_schema["description"]
+        parameters.append(parameter)
+    return parameters

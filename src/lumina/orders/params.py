@@ -1,12 +1,20 @@
 """What a caller may ask of the order list: the fixed sort columns, the statuses, the page bounds.
 
 The sort column comes from this allow-list only and is mapped to a column object, never to SQL text.
+
+The list's query string is validated as one model (`ListParams`) in one call by the endpoint itself: FastAPI's
+own validation, parameter by parameter and as a dependency, cost about as much as answering from the cache.
+Refusals keep FastAPI's shape (`RequestValidationError`: the same 400 with `fields`), and the parameters are
+documented from the same model (`openapi.query_parameters`).
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Annotated, Final, Literal, get_args
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lumina.models import CachedOrder
@@ -38,3 +46,38 @@ SORT_KEYS: Final[dict[str, tuple[InstrumentedAttribute[object], ...]]] = {
 
 # WooCommerce's own reports count these as sales: paid, or being fulfilled, or done.
 REVENUE_STATUSES: Final[tuple[str, ...]] = ("processing", "on-hold", "completed")
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+class ListParams(BaseModel):
+    """The list's query parameters, in the order their problems are reported."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    status: str | None = Field(
+        default=None,
+        description=f"Only orders in this status; several comma-separated. One of: {', '.join(ORDER_STATUSES)}.",
+    )
+    limit: int = Field(
+        default=DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Page size: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT}.",
+    )
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="Orders to skip.")
+    order_by: OrderByColumn = Field(default="date_created", alias="orderBy", description="Sort column.")
+    order: Annotated[SortDirection, BeforeValidator(_lower)] = Field(
+        default="desc", description="Sort direction (case does not matter)."
+    )
+
+
+async def list_params(request: Request) -> ListParams:
+    """The request's list parameters, or the 400 FastAPI would give for them."""
+    try:
+        return ListParams.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None

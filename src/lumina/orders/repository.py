@@ -1,5 +1,8 @@
 """Every query of the orders API. A repository is made for one family and every statement it runs is already
 limited to what that family may see (its own, visible orders), so no caller can forget the scoping.
+
+The order reads are Core statements that select columns, never ORM entities, so they run the same on a session
+(the write-back's unit of work) and on a bare connection (the read path, which needs no identity map or flush).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, select, true, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from lumina.db.types import Money
 from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState
@@ -35,6 +38,9 @@ SUMMARY_COLUMNS = (
     CachedOrder.synced_at,
     CachedOrder.shop_id,
 )
+DETAIL_COLUMNS = (*SUMMARY_COLUMNS, CachedOrder.raw_data)
+
+Executor = AsyncSession | AsyncConnection
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +66,10 @@ class OrderPage:
 
 
 class FamilyOrderRepository:
-    """Reads of one family's orders (and of the shop links that decide what the family may reach)."""
+    """Reads of one family's orders."""
 
-    def __init__(self, session: AsyncSession, family_id: int) -> None:
-        self._session = session
+    def __init__(self, executor: Executor, family_id: int) -> None:
+        self._executor = executor
         self.family_id = family_id
 
     def _visible(self) -> ColumnElement[bool]:
@@ -94,7 +100,7 @@ class FamilyOrderRepository:
             .limit(limit)
             .offset(offset)
         )
-        rows = (await self._session.execute(statement)).all()
+        rows = (await self._executor.execute(statement)).all()
         if rows:
             return OrderPage(rows=rows, count=int(rows[0].matching))
         if offset == 0:
@@ -103,11 +109,12 @@ class FamilyOrderRepository:
 
     async def count(self, *, statuses: Sequence[str]) -> int:
         statement = select(func.count()).select_from(CachedOrder).where(*self._filtered(statuses))
-        return int((await self._session.execute(statement)).scalar_one())
+        return int((await self._executor.execute(statement)).scalar_one())
 
-    async def get(self, order_id: int) -> CachedOrder | None:
-        statement = select(CachedOrder).where(CachedOrder.id == order_id, self._visible())
-        return (await self._session.execute(statement)).scalar_one_or_none()
+    async def get(self, order_id: int) -> Row[*tuple[Any, ...]] | None:
+        """The order's columns, `raw_data` included, if the family may see it."""
+        statement = select(*DETAIL_COLUMNS).where(CachedOrder.id == order_id, self._visible())
+        return (await self._executor.execute(statement)).one_or_none()
 
     async def stats(self) -> FamilyStats:
         """Counts and sums per status and currency (an index-only GROUP BY) and the last successful sync, in one
@@ -131,7 +138,7 @@ class FamilyOrderRepository:
             .where(Family.id == self.family_id)
             .group_by(CachedOrder.status, CachedOrder.currency)
         )
-        rows = (await self._session.execute(statement)).all()
+        rows = (await self._executor.execute(statement)).all()
         # A family without orders gets one row of NULLs from the outer join (count(*) is cheaper than count(id)).
         groups = [
             StatusGroup(status=status, currency=currency, count=int(count), net=net)
@@ -139,6 +146,15 @@ class FamilyOrderRepository:
             if status is not None
         ]
         return FamilyStats(groups=groups, last_sync=rows[0][4] if rows else None)
+
+
+class FamilyShopLinks:
+    """The shop links that decide which shops a family may reach; on a session, as the shop comes back as an ORM
+    object (the WooCommerce client is built from it)."""
+
+    def __init__(self, session: AsyncSession, family_id: int) -> None:
+        self._session = session
+        self.family_id = family_id
 
     async def linked_shop_ids(self) -> list[int]:
         statement = select(FamilyShop.shop_id).where(FamilyShop.family_id == self.family_id).order_by(FamilyShop.id)
@@ -152,3 +168,16 @@ class FamilyOrderRepository:
             .where(FamilyShop.family_id == self.family_id, ShopConnection.id == shop_id)
         )
         return (await self._session.execute(statement)).scalar_one_or_none()
+
+
+async def families_holding(executor: Executor, shop_id: int, woocommerce_order_id: int) -> list[int]:
+    """Every family with a copy of this shop order (a shop can serve several families): whose reads it changes."""
+    statement = select(CachedOrder.family_id).where(
+        CachedOrder.shop_id == shop_id, CachedOrder.woocommerce_order_id == woocommerce_order_id
+    )
+    return list((await executor.execute(statement)).scalars())
+
+
+async def families_linked_to(executor: Executor, shop_id: int) -> list[int]:
+    statement = select(FamilyShop.family_id).where(FamilyShop.shop_id == shop_id)
+    return list((await executor.execute(statement)).scalars())

@@ -7,21 +7,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lumina.errors import BadRequestError, NotFoundError
-from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES
-from lumina.orders.repository import FamilyOrderRepository, StatusGroup
+from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES, ListParams
+from lumina.orders.repository import Executor, FamilyOrderRepository, StatusGroup
 from lumina.orders.schemas import OrderDetail, OrderList, OrderStats
 
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
+    """A list request, normalized: equal queries mean equal answers (it keys the read cache)."""
+
     statuses: tuple[str, ...] = ()
     order_by: str = "date_created"
     descending: bool = True
     limit: int = 50
     offset: int = 0
+
+    @classmethod
+    def of(cls, params: ListParams) -> ListQuery:
+        return cls(
+            statuses=tuple(sorted(parse_statuses(params.status))),  # a set of statuses: their order changes nothing
+            order_by=params.order_by,
+            descending=params.order == "desc",
+            limit=params.limit,
+            offset=params.offset,
+        )
 
 
 def parse_statuses(raw: str | None) -> tuple[str, ...]:
@@ -41,8 +51,8 @@ def parse_statuses(raw: str | None) -> tuple[str, ...]:
 class OrderReader:
     """What a family may read of its orders."""
 
-    def __init__(self, session: AsyncSession, family_id: int) -> None:
-        self._orders = FamilyOrderRepository(session, family_id)
+    def __init__(self, executor: Executor, family_id: int) -> None:
+        self._orders = FamilyOrderRepository(executor, family_id)
 
     async def list_orders(self, query: ListQuery) -> OrderList:
         page = await self._orders.list_page(
@@ -60,7 +70,7 @@ class OrderReader:
         if order is None:
             # The same answer for another family's order as for a missing one: ids reveal nothing.
             raise NotFoundError("Order not found.")
-        return OrderDetail.model_validate(order)
+        return OrderDetail.model_validate(order, from_attributes=True)
 
     async def stats(self) -> OrderStats:
         found = await self._orders.stats()

@@ -5,7 +5,8 @@ write leaves the mirror as it was. A status change makes WooCommerce email the c
 modification time, so an order that already has the asked status is not written at all, only refreshed.
 
 No database transaction stays open while the shop is being asked (that can take tens of seconds): the order is
-read in one short unit of work, the shop is called, and its answer is written in another.
+read in one short unit of work, the shop is called, and its answer is written in another. Once that commits, the
+families holding the order are announced as changed, so this process's read cache answers with it at once.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, NotFoundError, ServiceUnavailableError
+from lumina.kit.changes import family_data_changed_on_commit
 from lumina.logging import get_logger
-from lumina.orders.repository import FamilyOrderRepository
+from lumina.orders.repository import FamilyOrderRepository, FamilyShopLinks, families_holding
 from lumina.orders.schemas import OrderDetail, StatusUpdateResult
 from lumina.shops.connect import build_client
 from lumina.sync.writer import write_shop_orders
@@ -53,8 +55,10 @@ class OrderStatusWriter:
         async with self._context.database.transaction() as session:
             # No retention cutoff: the order is in the mirror now, and the retention job removes it on its own time.
             await write_shop_orders(session, target.shop_id, [answer], retention_cutoff=None)
+            holders = await families_holding(session, target.shop_id, target.woocommerce_order_id)
+            family_data_changed_on_commit(session, {family_id, *holders})
             order = await FamilyOrderRepository(session, family_id).get(target.order_id)
-            detail = None if order is None else OrderDetail.model_validate(order)
+            detail = None if order is None else OrderDetail.model_validate(order, from_attributes=True)
         if detail is None:  # the shop's answer took it out of the family's view (trashed meanwhile): still written
             raise NotFoundError("Order not found.")
         logger.info(
@@ -71,11 +75,10 @@ class OrderStatusWriter:
 
     async def _prepare(self, family_id: int, order_id: int) -> tuple[_Target, WooClient]:
         async with self._context.database.transaction() as session:
-            orders = FamilyOrderRepository(session, family_id)
-            order = await orders.get(order_id)
+            order = await FamilyOrderRepository(session, family_id).get(order_id)
             if order is None:
                 raise NotFoundError("Order not found.")
-            shop = await orders.linked_shop(order.shop_id)
+            shop = await FamilyShopLinks(session, family_id).linked_shop(order.shop_id)
             if shop is None:
                 raise ServiceUnavailableError(
                     "This order's shop is no longer connected to your family, so its status cannot be changed."

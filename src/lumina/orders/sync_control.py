@@ -3,6 +3,9 @@
 The engine (`context.components["sync"]`) and the scheduler (`context.components["scheduler"]`) are started with
 the service; this module only asks them and turns their answers into the seed's shapes. Their errors
 (SyncAlreadyRunningError 409, NoShopConfiguredError 503) are API errors already and pass through.
+
+When a run started here ends, the families it may have changed are announced (`lumina.kit.changes`), so that
+this process's read cache does not answer with what the run replaced (its last sync time included).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, ServiceUnavailableError
 from lumina.jobs.scheduler import Scheduler
+from lumina.kit.changes import all_family_data_changed, family_data_changed
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
-from lumina.orders.repository import FamilyOrderRepository
+from lumina.orders.repository import FamilyShopLinks, families_linked_to
 from lumina.orders.schemas import SyncAccepted, SyncCompleted, SyncJobStatus, SyncRunResult, SyncStatus
 from lumina.sync import SyncCoordinator, SyncResult
 from lumina.sync.runs import SKIPPED
@@ -39,7 +43,10 @@ def run_result(result: SyncResult) -> SyncRunResult:
 
 
 async def sync_family_now(context: ServiceContext, family_id: int, days_back: int | None) -> SyncCompleted:
-    result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
+    try:
+        result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
+    finally:
+        await _announce_synced(context, family_id)
     last_run = run_result(result)
     if result.status in (SKIPPED, SyncRunStatus.CANCELLED.value):  # the service is shutting down
         raise ServiceUnavailableError(f"The sync did not finish: {result.error or 'the service is stopping'}")
@@ -68,12 +75,23 @@ def start_sync_all(context: ServiceContext, admin_id: int) -> SyncAccepted:
             await engine.sync_all(trigger=SyncTrigger.ADMIN)
         except Exception:  # a background run has no caller to tell: the log is where it goes
             logger.exception("sync of all shops failed", requested_by=admin_id)
+        finally:
+            all_family_data_changed()
 
     task = asyncio.create_task(run(), name="orders.sync_all")
     _background.add(task)
     task.add_done_callback(_background.discard)
     logger.info("sync of all shops started", requested_by=admin_id)
     return SyncAccepted(message="Sync of all shops started")
+
+
+async def _announce_synced(context: ServiceContext, family_id: int) -> None:
+    """The family and every family sharing one of its shops: the run wrote their orders too."""
+    async with context.database.transaction() as session:
+        families = {family_id}
+        for shop_id in await FamilyShopLinks(session, family_id).linked_shop_ids():
+            families.update(await families_linked_to(session, shop_id))
+    family_data_changed(families)
 
 
 async def wait_for_background_runs() -> None:
@@ -83,7 +101,7 @@ async def wait_for_background_runs() -> None:
 
 
 async def sync_status(context: ServiceContext, session: AsyncSession, family_id: int) -> SyncStatus:
-    shop_ids = await FamilyOrderRepository(session, family_id).linked_shop_ids()
+    shop_ids = await FamilyShopLinks(session, family_id).linked_shop_ids()
     engine: SyncCoordinator | None = context.components.get("sync")
     scheduler: Scheduler | None = context.components.get("scheduler")
     state = scheduler.status() if scheduler is not None else None

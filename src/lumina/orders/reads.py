@@ -1,0 +1,68 @@
+"""The orders API's GET answers as the JSON bytes sent: read on a plain connection and kept in the read cache.
+
+The bytes come from the response models' own serializer, exactly as FastAPI would render them, so a cached answer
+is byte for byte the one an uncached read gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pydantic import TypeAdapter
+
+from lumina.context import ServiceContext
+from lumina.db import Database
+from lumina.orders.read_cache import CacheKey, OrderReadCache, read_cache_of
+from lumina.orders.schemas import OrderEnvelope, OrderList, StatsEnvelope
+from lumina.orders.service import ListQuery, OrderReader
+
+COMPONENT = "orders.reads"
+T = TypeVar("T")
+
+_LIST = TypeAdapter(OrderList)
+_STATS = TypeAdapter(StatsEnvelope)
+_ORDER = TypeAdapter(OrderEnvelope)
+
+
+class OrderReads:
+    def __init__(self, database: Database, cache: OrderReadCache) -> None:
+        self._database = database
+        self.cache = cache
+
+    async def list_json(self, family_id: int, query: ListQuery) -> bytes:
+        async def read(reader: OrderReader) -> OrderList:
+            return await reader.list_orders(query)
+
+        return await self.cache.fetch(CacheKey(family_id, "list", query), lambda: self._json(family_id, read, _LIST))
+
+    async def stats_json(self, family_id: int) -> bytes:
+        async def read(reader: OrderReader) -> StatsEnvelope:
+            return StatsEnvelope(stats=await reader.stats())
+
+        return await self.cache.fetch(CacheKey(family_id, "stats"), lambda: self._json(family_id, read, _STATS))
+
+    async def order_json(self, family_id: int, order_id: int) -> bytes:
+        """Raises NotFoundError (never cached) when the family has no such visible order."""
+
+        async def read(reader: OrderReader) -> OrderEnvelope:
+            return OrderEnvelope(order=await reader.get_order(order_id))
+
+        return await self.cache.fetch(
+            CacheKey(family_id, "order", order_id), lambda: self._json(family_id, read, _ORDER)
+        )
+
+    async def _json(
+        self, family_id: int, read: Callable[[OrderReader], Awaitable[T]], adapter: TypeAdapter[T]
+    ) -> bytes:
+        async with self._database.engine.connect() as connection:
+            value = await read(OrderReader(connection, family_id))
+        return adapter.dump_json(value, by_alias=True)
+
+
+def reads_of(context: ServiceContext) -> OrderReads:
+    reads: OrderReads | None = context.components.get(COMPONENT)
+    if reads is None:
+        reads = OrderReads(context.database, read_cache_of(context))
+        context.components[COMPONENT] = reads
+    return reads
