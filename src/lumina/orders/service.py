@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from lumina.errors import BadRequestError, NotFoundError
 from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES, ListParams
-from lumina.orders.repository import Executor, FamilyOrderRepository, StatusGroup
+from lumina.orders.repository import Executor, FamilyOrderRepository, OrderPage, StatusGroup
 from lumina.orders.schemas import OrderDetail, OrderList, OrderStats
 
 
@@ -54,14 +54,18 @@ class OrderReader:
     def __init__(self, executor: Executor, family_id: int) -> None:
         self._orders = FamilyOrderRepository(executor, family_id)
 
-    async def list_orders(self, query: ListQuery) -> OrderList:
-        page = await self._orders.list_page(
+    async def list_page(self, query: ListQuery) -> OrderPage:
+        """The page's rows (the summary columns, then the count of matches) and the count."""
+        return await self._orders.list_page(
             statuses=query.statuses,
             order_by=query.order_by,
             descending=query.descending,
             limit=query.limit,
             offset=query.offset,
         )
+
+    async def list_orders(self, query: ListQuery) -> OrderList:
+        page = await self.list_page(query)
         # One validation call for the whole page: pydantic walks the rows natively.
         return OrderList.model_validate({"orders": page.rows, "count": page.count}, from_attributes=True)
 
