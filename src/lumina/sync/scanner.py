@@ -228,47 +228,73 @@ class Scanner:
     # -- one slice --------------------------------------------------------------------------------------------
 
     async def _drive(self, lane: _Lane) -> None:
-        while not lane.finished and not self.stop.is_set():
-            if lane.end is not None and lane.position.second >= lane.end:
-                lane.finished = True
-                await self._commit(lane, (), lane.position)
-                break
-            fetched, step = await self._keyset(lane, check=not lane.checked)
-            lane.checked = True
-            written_before = lane.overlap
-            fresh = [o for o in step.fresh if written_before.get(o.id) != o.date_modified]
-            if lane.end is not None:
-                # The slice may have been split while the request was out: what lies beyond belongs to the other
-                # half, which reads it itself.
-                fresh = [o for o in fresh if o.date_modified < lane.end]
-            after = step.position if step.bucket is None else None
-            lane.overlap = {
-                o.id: o.date_modified for o in fresh if after is not None and not after.has(o.id, o.date_modified)
-            }
-            step = Step(fresh, step.position, step.bucket)
-            if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
-                self.on_total(fetched.total)
-            lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
-            if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
-                await self._notify()
-                if not await self._scan_second(lane, step.bucket, written_before):
-                    return
-                continue
-            if step.position is None or step.bucket is not None:
-                # Caught up with the shop, or the second to page through now belongs to a later slice (which
-                # leaves nothing before it in this one).
-                if step.bucket is not None and lane.end is not None:
-                    lane.position = Position(lane.end)
-                elif step.position is not None:
-                    lane.position = step.position
-                lane.finished = True
-                await self._commit(lane, step.fresh, lane.position, caught_up=step.position is None)
-                break
-            lane.position = step.position
-            if lane.end is not None and lane.position.second >= lane.end:
-                lane.finished = True
-            await self._commit(lane, step.fresh, lane.position)
+        """Keyset steps until the slice is done. A page's commit runs while the next page is requested (the next
+        request needs only the in-memory position), so the database does not add to the shop's latency."""
+        committing: asyncio.Future[None] | None = None
+
+        async def settled() -> None:
+            nonlocal committing
+            if committing is not None:
+                done, committing = committing, None
+                await done
+
+        try:
+            while not lane.finished and not self.stop.is_set():
+                if lane.end is not None and lane.position.second >= lane.end:
+                    await settled()
+                    lane.finished = True
+                    await self._commit(lane, (), lane.position)
+                    break
+                fetched, step = await self._keyset(lane, check=not lane.checked)
+                await settled()
+                fresh = await self._take(lane, fetched, step)
+                if fresh is not None:
+                    committing = asyncio.ensure_future(self._commit(lane, fresh, lane.position))
+                    await self._notify()
+        finally:
+            if committing is not None:
+                await asyncio.wait([committing])
+                error = None if committing.cancelled() else committing.exception()
+                if error is not None:
+                    raise error
+
+    async def _take(self, lane: _Lane, fetched: Fetched, step: Step) -> list[WooOrder] | None:
+        """Apply one keyset page to the lane; returns the orders of a plain step, for the caller to commit.
+        Pages that end the slice or open a bucket are committed here (None)."""
+        lane.checked = True
+        written_before = lane.overlap
+        fresh = [o for o in step.fresh if written_before.get(o.id) != o.date_modified]
+        if lane.end is not None:
+            # The slice may have been split while the request was out: what lies beyond belongs to the other
+            # half, which reads it itself.
+            fresh = [o for o in fresh if o.date_modified < lane.end]
+        after = step.position if step.bucket is None else None
+        lane.overlap = {
+            o.id: o.date_modified for o in fresh if after is not None and not after.has(o.id, o.date_modified)
+        }
+        if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
+            self.on_total(fetched.total)
+        lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
+        if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
             await self._notify()
+            await self._scan_second(lane, step.bucket, written_before)
+            return None
+        if step.position is None or step.bucket is not None:
+            # Caught up with the shop, or the second to page through now belongs to a later slice (which
+            # leaves nothing before it in this one).
+            if step.bucket is not None and lane.end is not None:
+                lane.position = Position(lane.end)
+            elif step.position is not None:
+                lane.position = step.position
+            lane.finished = True
+            await self._commit(lane, fresh, lane.position, caught_up=step.position is None)
+            return None
+        lane.position = step.position
+        if lane.end is not None and lane.position.second >= lane.end:
+            lane.finished = True
+            await self._commit(lane, fresh, lane.position)
+            return None
+        return fresh
 
     async def _keyset(self, lane: _Lane, *, check: bool) -> tuple[Fetched, Step]:
         """One keyset step, read again when the shop's answers contradict each other.

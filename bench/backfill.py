@@ -1,0 +1,162 @@
+"""Backfill benchmark: a first sync of a simulated shop of N orders, with a given latency per request and
+concurrency, into a fresh database. Prints orders per second, requests, the ratio of wall time to the latency
+bound (requests x latency / concurrency), and memory.
+
+    .venv/bin/python bench/backfill.py --orders 20000 --latency-ms 100 --concurrency 4
+    .venv/bin/python bench/backfill.py --orders 5000 --latency-ms 100 --concurrency 4 --database-url postgresql://...
+
+The shop runs in its own process (`woosim serve`), so its work (rendering JSON pages) does not compete with the
+sync for this process's interpreter lock; the machine's cores are still shared. The client runs without the
+polite request rate (SYNC_REQUESTS_PER_SECOND) that a real shop gets: the figure measured is the engine's, not the
+politeness limit's. Memory: peak resident size of this process before and after the sync (ru_maxrss), and with
+--tracemalloc the peak of Python allocations during the sync (tracemalloc slows the run down: use it on its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+
+from lumina.config import Environment, Settings
+from lumina.context import ServiceContext
+from lumina.db import Database
+from lumina.db.migrate import upgrade
+from lumina.kit.crypto import SecretBox, key_hint
+from lumina.models import Family, FamilyShop, ShopConnection, SyncTrigger
+from lumina.sync import SyncCoordinator, SyncOptions
+from lumina.woocommerce import AuthMode, ClientLimits, RetryPolicy, WooClient, WooCredentials
+
+KEY = "ck_" + "b" * 40
+SECRET = "cs_" + "c" * 40
+ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef0123456789"
+
+
+def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Popen[str], str]:
+    woosim = Path(sys.executable).with_name("woosim")
+    command = [
+        str(woosim), "serve", "--port", "0", "--orders", str(orders), "--days", str(days),
+        "--latency-ms", str(latency_ms), "--timezone", "Pacific/Kiritimati", "--key", KEY, "--secret", SECRET,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"serving (http://\S+)", line)
+        if found:
+            return process, found.group(1)
+    raise SystemExit("woosim did not start")
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+async def run(args: argparse.Namespace) -> None:
+    started = time.monotonic()
+    shop_process, url = start_shop(args.orders, args.latency_ms, args.days)
+    print(f"shop: {args.orders} orders, {args.latency_ms:g} ms latency, ready in {time.monotonic() - started:.1f} s")
+    workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
+    database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        lumina_env=Environment.TEST,
+        database_url=database_url,
+        data_dir=workdir,
+        encryption_key=ENCRYPTION_KEY,
+        jwt_secret=ENCRYPTION_KEY,
+        sync_max_concurrency=args.concurrency,
+    )
+    database = Database(settings.async_database_url)
+    try:
+        await upgrade(database)
+        box = SecretBox(ENCRYPTION_KEY)
+        async with database.transaction() as session:
+            shop = ShopConnection(name="bench", url=url, consumer_key_encrypted=box.encrypt(KEY),
+                                  consumer_secret_encrypted=box.encrypt(SECRET), key_hint=key_hint(KEY))  # fmt: skip
+            family = Family(name="Bench family")
+            session.add_all([shop, family])
+            await session.flush()
+            session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
+        context = ServiceContext(settings=settings, database=database, secret_box=box, jwt_secret=ENCRYPTION_KEY)
+
+        def client_factory(row: ShopConnection) -> WooClient:
+            return WooClient(
+                row.url,
+                WooCredentials(KEY, SECRET),
+                auth_mode=AuthMode.AUTO,
+                limits=ClientLimits(max_concurrency=args.concurrency, requests_per_second=None, timeout=60.0),
+                retry=RetryPolicy(),
+            )
+
+        options = SyncOptions.from_settings(settings, concurrency=args.concurrency, days_back=args.days + 1)
+        coordinator = SyncCoordinator(context, client_factory=client_factory, options=options,
+                                      lease_ttl=timedelta(minutes=5))  # fmt: skip
+        rss_before = rss_mb()
+        if args.tracemalloc:
+            tracemalloc.start()
+        cpu_before = cpu_seconds()
+        began = time.monotonic()
+        result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI)
+        wall = time.monotonic() - began
+        sync_cpu = cpu_seconds() - cpu_before
+        traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+        rss_after = rss_mb()
+    finally:
+        await database.dispose()
+        shop_process.terminate()
+        shop_process.wait(timeout=10)
+    shop_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)  # the shop's whole life, generating its orders included
+
+    if result.status != "succeeded":
+        raise SystemExit(f"the sync did not succeed: {result.error}")
+    bound = result.requests * (args.latency_ms / 1000) / args.concurrency
+    print(f"database: {database.engine.dialect.name}, concurrency {args.concurrency}")
+    print(f"orders mirrored:   {result.created} (processed {result.processed})")
+    print(f"requests:          {result.requests} ({result.created / max(result.requests, 1):.1f} orders per request)")
+    print(f"wall time:         {wall:.2f} s")
+    print(f"orders per second: {result.created / wall:.0f}")
+    print(f"latency bound:     {bound:.2f} s (requests x latency / concurrency)")
+    print(f"wall / bound:      {wall / bound:.3f}" if bound else "wall / bound:      n/a (no latency)")
+    print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
+          f"shop process {shop_cpu:.2f} s in all ({os.cpu_count()} cores)")  # fmt: skip
+    print(f"peak RSS:          {rss_after:.0f} MB (before the sync {rss_before:.0f} MB, +{rss_after - rss_before:.0f})")
+    if traced_peak is not None:
+        print(f"peak traced:       {traced_peak:.1f} MB of Python allocations during the sync")
+    if not args.database_url:
+        print(f"database file:     {database_size_mb(workdir):.0f} MB")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def database_size_mb(workdir: Path) -> float:
+    return sum(path.stat().st_size for path in workdir.glob("bench.db*")) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=20000)
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--days", type=int, default=60, help="history of the shop; the backfill covers all of it")
+    parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--tracemalloc", action="store_true", help="measure Python allocations (slower)")
+    args = parser.parse_args()
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
