@@ -70,6 +70,7 @@ class Principals:
         max_users: int = 10_000,
         max_tokens: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._database = database
         self._secret = jwt_secret
@@ -77,6 +78,7 @@ class Principals:
         self._max_users = max_users
         self._max_tokens = max_tokens
         self._clock = clock
+        self._wall_clock = wall_clock
         self._users: dict[int, _Held] = {}
         self._tokens: dict[bytes, tuple[int, float]] = {}  # token digest -> (user id, expiry as a Unix time)
         self._epoch = 0  # moves on every forget, so a load that raced one is not kept
@@ -103,7 +105,7 @@ class Principals:
         known = self._tokens.get(digest)
         if known is not None:
             user_id, expires_at = known
-            if expires_at > time.time():
+            if expires_at > self._wall_clock():
                 return user_id
             del self._tokens[digest]
             raise UnauthorizedError("Token has expired")

@@ -211,3 +211,25 @@ async def test_the_openapi_schema_documents_every_route_with_its_errors(client: 
     assert set(order_by["schema"]["enum"]) == {
         "date_created", "date_modified", "total", "status", "customer_name", "woocommerce_order_id", "id",
     }  # fmt: skip
+
+
+async def test_the_cached_reads_keep_their_models_parameters_and_bearer_scheme_documented(
+    client: httpx.AsyncClient,
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    models = {ORDERS: "OrderList", f"{ORDERS}/stats": "StatsEnvelope", f"{ORDERS}/{{order_id}}": "OrderEnvelope"}
+    for path, model in models.items():
+        operation = spec["paths"][path]["get"]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert schema.rsplit("/", 1)[-1] == model
+        assert operation["security"] == [{"HTTPBearer": []}]
+    assert spec["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An access token from POST /api/v1/auth/login.",
+    }
+    parameters = {p["name"]: p for p in spec["paths"][ORDERS]["get"]["parameters"]}
+    assert list(parameters) == ["status", "limit", "offset", "orderBy", "order"]
+    assert all(p["in"] == "query" and not p["required"] and p["description"] for p in parameters.values())
+    assert parameters["order"]["schema"]["enum"] == ["asc", "desc"]
+    assert parameters["offset"]["schema"]["maximum"] == 1_000_000

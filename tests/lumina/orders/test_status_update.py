@@ -14,6 +14,7 @@ from sqlalchemy import delete, update
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import FamilyShop, ShopConnection
+from lumina.orders.read_cache import read_cache_of
 from lumina.shops.connect import build_client
 from lumina.sync.writer import write_shop_orders
 from lumina.woocommerce import ORDER_STATUSES, OrderQuery, WooOrder
@@ -116,6 +117,27 @@ async def test_the_status_is_written_to_the_shop_and_the_cache_follows_its_answe
     assert after["raw_data"]["status"] == wanted
     assert after["raw_data"]["date_modified_gmt"] == on_shop["date_modified_gmt"]
     assert after["date_modified"] >= before["date_modified"]
+
+
+async def test_a_status_written_back_shows_in_the_very_next_reads(
+    client: httpx.AsyncClient, context: ServiceContext, mirrored: Mirrored
+) -> None:
+    """The read cache of this process is told as soon as the write commits: no waiting for its TTL."""
+    headers = mirrored.member.headers
+    order = (await mirrored.cached(client))[0]
+    stats_before = (await client.get(f"{ORDERS}/stats", headers=headers)).json()["stats"]
+    await mirrored.one(client, order["id"])
+    wanted = other_status(order["status"])
+    hits = read_cache_of(context).hits
+
+    assert (await put_status(client, mirrored.member, order["id"], {"status": wanted})).status_code == 200
+
+    assert (await mirrored.one(client, order["id"]))["status"] == wanted
+    assert next(o for o in await mirrored.cached(client) if o["id"] == order["id"])["status"] == wanted
+    stats = (await client.get(f"{ORDERS}/stats", headers=headers)).json()["stats"]
+    key = wanted.replace("-", "_")
+    assert stats[key] == stats_before[key] + 1
+    assert read_cache_of(context).hits == hits  # every read after the write went to the database
 
 
 async def test_asking_for_the_status_an_order_has_sends_nothing_to_the_shop(

@@ -112,6 +112,19 @@ async def test_a_manual_sync_fills_the_cache_and_answers_the_seed_shape(
     assert again.json()["created"] == 0
 
 
+async def test_reads_cached_before_a_manual_sync_show_its_orders_right_after(
+    client: httpx.AsyncClient, sim: ShopServer, linked: tuple[SignedIn, int]
+) -> None:
+    member, _ = linked
+    assert (await client.get(ORDERS, headers=member.headers)).json()["count"] == 0
+    assert (await client.get(f"{ORDERS}/stats", headers=member.headers)).json()["stats"]["last_sync"] is None
+
+    assert (await client.post(f"{ORDERS}/sync", headers=member.headers)).status_code == 200
+
+    assert (await client.get(ORDERS, headers=member.headers)).json()["count"] == visible_on_shop(sim.shop)
+    assert (await client.get(f"{ORDERS}/stats", headers=member.headers)).json()["stats"]["last_sync"] is not None
+
+
 async def test_sync_status_has_the_seed_shape_and_the_familys_last_run(
     client: httpx.AsyncClient, context: ServiceContext, linked: tuple[SignedIn, int]
 ) -> None:
