@@ -32,7 +32,7 @@ from lumina.sync.runs import SyncResult
 from lumina.sync.scanner import Scanner
 from lumina.sync.state import ShopLease, load_state, slice_values, slices_of, tail_position
 from lumina.sync.writer import StaleGuard, WriteCounts, tombstone_orders, write_routed
-from lumina.woocommerce import WooClient, WooError, WooOrder
+from lumina.woocommerce import ShopTooOldError, WooClient, WooError, WooOrder
 
 logger = get_logger("lumina.sync")
 
@@ -156,6 +156,11 @@ class ShopSync:
             plan = await self._prepare()
             if self.progress:
                 self.progress.started(self.shop_id, plan.shop_name)
+            if self.shop.supports_modified_after is False:
+                raise ShopTooOldError(
+                    "The shop's WooCommerce is older than 5.8: it ignores `modified_after`, so orders cannot be "
+                    "synced incrementally. Update WooCommerce on the shop."
+                )
             if not plan.routes:
                 logger.info("no family is linked to this shop: nothing to sync", shop_id=self.shop_id)
                 status = SyncRunStatus.SUCCEEDED

@@ -114,7 +114,15 @@ class SyncCoordinator:
         task = asyncio.create_task(self._run_shop(shop_id, request), name=f"sync-shop-{shop_id}")
         self._tasks[shop_id] = task
         task.add_done_callback(lambda done: self._forget(shop_id, done))
-        result = await asyncio.shield(task)
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not task.cancelled() or (current is not None and current.cancelling()):
+                raise
+            # `stop` cancelled the run before it began its record (while taking the lease).
+            result = SyncResult(shop_id=shop_id, run_id=None, status="cancelled", trigger=trigger.value,
+                                error="cancelled: the service is shutting down", family_id=family_id)  # fmt: skip
         self.last_result = result
         return result
 
@@ -130,7 +138,16 @@ class SyncCoordinator:
         if shop is None:
             raise NoShopConfiguredError(f"There is no shop with id {shop_id}.")
         lease = ShopLease(self.database, shop_id, self.owner, self.lease_ttl)
-        if not await lease.acquire():
+        acquiring = asyncio.ensure_future(lease.acquire())
+        try:
+            acquired = await asyncio.shield(acquiring)
+        except asyncio.CancelledError:
+            await asyncio.wait([acquiring])
+            if not acquiring.cancelled() and acquiring.exception() is None and acquiring.result():
+                async with self.database.transaction() as session:
+                    await lease.release(session)
+            raise
+        if not acquired:
             raise SyncAlreadyRunningError("A sync of this shop is already running in another process.")
         sync = ShopSync(
             database=self.database,

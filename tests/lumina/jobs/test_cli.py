@@ -38,6 +38,7 @@ async def test_lumina_sync_mirrors_the_shop_of_the_env_variables_with_no_other_s
     assert code == 0, err
     assert "succeeded" in out
     assert woo_shop.read_write_key.consumer_secret not in out + err
+    assert woo_shop.read_write_key.consumer_key not in out + err
     async with context.database.transaction() as session:
         held = await session.scalar(select(func.count()).select_from(CachedOrder).where(CachedOrder.is_visible))
     assert held

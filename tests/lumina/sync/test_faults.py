@@ -144,3 +144,19 @@ async def test_a_second_sync_of_a_busy_shop_is_refused(
     with pytest.raises(SyncAlreadyRunningError, match="another process"):
         await other_process.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert (await running).status == "succeeded"
+
+
+async def test_a_shop_known_to_be_too_old_fails_with_a_clear_reason(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    from lumina.models import ShopConnection
+
+    linked = await add_shop(context, shop_server, woo_shop)
+    async with context.database.transaction() as session:
+        shop_row = await session.get(ShopConnection, linked.shop_id)
+        assert shop_row is not None
+        shop_row.supports_modified_after = False
+    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    assert result.status == "failed"
+    assert "older than 5.8" in (result.error or "")
+    assert result.requests == 0
