@@ -1,23 +1,27 @@
 """The seed's orders API under /api/v1/orders. Thin: parse, call the service, answer.
 
-Static paths (`/stats`, `/sync/...`) are declared before `/{order_id}` so that they are never taken for an id.
+`/stats` is declared before `/{order_id}` so that it is never taken for an id; the reads come first, as routes are
+matched in order (the POST routes of `/sync` cannot be taken for a GET of an order, whatever their order).
 
 The three reads answer with the JSON bytes of the read cache (`reads.py`): a `Response` returned as is, while
 `response_model` keeps each shape documented. They authenticate with the lean principal (a user's deactivation
-shows within seconds across processes); writes load the user row, as before.
+shows within seconds across processes); writes load the user row, as before. A cached answer costs FastAPI's
+routing and dependency solving more than our own work, so the reads take no parameter or dependency of FastAPI's:
+they resolve the principal, then validate their parameters (`params.py`), and declare the bearer scheme and the
+parameters for the OpenAPI page themselves.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response
 
 from lumina.api.deps import ContextDep, SessionDep
-from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser
+from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser, current_principal
 from lumina.orders import sync_control
-from lumina.orders.openapi import error_responses, query_parameters
-from lumina.orders.params import ListParams, list_params
+from lumina.orders.openapi import error_responses, parameters_of
+from lumina.orders.params import MAX_ORDER_ID, ListParams, OrderPath, list_params, order_id_of
 from lumina.orders.reads import reads_of
 from lumina.orders.schemas import (
     OrderEnvelope,
@@ -35,10 +39,10 @@ from lumina.orders.status_update import OrderStatusWriter
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
-MAX_ORDER_ID = 2**31 - 1  # the id column's range on PostgreSQL
 JSON = "application/json"
+BEARER: dict[str, Any] = {"security": [{"HTTPBearer": []}]}  # the scheme `current_principal` declares
 
-OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order id (`id` in the listing).")]
+OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description=OrderPath.model_fields["order_id"].description)]
 
 
 @router.get(
@@ -50,10 +54,11 @@ OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description="Lumina's order
     ),
     response_model=OrderList,
     responses=error_responses(400, 401),
-    openapi_extra={"parameters": query_parameters(ListParams)},
+    openapi_extra={**BEARER, "parameters": parameters_of(ListParams, "query")},
 )
-async def list_orders(principal: CurrentPrincipal, request: Request) -> Response:
-    params = await list_params(request)  # not a dependency: see `params.py`
+async def list_orders(request: Request) -> Response:
+    principal = await current_principal(request)
+    params = list_params(request)
     body = await reads_of(request.app.state.context).list_json(principal.family_id, ListQuery.of(params))
     return Response(body, media_type=JSON)
 
@@ -69,9 +74,25 @@ async def list_orders(principal: CurrentPrincipal, request: Request) -> Response
     ),
     response_model=StatsEnvelope,
     responses=error_responses(401),
+    openapi_extra=BEARER,
 )
-async def order_stats(principal: CurrentPrincipal, request: Request) -> Response:
+async def order_stats(request: Request) -> Response:
+    principal = await current_principal(request)
     body = await reads_of(request.app.state.context).stats_json(principal.family_id)
+    return Response(body, media_type=JSON)
+
+
+@router.get(
+    "/{order_id}",
+    summary="One order with its raw WooCommerce data",
+    response_model=OrderEnvelope,
+    responses=error_responses(400, 401, 404),
+    openapi_extra={**BEARER, "parameters": parameters_of(OrderPath, "path")},
+)
+async def get_order(request: Request) -> Response:
+    principal = await current_principal(request)
+    order_id = order_id_of(request)
+    body = await reads_of(request.app.state.context).order_json(principal.family_id, order_id)
     return Response(body, media_type=JSON)
 
 
@@ -107,17 +128,6 @@ async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
 )
 async def sync_status(principal: CurrentPrincipal, session: SessionDep, context: ContextDep) -> SyncStatus:
     return await sync_control.sync_status(context, session, principal.family_id)
-
-
-@router.get(
-    "/{order_id}",
-    summary="One order with its raw WooCommerce data",
-    response_model=OrderEnvelope,
-    responses=error_responses(400, 401, 404),
-)
-async def get_order(order_id: OrderId, principal: CurrentPrincipal, request: Request) -> Response:
-    body = await reads_of(request.app.state.context).order_json(principal.family_id, order_id)
-    return Response(body, media_type=JSON)
 
 
 @router.put(

@@ -55,14 +55,14 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """The `parameters` of an operation whose query string is validated as `model` (by alias), as FastAPI would
-    document them one by one."""
+def parameters_of(model: type[BaseModel], location: str) -> list[dict[str, Any]]:
+    """The `parameters` of an operation that validates its query string or path (`location`) as `model` (by alias)
+    itself, as FastAPI would document them one by one."""
     schema = model.model_json_schema(by_alias=True)
     required = set(schema.get("required", ()))
     parameters = []
     for name, field_schema in schema["properties"].items():
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": field_schema}
+        parameter: dict[str, Any] = {"name": name, "in": location, "required": name in required, "schema": field_schema}
         if "description" in field_schema:
             parameter["description"] = field_schema["description"]
         parameters.append(parameter)

@@ -2,15 +2,16 @@
 
 The sort column comes from this allow-list only and is mapped to a column object, never to SQL text.
 
-The list's query string is validated as one model (`ListParams`) in one call by the endpoint itself: FastAPI's
-own validation, parameter by parameter and as a dependency, cost about as much as answering from the cache.
-Refusals keep FastAPI's shape (`RequestValidationError`: the same 400 with `fields`), and the parameters are
-documented from the same model (`openapi.query_parameters`).
+The reads validate their parameters themselves, each set as one model in one call (`ListParams`, `OrderPath`),
+after the caller is known: FastAPI's own validation, parameter by parameter, cost about as much as answering
+from the cache. Refusals keep FastAPI's shape (`RequestValidationError`: the same 400 with `fields`), and the
+parameters are documented from the same models (`openapi.parameters_of`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, get_args
+from collections.abc import Mapping
+from typing import Annotated, Any, Final, Literal, TypeVar, get_args
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -74,10 +75,28 @@ class ListParams(BaseModel):
     )
 
 
-async def list_params(request: Request) -> ListParams:
-    """The request's list parameters, or the 400 FastAPI would give for them."""
+MAX_ORDER_ID: Final = 2**31 - 1  # the id column's range on PostgreSQL
+
+
+class OrderPath(BaseModel):
+    order_id: int = Field(ge=1, le=MAX_ORDER_ID, description="Lumina's order id (`id` in the listing).")
+
+
+Params = TypeVar("Params", bound=BaseModel)
+
+
+def _validated(model: type[Params], values: Mapping[str, Any], location: str) -> Params:
+    """`values` as `model`, or the 400 FastAPI would give for them."""
     try:
-        return ListParams.model_validate(dict(request.query_params))
+        return model.model_validate(dict(values))
     except ValidationError as exc:
-        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+        errors = [{**error, "loc": (location, *error["loc"])} for error in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
+
+
+def list_params(request: Request) -> ListParams:
+    return _validated(ListParams, request.query_params, "query")
+
+
+def order_id_of(request: Request) -> int:
+    return _validated(OrderPath, request.path_params, "path").order_id
