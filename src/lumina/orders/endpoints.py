@@ -58,7 +58,7 @@ OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description=OrderPath.model
 )
 async def list_orders(request: Request) -> Response:
     principal = await current_principal(request)
-    params = list_params(request)
+    params = list_params(request.scope["query_string"])
     body = await reads_of(request.app.state.context).list_json(principal.family_id, ListQuery.of(params))
     return Response(body, media_type=JSON)
 

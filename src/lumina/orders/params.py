@@ -11,12 +11,14 @@ parameters are documented from the same models (`openapi.parameters_of`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Annotated, Any, Final, Literal, TypeVar, get_args
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import InstrumentedAttribute
+from starlette.datastructures import QueryParams
 
 from lumina.models import CachedOrder
 
@@ -94,8 +96,11 @@ def _validated(model: type[Params], values: Mapping[str, Any], location: str) ->
         raise RequestValidationError(errors) from None
 
 
-def list_params(request: Request) -> ListParams:
-    return _validated(ListParams, request.query_params, "query")
+@lru_cache(maxsize=1024)
+def list_params(query_string: bytes) -> ListParams:
+    """The list's parameters in a raw query string; the same few strings come again and again (refusals are not
+    remembered: an exception leaves no entry)."""
+    return _validated(ListParams, QueryParams(query_string), "query")
 
 
 def order_id_of(request: Request) -> int:
