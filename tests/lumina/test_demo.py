@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "woocommerce-sync-task.md"
+from tests.paths import SEED
+
 DEMO_PORT = 3001  # the quick-test commands name it
 BASE = f"http://localhost:{DEMO_PORT}"
 MARK = "@@command@@"

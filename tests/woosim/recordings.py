@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
-RECORDED = (Path(__file__).resolve().parents[2] / ".." / "shared" / "woocommerce" / "recorded").resolve()
+from tests.paths import RECORDED
+
 BEFORE_DATASET = RECORDED / "dataset-all-orders-before-mutations.json"
 AFTER_DATASET = RECORDED / "dataset-all-orders-after-mutations.json"
 HOME = "http://127.0.0.1:8080"
