@@ -43,10 +43,8 @@ def run_result(result: SyncResult) -> SyncRunResult:
 
 
 async def sync_family_now(context: ServiceContext, family_id: int, days_back: int | None) -> SyncCompleted:
-    try:
-        result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
-    finally:
-        await _announce_synced(context, family_id)
+    result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
+    await _announce_synced(context, family_id)  # whatever the outcome: a failed run may have written pages
     last_run = run_result(result)
     if result.status in (SKIPPED, SyncRunStatus.CANCELLED.value):  # the service is shutting down
         raise ServiceUnavailableError(f"The sync did not finish: {result.error or 'the service is stopping'}")
