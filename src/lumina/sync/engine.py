@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.config import Settings
 from lumina.db import Database
+from lumina.kit.changes import family_data_changed
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
 from lumina.sync import runs
@@ -214,7 +215,7 @@ class ShopSync:
                 # A longer history was asked for: scan the older part as a slice of its own.
                 slices.insert(0, Slice(Position(window_start), backfill_from or tail_position(slices)))
                 backfill_from = window_start
-            await self._apply_routes(session, state.routes, routes, now)
+            hidden_for = await self._apply_routes(session, state.routes, routes, now)
             reconcile_due = (
                 state.last_reconciled_at is None or now - state.last_reconciled_at >= self.options.reconcile_every
             )
@@ -232,6 +233,8 @@ class ShopSync:
                 cursor_before=cursor_before,
             )
             self.run_id = run.id
+        if hidden_for:
+            family_data_changed(hidden_for)
         self.tally.cursor = cursor_before
         reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
         plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name)
@@ -250,10 +253,12 @@ class ShopSync:
 
     async def _apply_routes(
         self, session: AsyncSession, stored: dict[str, str] | None, routes: list[Route], now: datetime
-    ) -> None:
-        """Hide the orders of families no longer linked, and those outside a family's narrowed scope."""
+    ) -> list[int]:
+        """Hide the orders of families no longer linked, and those outside a family's narrowed scope; returns the
+        families whose view changed."""
         hide = {"is_visible": False, "deleted_at": now}
         gone = unlinked(stored, routes)
+        changed = list(gone)
         if gone:
             await session.execute(
                 update(CachedOrder)
@@ -280,6 +285,8 @@ class ShopSync:
                 )
                 .values(**hide)
             )
+            changed.append(route.family_id)
+        return changed
 
     # -- scanning -----------------------------------------------------------------------------------------------
 
@@ -306,6 +313,7 @@ class ShopSync:
                 total.add(counts)
                 await self._record(session, total, cursor)
             self.tally.counts, self.tally.cursor = total, cursor
+            self._announce(plan.routes, counts)
             self._report()
 
         scanner = Scanner(reader, sink, concurrency=self.options.concurrency, stop=self.stop, on_total=on_total)
@@ -326,6 +334,7 @@ class ShopSync:
                 total.add(counts)
                 await self._record(session, total, self.tally.cursor)
             self.tally.counts = total
+            self._announce(plan.routes, counts)
 
         async def tombstone(order_ids: Sequence[int]) -> None:
             now = datetime.now(UTC)
@@ -337,6 +346,8 @@ class ShopSync:
                 total.deleted += deleted
                 await self._record(session, total, self.tally.cursor)
             self.tally.counts = total
+            if deleted:
+                family_data_changed(route.family_id for route in plan.routes)
 
         async with self.database.transaction() as session:
             since = await reconciliation_start(session, self.shop_id, plan.window_start)
@@ -371,6 +382,12 @@ class ShopSync:
         assert self.run_id is not None
         requests, pages = self._stats()
         await runs.record_progress(session, self.run_id, counts, requests=requests, pages=pages, cursor_after=cursor)
+
+    @staticmethod
+    def _announce(routes: Sequence[Route], counts: WriteCounts) -> None:
+        """Tell this process's caches (the orders API's) that the families' orders changed; committed already."""
+        if counts.created or counts.updated or counts.deleted:
+            family_data_changed(route.family_id for route in routes)
 
     def _report(self) -> None:
         if self.progress:

@@ -224,3 +224,26 @@ async def test_every_run_is_recorded_with_its_cursor(
     last = await coordinator.last_run(family_id=linked.family_ids[0])
     assert last is not None
     assert last.run_id == second.run_id
+
+
+async def test_this_process_hears_which_families_a_sync_changed(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    from lumina.kit.changes import on_family_data_changed
+
+    heard: list[frozenset[int] | None] = []
+
+    def listener(families: frozenset[int] | None) -> None:
+        heard.append(families)
+
+    on_family_data_changed(listener)
+    linked = await add_shop(context, shop_server, woo_shop, families=2)
+    coordinator = make_coordinator(context)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    assert heard
+    assert all(families == frozenset(linked.family_ids) for families in heard)
+
+    heard.clear()
+    woo_shop.clock.advance(30)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert heard == []  # nothing changed, nothing announced
