@@ -96,9 +96,13 @@ class Principals:
             raise UnauthorizedError(GONE)
         return principal
 
-    def forget(self, user_id: int) -> None:
+    def forget(self, user_id: int | None) -> None:
+        """Drop one user's state, or everyone's (None)."""
         self._epoch += 1
-        self._users.pop(user_id, None)
+        if user_id is None:
+            self._users.clear()
+        else:
+            self._users.pop(user_id, None)
 
     def _verified_user_id(self, token: str) -> int:
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
@@ -150,6 +154,13 @@ def forget_user(session: AsyncSession, user_id: int) -> None:
     event.listen(session.sync_session, "after_commit", lambda _session: _forget_everywhere(user_id), once=True)
 
 
-def _forget_everywhere(user_id: int) -> None:
+def forget_all_users(session: AsyncSession) -> None:
+    """Users are changing in bulk in this unit of work (a family deleted with its users): drop every user's state
+    now and again once the change commits."""
+    _forget_everywhere(None)
+    event.listen(session.sync_session, "after_commit", lambda _session: _forget_everywhere(None), once=True)
+
+
+def _forget_everywhere(user_id: int | None) -> None:
     for principals in list(_live):
         principals.forget(user_id)

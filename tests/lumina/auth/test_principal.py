@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from lumina.auth.principal import COMPONENT, Principals, principals_of
+from lumina.auth.principal import COMPONENT, Principals, forget_all_users, principals_of
 from lumina.auth.tokens import issue_access_token
 from lumina.context import ServiceContext
 from lumina.db import Database
@@ -155,3 +155,17 @@ async def test_a_token_signed_with_another_secret_is_refused_after_a_good_one(
     refused = await client.get(ORDERS, headers={"Authorization": f"Bearer {forged}"})
     assert refused.status_code == 401
     assert refused.json()["message"] == "Token signature is invalid"
+
+
+async def test_forgetting_every_user_takes_effect_when_the_change_commits(
+    client: httpx.AsyncClient, context: ServiceContext, database: Database, member: SignedIn
+) -> None:
+    """What deleting a family (its users go with it, in bulk) calls."""
+    clock = ManualClock()
+    context.components[COMPONENT] = Principals(database, context.jwt_secret, ttl=5.0, clock=clock)
+    assert (await client.get(ORDERS, headers=member.headers)).status_code == 200
+    async with database.transaction() as session:
+        await session.execute(update(User).where(User.family_id == member.family.id).values(is_active=False))
+        forget_all_users(session)
+    refused = await client.get(ORDERS, headers=member.headers)
+    assert (refused.status_code, refused.json()) == (401, GONE)
