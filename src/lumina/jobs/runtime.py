@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lumina.auth.service import purge_expired
 from lumina.context import ServiceContext
 from lumina.jobs.scheduler import Scheduler
 from lumina.logging import get_logger
@@ -21,8 +22,15 @@ def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
         interval=timedelta(minutes=settings.sync_interval),
         run_at_start=settings.sync_on_startup,
         retention_days=settings.retention_days,
+        housekeeping=[lambda: _purge_expired_credentials(context)],
     )
     return coordinator, scheduler
+
+
+async def _purge_expired_credentials(context: ServiceContext) -> None:
+    async with context.database.transaction() as session:
+        tokens, throttles = await purge_expired(session, context)
+    logger.info("expired sign-in records removed", refresh_tokens=tokens, throttle_rows=throttles)
 
 
 async def start(context: ServiceContext) -> None:

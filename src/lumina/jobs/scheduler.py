@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +50,7 @@ class Scheduler:
         run_at_start: bool = True,
         retention_days: int = 0,
         retention_every: timedelta = RETENTION_EVERY,
+        housekeeping: Sequence[Callable[[], Awaitable[object]]] = (),
         stop_grace: float = DEFAULT_STOP_GRACE,
     ) -> None:
         self.coordinator = coordinator
@@ -57,6 +59,7 @@ class Scheduler:
         self.run_at_start = run_at_start
         self.retention_days = retention_days
         self.retention_every = retention_every
+        self.housekeeping = tuple(housekeeping)
         self.stop_grace = stop_grace
         self.next_run_at: datetime | None = None
         self.last_cycle_at: datetime | None = None
@@ -164,13 +167,16 @@ class Scheduler:
             self.last_cycle_at = datetime.now(UTC)
 
     async def _retention_if_due(self) -> None:
-        if self.retention_days <= 0:
-            return
+        """The daily jobs: orders past retention (unless RETENTION_DAYS=0), then the other housekeeping."""
         now = datetime.now(UTC)
         if self.last_retention_at is not None and now - self.last_retention_at < self.retention_every:
             return
-        try:
-            await remove_expired_orders(self.database, self.retention_days, now=now)
-        except Exception:
-            logger.exception("retention job failed")
+        jobs: list[Callable[[], Awaitable[object]]] = list(self.housekeeping)
+        if self.retention_days > 0:
+            jobs.insert(0, lambda: remove_expired_orders(self.database, self.retention_days, now=now))
+        for job in jobs:
+            try:
+                await job()
+            except Exception:  # one failing job must not keep the others (or the next sync) from running
+                logger.exception("daily job failed")
         self.last_retention_at = now

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from lumina.context import ServiceContext
 from lumina.jobs import runtime
 from lumina.jobs.scheduler import Scheduler
-from lumina.models import ShopSyncState, SyncRun, SyncTrigger
+from lumina.models import RefreshToken, ShopSyncState, SyncRun, SyncTrigger
 from lumina.sync import SyncCoordinator
+from tests.factories import create_family, create_user
 from tests.lumina.sync.support import add_shop, make_coordinator, mirror_problems, wait_until
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
@@ -90,3 +91,24 @@ async def test_with_the_scheduler_disabled_nothing_runs_until_asked(context: Ser
     assert scheduler.status().running is False
     assert scheduler.status().interval_minutes == context.settings.sync_interval
     await runtime.stop(context)
+
+
+async def test_the_daily_step_removes_expired_sign_in_records_even_when_orders_are_kept(
+    context: ServiceContext,
+) -> None:
+    now = datetime.now(UTC)
+    async with context.database.transaction() as session:
+        family = await create_family(session)
+        user = await create_user(session, family)
+        for name, expires in (("expired", now - timedelta(days=1)), ("live", now + timedelta(days=1))):
+            session.add(RefreshToken(user_id=user.id, chain_id=name, token_hash=name * 8, expires_at=expires))
+    context.settings.retention_days = 0  # orders kept for ever: the other daily jobs still run
+    context.settings.sync_on_startup = True
+    _, scheduler = runtime.build(context)
+    await scheduler.start()
+    try:
+        await wait_until(lambda: scheduler.last_retention_at is not None)
+    finally:
+        await scheduler.stop()
+    async with context.database.transaction() as session:
+        assert list(await session.scalars(select(RefreshToken.chain_id))) == ["live"]
