@@ -9,6 +9,7 @@ turning 50 rows into JSON; the tests hold the two renderings equal.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from types import GenericAlias
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
@@ -36,7 +37,7 @@ def plain_shape(model: type[BaseModel], **nested: Any) -> Any:
 
 
 _SUMMARY_NAMES = tuple(column.key for column in SUMMARY_COLUMNS)
-_LIST: TypeAdapter[Any] = TypeAdapter(plain_shape(OrderList, orders=list[plain_shape(OrderSummary)]))  # type: ignore[misc]
+_LIST: TypeAdapter[Any] = TypeAdapter(plain_shape(OrderList, orders=GenericAlias(list, (plain_shape(OrderSummary),))))
 _STATS = TypeAdapter(StatsEnvelope)
 _ORDER = TypeAdapter(OrderEnvelope)
 
