@@ -24,7 +24,8 @@ logger = get_logger("lumina.lifecycle")
 
 
 def api_routers() -> list[APIRouter]:
-    return [auth_endpoints.router, admin_endpoints.router, orders_endpoints.router]
+    # Starlette tries routes in order: the orders API, which the devices poll, comes first (bench/README.md).
+    return [orders_endpoints.router, auth_endpoints.router, admin_endpoints.router]
 
 
 async def start(context: ServiceContext) -> None:
