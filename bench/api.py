@@ -57,7 +57,7 @@ from lumina.db.migrate import upgrade
 from lumina.db.session import Database
 from lumina.kit.crypto import SecretBox
 from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User
-from lumina.orders.read_cache import OrderReadCache, ReadCacheSettings, read_cache_of
+from lumina.orders.read_cache import OrderReadCache, read_cache_of
 
 WARM_TTL = 60.0  # warm latency runs: long enough that no primed answer expires during its timed pass
 JWT_SECRET = "bench-signing-secret-0123456789abcdef0123456789"
@@ -504,7 +504,7 @@ def main() -> None:
     parser.add_argument(
         "--cache-seconds",
         type=float,
-        default=ReadCacheSettings().orders_cache_seconds,
+        default=Settings.model_fields["orders_cache_seconds"].default,
         help="the read cache's TTL in the warm throughput runs (the service's default unless given)",
     )
     parser.add_argument("--keep", type=Path, help="fill (or reuse) the database in this folder and keep it")

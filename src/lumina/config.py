@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
 
+    orders_cache_seconds: float = Field(
+        default=1.5, ge=0, le=60, description="How long an orders answer may be reused; 0 turns the cache off."
+    )
+    orders_cache_max_mb: float = Field(default=64, gt=0, description="Memory for cached orders answers, in MiB.")
+    auth_user_cache_seconds: float = Field(
+        default=5.0, ge=0, le=60, description="How long a user's role and state are trusted; 0 reads them every time."
+    )
+
     allow_private_shop_urls: bool = False
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: str = "INFO"

@@ -18,8 +18,6 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,14 +30,6 @@ from lumina.models import User, UserRole
 COMPONENT = "auth.principals"
 GONE = "This account no longer exists or is disabled"
 _USER_STATE = select(User.family_id, User.role, User.is_active)
-
-
-class PrincipalSettings(BaseSettings):
-    """Read from the environment (and `.env`) like `lumina.config.Settings`."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    auth_user_cache_seconds: float = Field(default=5.0, ge=0, le=60, description="0 reads the user on every request.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +131,7 @@ def principals_of(context: ServiceContext) -> Principals:
     """The service's resolver, made on first use."""
     principals: Principals | None = context.components.get(COMPONENT)
     if principals is None:
-        ttl = PrincipalSettings().auth_user_cache_seconds
+        ttl = context.settings.auth_user_cache_seconds
         principals = Principals(context.database, context.jwt_secret, ttl=ttl)
         context.components[COMPONENT] = principals
     return principals

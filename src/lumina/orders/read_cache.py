@@ -19,25 +19,12 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.kit.changes import on_family_data_changed
 
 COMPONENT = "orders.read_cache"
 _ENTRY_OVERHEAD = 200  # bytes an entry costs besides its body: key, tuple, dict slot
-
-
-class ReadCacheSettings(BaseSettings):
-    """Read from the environment (and `.env`) like `lumina.config.Settings`."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    orders_cache_seconds: float = Field(
-        default=1.5, ge=0, le=60, description="How long an answer may be reused; 0 turns the cache off."
-    )
-    orders_cache_max_mb: float = Field(default=64, gt=0, description="Memory for cached answers, in MiB.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +58,7 @@ class OrderReadCache:
             on_family_data_changed(self.families_changed)
 
     @classmethod
-    def from_settings(cls, settings: ReadCacheSettings) -> OrderReadCache:
+    def from_settings(cls, settings: Settings) -> OrderReadCache:
         return cls(ttl=settings.orders_cache_seconds, max_bytes=int(settings.orders_cache_max_mb * 2**20))
 
     @property
@@ -152,9 +139,9 @@ class OrderReadCache:
 
 
 def read_cache_of(context: ServiceContext) -> OrderReadCache:
-    """The service's read cache, made on first use from `ReadCacheSettings`."""
+    """The service's read cache, made on first use from the settings."""
     cache: OrderReadCache | None = context.components.get(COMPONENT)
     if cache is None:
-        cache = OrderReadCache.from_settings(ReadCacheSettings())
+        cache = OrderReadCache.from_settings(context.settings)
         context.components[COMPONENT] = cache
     return cache

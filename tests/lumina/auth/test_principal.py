@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import update
 
 from lumina.auth.principal import COMPONENT, Principals, forget_all_users, principals_of
@@ -92,9 +91,9 @@ async def test_a_user_disabled_by_another_process_is_refused_once_the_ttl_is_ove
 
 
 async def test_the_ttl_comes_from_the_settings(
-    client: httpx.AsyncClient, database: Database, member: SignedIn, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, member: SignedIn
 ) -> None:
-    monkeypatch.setenv("AUTH_USER_CACHE_SECONDS", "0.05")
+    context.settings.auth_user_cache_seconds = 0.05
     assert (await client.get(ORDERS, headers=member.headers)).status_code == 200
 
     await disable_elsewhere(database, member.user.id)

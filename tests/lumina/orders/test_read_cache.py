@@ -131,9 +131,9 @@ async def test_entries_expire_after_the_ttl_set_in_the_settings(
     database: Database,
     member: SignedIn,
     member_home: Household,
-    monkeypatch: pytest.MonkeyPatch,
+    context: ServiceContext,
 ) -> None:
-    monkeypatch.setenv("ORDERS_CACHE_SECONDS", "0.05")
+    context.settings.orders_cache_seconds = 0.05
     order = member_home.orders[0]
     path = f"{ORDERS}/{order.id}"
     assert (await client.get(path, headers=member.headers)).json()["order"]["customer_name"] == "Grace Hopper"
@@ -150,9 +150,8 @@ async def test_a_zero_ttl_turns_the_cache_off(
     context: ServiceContext,
     member: SignedIn,
     member_home: Household,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("ORDERS_CACHE_SECONDS", "0")
+    context.settings.orders_cache_seconds = 0
     assert (await client.get(ORDERS, headers=member.headers)).json()["count"] == 10
     await change_elsewhere(database, member_home.orders[0].id, is_visible=False)
     assert (await client.get(ORDERS, headers=member.headers)).json()["count"] == 9
