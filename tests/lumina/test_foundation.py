@@ -17,7 +17,7 @@ from lumina.db.types import UTCDateTime
 from lumina.kit.crypto import SecretBox
 from lumina.models import CachedOrder
 from tests.conftest import TEST_ENCRYPTION_KEY
-from tests.factories import create_family, create_order, create_shop
+from tests.factories import create_family, create_order, create_shop, create_user
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
@@ -97,3 +97,18 @@ async def test_openapi_documents_400_not_422_for_bad_input(client: httpx.AsyncCl
         "$ref": "#/components/schemas/ValidationErrorResponse"
     }
     assert "fields" in document["components"]["schemas"]["ValidationErrorResponse"]["properties"]
+
+
+async def test_ids_of_deleted_families_and_users_are_never_handed_out_again(database: Database) -> None:
+    """A still-valid token names a user id: the next account created must not inherit it."""
+    async with database.transaction() as session:
+        family = await create_family(session)
+        user = await create_user(session, family)
+        old_ids = (family.id, user.id)
+        await session.delete(user)
+        await session.delete(family)
+    async with database.transaction() as session:
+        family = await create_family(session)
+        user = await create_user(session, family)
+    assert family.id > old_ids[0]
+    assert user.id > old_ids[1]

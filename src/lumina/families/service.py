@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.auth.principal import forget_all_users
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
 from lumina.families import repository
 from lumina.logging import get_logger
@@ -71,4 +72,5 @@ async def delete_family(session: AsyncSession, family_id: int, *, acting_user: U
     if acting_user is not None and acting_user.family_id == family.id:
         raise ConflictError("You cannot delete your own family: it would delete your account too")
     await repository.delete(session, family.id)
+    forget_all_users(session)  # its users' cached sign-ins must not outlive them
     logger.info("family deleted", family_id=family_id)

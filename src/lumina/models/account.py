@@ -18,8 +18,14 @@ class UserRole(StrEnum):
     ADMIN = "admin"
 
 
+# SQLite would otherwise hand a deleted row's id to the next row: a token or link naming the old family or user
+# must never reach the new one.
+_NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Family(Base):
     __tablename__ = "families"
+    __table_args__ = _NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -30,6 +36,7 @@ class Family(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = _NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
