@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.context import ServiceContext
 
 
-def get_context(request: Request) -> ServiceContext:
+async def get_context(request: Request) -> ServiceContext:
+    """Async, so FastAPI calls it in the event loop instead of paying a thread hop on every request."""
     context: ServiceContext = request.app.state.context
     return context
 
