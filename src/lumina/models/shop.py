@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,14 +57,3 @@ class FamilyShop(Base):
     @property
     def scoped(self) -> bool:
         return bool(self.customer_ids or self.billing_emails)
-
-    def covers(self, customer_id: int, billing_email: str | None) -> bool:
-        """Whether an order of this customer belongs in this family's view."""
-        if not self.scoped:
-            return True
-        if customer_id and customer_id in (self.customer_ids or ()):
-            return True
-        return bool(billing_email) and billing_email in (self.billing_emails or ())
-
-    def scope_json(self) -> dict[str, Any]:
-        return {"customerIds": self.customer_ids or [], "billingEmails": self.billing_emails or []}

@@ -71,36 +71,28 @@ class ShopReader:
 
     async def count(self, modified_after: datetime, modified_before: datetime) -> int:
         """How many orders the shop holds in a modification window (X-WP-Total of a one-order page)."""
-        fetched = await self._list(
-            OrderQuery(
-                modified_after=modified_after,
-                modified_before=modified_before,
-                orderby="modified",
-                order="asc",
-                statuses=self.statuses,
-                per_page=1,
-                fields=STAMP_FIELDS,
-            )
-        )
+        fetched = await self._list(self._one_order(modified_after, modified_before, page=1))
         return fetched.total or 0
 
     async def modified_at_rank(
         self, modified_after: datetime, modified_before: datetime | None, rank: int
     ) -> datetime | None:
         """The modification time of the `rank`-th order (from 1) of a window, oldest first; None past the end."""
-        fetched = await self._list(
-            OrderQuery(
-                modified_after=modified_after,
-                modified_before=modified_before,
-                orderby="modified",
-                order="asc",
-                statuses=self.statuses,
-                per_page=1,
-                page=max(rank, 1),
-                fields=STAMP_FIELDS,
-            )
-        )
+        fetched = await self._list(self._one_order(modified_after, modified_before, page=max(rank, 1)))
         return fetched.orders[0].date_modified if fetched.orders else None
+
+    def _one_order(self, modified_after: datetime, modified_before: datetime | None, *, page: int) -> OrderQuery:
+        """A one-order page of a window, oldest first: cheap questions about the window's size and spread."""
+        return OrderQuery(
+            modified_after=modified_after,
+            modified_before=modified_before,
+            orderby="modified",
+            order="asc",
+            statuses=self.statuses,
+            per_page=1,
+            page=page,
+            fields=STAMP_FIELDS,
+        )
 
     async def second(self, second: datetime, page: int) -> Fetched:
         """Page `page` of the orders modified within one second, by id: for seconds holding more than a page."""
