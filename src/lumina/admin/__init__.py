@@ -1,1 +1,1 @@
-"""Admin."""
+"""The operators' API: families, users, shops and links, for administrators only."""
