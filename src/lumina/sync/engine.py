@@ -426,8 +426,6 @@ class ShopSync:
                     status=status,
                     error=error,
                 )
-        # The families' "last sync" moved with this record: their cached stats must show it now.
-        family_data_changed(route.family_id for route in (self._plan.routes if self._plan else ()))
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=self.run_id,
