@@ -448,25 +448,7 @@ class ShopSync:
             reconciled=reconciled,
         )
         log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
-        log(
-            "sync finished",
-            shop_id=self.shop_id,
-            run_id=self.run_id,
-            trigger=self.trigger.value,
-            status=status.value,
-            duration_s=result.duration_seconds,
-            requests=result.requests,
-            pages=result.pages,
-            processed=result.processed,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            deleted=result.deleted,
-            reconciled=reconciled,
-            cursor_before=result.cursor_before.isoformat() if result.cursor_before else None,
-            cursor_after=result.cursor_after.isoformat() if result.cursor_after else None,
-            error=error,
-        )
+        log("sync finished", **result.log_fields())
         if self.progress:
             self.progress.finished(result)
         return result

@@ -44,6 +44,27 @@ class SyncResult:
     def ok(self) -> bool:
         return self.status in (SyncRunStatus.SUCCEEDED.value, SKIPPED)
 
+    def log_fields(self) -> dict[str, object]:
+        """The run as the "sync finished" log line carries it (times as ISO text, no secrets)."""
+        return {
+            "shop_id": self.shop_id,
+            "run_id": self.run_id,
+            "trigger": self.trigger,
+            "status": self.status,
+            "duration_s": self.duration_seconds,
+            "requests": self.requests,
+            "pages": self.pages,
+            "processed": self.processed,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "reconciled": self.reconciled,
+            "cursor_before": self.cursor_before.isoformat() if self.cursor_before else None,
+            "cursor_after": self.cursor_after.isoformat() if self.cursor_after else None,
+            "error": self.error,
+        }
+
     @classmethod
     def of_run(cls, run: SyncRun) -> SyncResult:
         duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
