@@ -58,7 +58,7 @@ class _PrincipalBearer(HTTPBearer):
     a cached read)."""
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]  # the principal, not the header
-        # The context straight from the app, not through ContextDep: that one is a plain function, run in a thread.
+        # The context straight from the app rather than through ContextDep: one dependency fewer per request.
         return await principals_of(request.app.state.context).resolve(bearer_token(request))
 
 
