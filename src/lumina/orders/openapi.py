@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from lumina.api.openapi import ErrorResponse, ValidationErrorResponse
+
 _DESCRIPTIONS = {
     400: "A query or body value is invalid; `fields` says which and why.",
     401: "No valid bearer token.",
@@ -17,20 +19,6 @@ _DESCRIPTIONS = {
     503: "No usable shop connection (none is linked to the family, or it needs an administrator's attention), "
     "or the sync engine is not running.",
 }
-
-
-class ErrorResponse(BaseModel):
-    error: str = Field(description="The HTTP reason phrase.", examples=["Not Found"])
-    message: str = Field(examples=["Order not found."])
-
-
-class FieldProblem(BaseModel):
-    field: str
-    reason: str
-
-
-class ValidationErrorResponse(ErrorResponse):
-    fields: list[FieldProblem]
 
 
 class ShopReason(BaseModel):
