@@ -78,9 +78,15 @@ class ShopApp:
         shop.counts.add(kind)
         if "strip_authorization" in faults:
             req.headers.pop("authorization", None)
-        delay = shop.latency + (faults["latency"].latency or 0.0 if "latency" in faults else 0.0)
+        # The shop's latency is its response time: the answer leaves `latency` after the request arrived, its
+        # rendering included (as PHP's is on a real shop), so a client's latency bound is reachable. A latency
+        # fault's delay comes on top, before the request is served.
+        delay = faults["latency"].latency or 0.0 if "latency" in faults else 0.0
+        answer_at = asyncio.get_running_loop().time() + shop.latency + delay
         if delay > 0:
             await asyncio.sleep(delay)
+        if faults.keys() & {"timeout", "status", "captcha"}:
+            await _until(answer_at)
         if "timeout" in faults:
             await _hang(receive, faults["timeout"].latency or 30.0)
             await self._send_plain(send, req, 504, _html_error(504), [])
@@ -97,6 +103,7 @@ class ShopApp:
             "shift_pages" if "shift_pages" in faults else ("duplicate_page" if "duplicate_page" in faults else None)
         )
         response = await asyncio.to_thread(dispatch, shop, self.router, req, page_fault)
+        await _until(answer_at)
         if response.after is not None:
             await response.after()
         if "truncated_json" in faults and response.body:
@@ -113,6 +120,12 @@ class ShopApp:
             *extra,
         ]
         await _send(send, ApiResponse(status, body, headers), req.method)
+
+
+async def _until(when: float) -> None:
+    remaining = when - asyncio.get_running_loop().time()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
 
 
 async def _send(send: Send, response: ApiResponse, method: str) -> None:

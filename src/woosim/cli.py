@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timezone", default="UTC", help="the shop's timezone, e.g. Europe/Berlin")
     serve.add_argument("--currencies", default="USD,EUR", help="comma list; the first is the shop's currency")
     serve.add_argument("--customers", type=int, default=200, help="number of registered customers")
-    serve.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="response time of every request (rendering in it)")
     serve.add_argument("--webhook-delay", type=float, default=1.0, help="seconds before a webhook is delivered")
     serve.add_argument("--https", action="store_true", help="serve HTTPS with a throwaway test CA")
     serve.add_argument("--ca-out", type=Path, help="with --https: write the CA certificate (PEM) here")

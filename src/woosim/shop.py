@@ -144,7 +144,8 @@ class SimulatedShop:
 
     # -- requests ----------------------------------------------------------------------------------------
     def set_latency(self, seconds: float) -> None:
-        """Base latency added to every API request (asyncio.sleep, so concurrent requests overlap)."""
+        """Response time of every API request: its answer is held until this long after it arrived (asyncio.sleep,
+        so concurrent requests overlap), its rendering included."""
         self.latency = max(0.0, float(seconds))
 
     @property
