@@ -97,12 +97,12 @@ def generate_rows(p: GenParams) -> tuple[list[OrderRow], int]:
         modified = _modified(rng, orig, created, p.anchor)
         if status == "completed" and rng.random() < 0.05:
             flags |= PARTIAL_REFUND
-            modified = min(p.anchor, modified + rng.randrange(3600, 10 * DAY))
+            modified = _after(modified, rng.randrange(3600, 10 * DAY), p.anchor)
         elif status == "completed" and rng.random() < 0.03:
             flags |= LATE_EDIT
-            modified = min(p.anchor, modified + rng.randrange(7 * DAY, 30 * DAY))
+            modified = _after(modified, rng.randrange(7 * DAY, 30 * DAY), p.anchor)
         if status == "trash":
-            modified = min(p.anchor, modified + rng.randrange(3600, 20 * DAY))
+            modified = _after(modified, rng.randrange(3600, 20 * DAY), p.anchor)
         customer_id = 2 + rng.randrange(customers) if rng.random() < 0.6 else 0
         order_id = next_id
         next_id += 1
@@ -132,7 +132,15 @@ def _modified(rng: random.Random, status: str, created: int, anchor: int) -> int
         delta = rng.randrange(3600, 3 * DAY)
     else:  # refunded
         delta = rng.randrange(2 * DAY, 20 * DAY)
-    return min(anchor, created + delta)
+    return _after(created, delta, anchor)
+
+
+def _after(base: int, delta: int, anchor: int) -> int:
+    """`delta` seconds after `base`, folded back into what has happened by `anchor` when it would lie beyond it.
+    Capping at `anchor` instead would stamp every such order with the same second: hundreds of orders saved in the
+    very second the shop was made, a bulk edit no real shop shows at the end of its history."""
+    moment = base + delta
+    return moment if moment <= anchor else base + delta % (anchor - base + 1)
 
 
 def _bulk_edits(rng: random.Random, rows: list[OrderRow], anchor: int) -> None:
@@ -142,7 +150,7 @@ def _bulk_edits(rng: random.Random, rows: list[OrderRow], anchor: int) -> None:
     for _ in range(groups):
         pivot = rng.randrange(len(completed))
         members = completed[pivot : pivot + rng.randrange(5, 21)]
-        second = min(anchor, max(r.modified for r in members) + rng.randrange(60, 3 * DAY))
+        second = _after(max(r.modified for r in members), rng.randrange(60, 3 * DAY), anchor)
         for row in members:
             row.modified = second
 

@@ -62,6 +62,16 @@ def test_generated_data_has_the_shapes_a_sync_must_survive() -> None:
     assert max(len(v) for v in shared.values()) >= 5  # bulk actions: many orders in one second
 
 
+def test_no_pile_of_orders_at_the_moment_the_shop_was_made() -> None:
+    """Edits that would fall after "now" happened earlier instead: none is stamped with the last second."""
+    with make_shop(order_count=20000, days=60) as shop:
+        orders = shop.orders_snapshot(fields=("id", "date_modified_gmt")).values()
+    per_second: dict[str, int] = {}
+    for order in orders:
+        per_second[order["date_modified_gmt"]] = per_second.get(order["date_modified_gmt"], 0) + 1
+    assert max(per_second.values()) <= 20  # the largest bulk action
+
+
 def test_recorded_orders_render_exactly_as_recorded() -> None:
     recorded = json.loads(BEFORE_DATASET.read_text(encoding="utf-8"))
     with SimulatedShop.from_dataset(str(BEFORE_DATASET), home_url=HOME) as shop:
