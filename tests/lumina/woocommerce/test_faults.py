@@ -15,7 +15,7 @@ from lumina.woocommerce import (
     WooPermanentError,
     WooTransientError,
 )
-from lumina.woocommerce._faults import error_from_response, parse_retry_after
+from lumina.woocommerce._faults import decode_json, error_from_response, parse_retry_after
 from lumina.woocommerce._redact import install_httpx_log_filter, redact_url
 
 from .recordings import READ_WRITE, recording
@@ -129,3 +129,22 @@ def test_httpx_request_logs_are_redacted(caplog: pytest.LogCaptureFixture) -> No
     assert key not in caplog.text
     assert secret not in caplog.text
     assert "/wp-json/wc/v3/orders" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'[{"id": 1, "total": "9.50"}]', [{"id": 1, "total": "9.50"}]),
+        (b'\xef\xbb\xbf{"id": 2}', {"id": 2}),  # a plugin's UTF-8 file with a byte order mark, echoed first
+        (b'{"note": "\\ud83d"}', {"note": "\ud83d"}),  # half an emoji, as a cut string leaves it
+        (b'{"rate": NaN}', {"rate": float("nan")}),
+    ],
+)
+def test_bodies_are_read_whichever_json_reader_accepts_them(body: bytes, expected: object) -> None:
+    assert json.dumps(decode_json(body)) == json.dumps(expected)
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"<html>Error establishing a database connection</html>", b'[{"id": 1'])
+def test_bodies_that_are_not_json_are_refused(body: bytes) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - the contract is the type; each reader words its message
+        decode_json(body)
