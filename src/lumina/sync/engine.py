@@ -73,6 +73,12 @@ class SyncOptions:
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
+    @property
+    def lanes(self) -> int:
+        """Slices paged at once: one more than the shop's request slots (`concurrency`), so that a slot an answer
+        frees is taken at once by a waiting request while that answer's lane decodes and writes its page."""
+        return self.concurrency + 1
+
     def retention_cutoff(self, now: datetime) -> datetime | None:
         return now - timedelta(days=self.retention_days) if self.retention_days > 0 else None
 
@@ -316,7 +322,7 @@ class ShopSync:
             self._announce(plan.routes, counts)
             self._report()
 
-        scanner = Scanner(reader, sink, concurrency=self.options.concurrency, stop=self.stop, on_total=on_total)
+        scanner = Scanner(reader, sink, concurrency=self.options.lanes, stop=self.stop, on_total=on_total)
         return await scanner.run(plan.slices)
 
     async def _reconcile(self, client: WooClient, plan: _Plan) -> bool:

@@ -32,7 +32,9 @@ PageSink = Callable[[Sequence[WooOrder], Sequence[Slice]], Awaitable[None]]
 MAX_SECOND_PASSES = 8
 # Rows at the end of a full keyset page that the next request reads again (see `interpret`).
 OVERLAP = 3
-INCONSISTENT_PAGE_RETRIES = 2
+# A page contradicted by the shop's own count (a row moved while it was read) is read again, as often as a
+# transient fault is retried: each read is one request, and failing the run costs a whole cycle.
+INCONSISTENT_PAGE_RETRIES = 6
 # A slice is split for an idle worker only when at least this many pages are left in it.
 MIN_PAGES_TO_SPLIT = 2
 
@@ -300,7 +302,8 @@ class Scanner:
         """One keyset step, read again when the shop's answers contradict each other.
 
         With `check` (a lane's first full page, which no earlier page overlaps), the shop also counts the orders of
-        the page's first second: a page that lost its first row holds fewer of them than the count.
+        the page's first second: a page that lost its first row holds fewer of them than the count. (A partial
+        page is checked by `interpret` against its X-WP-Total.)
         """
         for attempt in range(INCONSISTENT_PAGE_RETRIES + 1):
             end = lane.end

@@ -30,10 +30,12 @@ def environment(context: ServiceContext, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(context: ServiceContext, shop_id: int, lease_seconds: float = 60.0) -> subprocess.Popen[str]:
+def start_worker(
+    context: ServiceContext, shop_id: int, lease_seconds: float = 60.0, **extra: str
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(shop_id), str(lease_seconds)],
-        env=environment(context),
+        env=environment(context, **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -102,7 +102,8 @@ async def test_a_process_killed_mid_sync_leaves_a_state_the_next_sync_completes(
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
     woo_shop.set_latency(0.3)
-    victim = start_worker(context, linked.shop_id)
+    # One request at a time: the backfill takes several latencies, so the kill lands inside it.
+    victim = start_worker(context, linked.shop_id, SYNC_MAX_CONCURRENCY="1")
     await poll(committed_a_page(context, linked.shop_id), victim)
     await asyncio.sleep(delay)  # between pages, or in the middle of one
     victim.send_signal(signal.SIGKILL)

@@ -61,6 +61,7 @@ async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_
     context.settings.scheduler_enabled = True
     context.settings.sync_on_startup = True
     context.settings.sync_requests_per_second = 1000.0
+    context.settings.sync_max_concurrency = 1  # one request at a time: the backfill takes several latencies
     await runtime.start(context)
     coordinator: SyncCoordinator = context.components["sync"]
     assert isinstance(context.components["scheduler"], Scheduler)

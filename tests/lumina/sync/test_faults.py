@@ -99,6 +99,22 @@ async def test_one_shop_failing_does_not_stop_the_others(
     assert "cs_wrong" not in (results[bad.id].error or "")
 
 
+async def test_a_first_page_that_lost_its_first_row_is_read_again_even_when_not_full(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    woo_shop.faults.add(FaultRule(kind="shift_pages", times=1, match=ORDERS))  # the very first page skips a row
+
+    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.CLI, days_back=3)
+
+    assert result.status == "succeeded", result.error
+    assert 0 < result.created < 100  # one partial page, checked against its X-WP-Total
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start(3)
+    )
+    assert problems == []
+
+
 async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
