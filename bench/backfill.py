@@ -33,6 +33,7 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.db.migrate import upgrade
 from lumina.kit.crypto import SecretBox, key_hint
+from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, ShopConnection, SyncTrigger
 from lumina.sync import SyncCoordinator, SyncOptions
 from lumina.woocommerce import AuthMode, ClientLimits, RetryPolicy, WooClient, WooCredentials
@@ -106,6 +107,7 @@ async def run(args: argparse.Namespace) -> None:
         options = SyncOptions.from_settings(settings, concurrency=args.concurrency, days_back=args.days + 1)
         coordinator = SyncCoordinator(context, client_factory=client_factory, options=options,
                                       lease_ttl=timedelta(minutes=5))  # fmt: skip
+        settle_after_startup()  # as the service and `lumina sync` do
         rss_before = rss_mb()
         if args.tracemalloc:
             tracemalloc.start()

@@ -15,6 +15,7 @@ from lumina.context import ServiceContext
 from lumina.db import migrate
 from lumina.demo import DemoShop
 from lumina.jobs import runtime as jobs_runtime
+from lumina.kit.heap import settle_after_startup
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
 from lumina.orders.sync_control import wait_for_background_runs
@@ -34,6 +35,7 @@ async def start(context: ServiceContext) -> None:
     if context.settings.lumina_env is Environment.DEMO:
         await demo.seed_demo_accounts(context)
     await ensure_default_shop(context)
+    settle_after_startup()
     await jobs_runtime.start(context)
     logger.info(
         "service started",

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from lumina.cli._common import run_with_context
 from lumina.context import ServiceContext
+from lumina.kit.heap import settle_after_startup
 from lumina.models import SyncTrigger
 from lumina.shops.default import ensure_default_shop
 from lumina.sync import NoShopConfiguredError, SyncAlreadyRunningError, SyncCoordinator, SyncResult
@@ -105,6 +106,7 @@ def _install_signal_handlers(coordinator: SyncCoordinator, main: asyncio.Task[An
 
 async def _run_sync(context: ServiceContext, family: int | None, days_back: int | None, reconcile: bool) -> int:
     await ensure_default_shop(context)
+    settle_after_startup()
     coordinator = SyncCoordinator(context)
     main = asyncio.current_task()
     assert main is not None
