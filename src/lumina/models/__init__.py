@@ -2,12 +2,14 @@
 
 from lumina.models.account import Family, LoginThrottle, RefreshToken, User, UserRole
 from lumina.models.order import CachedOrder
+from lumina.models.order_stats import FamilyOrderStats
 from lumina.models.shop import FamilyShop, ShopConnection
 from lumina.models.sync import ShopSyncState, SyncRun, SyncRunStatus, SyncTrigger
 
 __all__ = [
     "CachedOrder",
     "Family",
+    "FamilyOrderStats",
     "FamilyShop",
     "LoginThrottle",
     "RefreshToken",

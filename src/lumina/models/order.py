@@ -32,10 +32,8 @@ class CachedOrder(Base):
         Index("ix_cached_orders_family_list", "family_id", "is_visible", "date_created"),
         Index("ix_cached_orders_family_status", "family_id", "is_visible", "status", "date_created"),
         Index("ix_cached_orders_date_created", "date_created"),
-        # Added by migration 0002 for the orders API (statistics, and one per sort column of the list).
-        Index(
-            "ix_cached_orders_family_stats", "family_id", "is_visible", "status", "currency", "total", "total_refunded"
-        ),
+        # Added by migration 0002 for the orders API: one per sort column of the list (its statistics index gave way
+        # to `FamilyOrderStats` in 0003).
         Index("ix_cached_orders_family_modified", "family_id", "is_visible", "date_modified"),
         Index("ix_cached_orders_family_total", "family_id", "is_visible", "total"),
         Index("ix_cached_orders_family_customer", "family_id", "is_visible", "customer_name"),
