@@ -5,9 +5,10 @@ HTTP throughput against a bare FastAPI endpoint served the same way; each cold (
     .venv/bin/python bench/api.py --orders 1000000 --families 1000
 
 The database is a SQLite file in a temporary folder, migrated like the service's, filled with Core executemany
-inserts (indexes dropped during the fill and rebuilt after, as a bulk load does). Orders are spread evenly over
-the families except for one large family holding `--large-share` of them, reported separately: the operator's
-worst case.
+inserts (indexes and the statistics' triggers dropped during the fill and rebuilt after, as a bulk load does, the
+aggregate filled once by its migration's own statement). A kept file is migrated before it is reused. Orders are
+spread evenly over the families except for one large family holding `--large-share` of them, reported
+separately: the operator's worst case.
 
 In-process figures go through the whole app (routing, token check, validation, queries or the read cache,
 serialisation, metrics middleware) with httpx's ASGITransport; over HTTP the app runs under uvicorn on
@@ -41,19 +42,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 import uvicorn
 import uvloop
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Connection, create_engine, insert, text
 
 from lumina.app import create_app
 from lumina.auth.tokens import issue_access_token
 from lumina.config import Settings
 from lumina.context import ServiceContext
-from lumina.db.migrate import upgrade
+from lumina.db.migrate import alembic_config, upgrade
 from lumina.db.session import Database
 from lumina.kit.crypto import SecretBox
 from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User
@@ -130,14 +133,11 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
     engine = create_engine(f"sqlite:///{path}")
     box = SecretBox(ENCRYPTION_KEY)
     with engine.begin() as connection:
-        indexes = connection.execute(
-            text(
-                "SELECT name, sql FROM sqlite_master"
-                " WHERE type='index' AND tbl_name='cached_orders' AND sql IS NOT NULL"
-            )
-        ).all()
+        indexes, triggers = _schema_of_orders(connection, "index"), _schema_of_orders(connection, "trigger")
         for name, _sql in indexes:
             connection.execute(text(f'DROP INDEX "{name}"'))
+        for name, _sql in triggers:
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
         connection.execute(text("PRAGMA journal_mode=WAL"))
     shops = max(1, families // FAMILIES_PER_SHOP)
     with engine.begin() as connection:
@@ -193,16 +193,33 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
         for name, sql in indexes:
             print(f"  building {name}", file=sys.stderr)
             connection.execute(text(sql))
+        print("  filling family_order_stats", file=sys.stderr)
+        connection.execute(text(_stats_migration().FILL))
+        for _name, sql in triggers:
+            connection.execute(text(sql))
     engine.dispose()
     dataset = Dataset(path, list(counts), large_family, {f: f for f in counts})
     dataset.fill_seconds = time.perf_counter() - started
     return dataset
 
 
+def _schema_of_orders(connection: Connection, kind: str) -> list[tuple[str, str]]:
+    """The indexes or triggers of `cached_orders`: name and the SQL that makes them again."""
+    statement = text(
+        "SELECT name, sql FROM sqlite_master WHERE type = :kind AND tbl_name = 'cached_orders' AND sql IS NOT NULL"
+    )
+    return [(name, sql) for name, sql in connection.execute(statement, {"kind": kind})]
+
+
 async def _migrate(url: str) -> None:
     database = Database(url)
     await upgrade(database)
     await database.dispose()
+
+
+def _stats_migration() -> ModuleType:
+    """The migration that made the statistics' aggregate: its statement fills it from the orders there are."""
+    return ScriptDirectory.from_config(alembic_config()).get_revision("0003").module
 
 
 def sample_orders(dataset: Dataset, families: list[int]) -> None:
@@ -529,6 +546,7 @@ def run(args: argparse.Namespace, path: Path) -> None:
         file=sys.stderr,
     )
     if reuse:
+        asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))  # a file kept by an older version is brought up to date
         dataset = Dataset(path, list(range(1, args.families + 1)), 1, {f: f for f in range(1, args.families + 1)})
     else:
         dataset = fill(path, args.orders, args.families, args.large_share, args.seed)
