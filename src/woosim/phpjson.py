@@ -13,7 +13,8 @@ from typing import Any
 
 import orjson
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# What json.dumps(ensure_ascii=True) escapes: everything past "~", DEL included.
+_ESCAPED = re.compile(r"[^\x00-\x7e]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -34,6 +35,6 @@ def dumps(value: Any) -> bytes:
     except TypeError:
         text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
         return text.replace("/", "\\/").encode("ascii")
-    if not fast.isascii():
-        fast = _NON_ASCII.sub(_escape, fast.decode()).encode("ascii")
+    if not fast.isascii() or b"\x7f" in fast:
+        fast = _ESCAPED.sub(_escape, fast.decode()).encode("ascii")
     return fast.replace(b"/", b"\\/")  # a "/" can only occur inside JSON strings, so a plain replace is exact
