@@ -68,6 +68,9 @@ def config_from(args: argparse.Namespace) -> ShopConfig:
 
 
 def serve(args: argparse.Namespace) -> int:
+    # Pages are rendered in worker threads while the event loop holds answers until their latency is up: a short
+    # switch interval (CPython's default is 5 ms) lets the loop send an answer on time while a page renders.
+    sys.setswitchinterval(0.0005)
     shop = SimulatedShop(config_from(args))
     stop = threading.Event()
 
