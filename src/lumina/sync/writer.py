@@ -237,6 +237,10 @@ async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         set_={name: statement.excluded[name] for name in updated},
         where=statement.excluded.date_modified >= _TABLE.c.date_modified,
     )
+    if dialect == "postgresql":
+        # With RETURNING, SQLAlchemy sends a batch as one multi-row INSERT ("insertmanyvalues") instead of one
+        # statement per row: PostgreSQL then runs the statement (and the statistics' statement trigger) once.
+        statement = statement.returning(_TABLE.c.id)
     for start in range(0, len(rows), _UPSERT_CHUNK):
         await session.execute(statement, list(rows[start : start + _UPSERT_CHUNK]))
 
