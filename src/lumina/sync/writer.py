@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Executable, Row, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -237,12 +237,11 @@ async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         set_={name: statement.excluded[name] for name in updated},
         where=statement.excluded.date_modified >= _TABLE.c.date_modified,
     )
-    if dialect == "postgresql":
-        # With RETURNING, SQLAlchemy sends a batch as one multi-row INSERT ("insertmanyvalues") instead of one
-        # statement per row: PostgreSQL then runs the statement (and the statistics' statement trigger) once.
-        statement = statement.returning(_TABLE.c.id)
+    # With RETURNING, SQLAlchemy sends a batch to PostgreSQL as one multi-row INSERT ("insertmanyvalues") instead of
+    # one statement per row, so the statement and the statistics' statement trigger run once.
+    upsert: Executable = statement.returning(_TABLE.c.id) if dialect == "postgresql" else statement
     for start in range(0, len(rows), _UPSERT_CHUNK):
-        await session.execute(statement, list(rows[start : start + _UPSERT_CHUNK]))
+        await session.execute(upsert, list(rows[start : start + _UPSERT_CHUNK]))
 
 
 async def write_shop_orders(
