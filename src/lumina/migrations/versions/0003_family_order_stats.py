@@ -96,9 +96,10 @@ def _delta(*parts: str) -> str:
 def _lock_families(delta: str) -> str:
     """One transaction lock per family whose aggregate changes, in family order, before any aggregate row.
 
-    Writers of one family queue on it instead of on aggregate rows taken in the order of their statements: the
-    sync writer's executemany reaches PostgreSQL as one statement per row, so no order within a statement could
-    keep two writers from taking two groups' rows in opposite orders.
+    Writers of one family queue on it at their first statement, instead of on aggregate rows taken statement by
+    statement: a transaction that writes in several statements (a page upserted in chunks, manual SQL) would
+    otherwise hold the groups of its first while waiting for another's, which waits for them. No order of rows
+    within a statement could prevent that.
     """
     return (
         "PERFORM pg_advisory_xact_lock('family_order_stats'::regclass::oid::integer, family_id)"
