@@ -29,6 +29,7 @@ from lumina.context import ServiceContext
 from lumina.models import SyncTrigger
 from lumina.sync import SyncCoordinator
 from tests.conftest import empty_all_tables
+from tests.lumina.db.support import assert_aggregate_exact
 from tests.lumina.sync.support import Linked, add_shop, make_coordinator, mirror_problems, wait_until
 from tests.lumina.sync.test_incremental import window_start
 from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
@@ -203,3 +204,4 @@ async def test_the_mirror_equals_the_shop_after_any_story(context: ServiceContex
         assert reconciled.status == "succeeded", reconciled.error
         problems = await check(context, world, linked, scope, frozenset())
         assert problems == [], problems[:10]
+        await assert_aggregate_exact(context.database)  # the statistics' triggers kept up with every write
