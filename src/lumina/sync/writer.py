@@ -225,7 +225,9 @@ def _route_order(
 
 
 async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or update by (family, shop, order), never replacing a row with an older modification time."""
+    """Insert or update by (family, shop, order), never replacing a row with an older modification time. The rows
+    are unique by that key (`write_routed` keeps one copy per order): PostgreSQL refuses a multi-row upsert that
+    would touch one row twice."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
