@@ -60,6 +60,15 @@ async def add_shop(
     return Linked(row.id, tuple(family_ids))
 
 
+async def update_shop(context: ServiceContext, shop_id: int, **values: Any) -> None:
+    """Set columns of a shop's row, as what a connection check learnt about it."""
+    async with context.database.transaction() as session:
+        shop = await session.get(ShopConnection, shop_id)
+        assert shop is not None
+        for name, value in values.items():
+            setattr(shop, name, value)
+
+
 def fast_client_factory(context: ServiceContext) -> Any:
     def factory(shop: ShopConnection) -> WooClient:
         return build_client(context.settings, context.secret_box, shop, retry=FAST_RETRY)

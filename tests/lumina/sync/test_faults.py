@@ -9,7 +9,14 @@ import pytest
 
 from lumina.context import ServiceContext
 from lumina.models import ShopSyncState, SyncTrigger
-from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems, wait_until
+from tests.lumina.sync.support import (
+    add_shop,
+    cached_rows,
+    make_coordinator,
+    mirror_problems,
+    update_shop,
+    wait_until,
+)
 from tests.lumina.sync.test_incremental import window_start
 from woosim import FaultRule, ShopServer, SimulatedShop
 
@@ -165,13 +172,8 @@ async def test_a_second_sync_of_a_busy_shop_is_refused(
 async def test_a_shop_known_to_be_too_old_fails_with_a_clear_reason(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
-    from lumina.models import ShopConnection
-
     linked = await add_shop(context, shop_server, woo_shop)
-    async with context.database.transaction() as session:
-        shop_row = await session.get(ShopConnection, linked.shop_id)
-        assert shop_row is not None
-        shop_row.supports_modified_after = False
+    await update_shop(context, linked.shop_id, supports_modified_after=False)
     result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert result.status == "failed"
     assert "older than 5.8" in (result.error or "")

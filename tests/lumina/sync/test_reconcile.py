@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from lumina.context import ServiceContext
 from lumina.models import SyncTrigger
-from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems
+from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems, update_shop
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
 
@@ -79,13 +79,9 @@ async def test_an_order_with_a_status_the_sync_does_not_list_is_not_deleted(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     """A cached order missing from the listing is looked up by id, with any status, before it is deleted."""
-    from lumina.models import ShopConnection
-
     linked = await add_shop(context, shop_server, woo_shop)
-    async with context.database.transaction() as session:
-        shop_row = await session.get(ShopConnection, linked.shop_id)
-        assert shop_row is not None
-        shop_row.order_statuses = ["pending", "processing", "on-hold", "completed"]  # no cancelled, refunded...
+    statuses = ["pending", "processing", "on-hold", "completed"]  # no cancelled, refunded...
+    await update_shop(context, linked.shop_id, order_statuses=statuses)
     coordinator = make_coordinator(context)
     await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
     visible = await _held(context, linked.shop_id)
