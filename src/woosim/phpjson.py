@@ -31,10 +31,9 @@ def dumps(value: Any) -> bytes:
     JSON strings: escaping them afterwards gives PHP's (and the standard library's) bytes. Anything orjson refuses
     (an integer key, one wider than 64 bits, half a surrogate pair) takes the standard path."""
     try:
-        fast = orjson.dumps(value)
+        body = orjson.dumps(value)
     except TypeError:
-        text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-        return text.replace("/", "\\/").encode("ascii")
-    if not fast.isascii() or b"\x7f" in fast:
-        fast = _ESCAPED.sub(_escape, fast.decode()).encode("ascii")
-    return fast.replace(b"/", b"\\/")  # a "/" can only occur inside JSON strings, so a plain replace is exact
+        body = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+    if not body.isascii() or b"\x7f" in body:
+        body = _ESCAPED.sub(_escape, body.decode()).encode("ascii")
+    return body.replace(b"/", b"\\/")  # a "/" can only occur inside JSON strings, so a plain replace is exact
