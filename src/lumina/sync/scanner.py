@@ -8,9 +8,10 @@ A full page whose orders all share one second (a bulk update) cannot move the po
 through by id, pass after pass, until a pass sees exactly as many orders as the shop counts for it with the count
 unchanged throughout (orders can only leave a past second, so a stable count means nothing was skipped).
 
-A backfill splits the time range into slices scanned concurrently; a worker that runs out of work splits the
-slice with the most orders left (work stealing), so `concurrency` requests stay in flight until the end. Every
-page is handed to the sink together with the slices' committed positions, to be made durable in one transaction.
+A backfill splits the time range into slices scanned concurrently; idle workers split the slice with the most
+orders left (work stealing), all of them at once, so `concurrency` requests stay in flight until the end. A slice
+can be split as soon as its first page tells its size, while that page is still being checked. Every page is
+handed to the sink together with the slices' committed positions, to be made durable in one transaction.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class _Lane:
     committed: Position
     end: datetime | None
     position: Position  # in memory, ahead of `committed` by the pages whose seconds are not over yet
-    remaining: int | None = None  # orders left in the slice, from the shop's count
+    remaining: int | None = None  # orders from `position` on, the next page included, from the shop's count
     checked: bool = False  # the lane's first full page was checked against the shop's count
     probing: bool = False  # an idle worker is finding where to split it
     overlap: dict[int, datetime] = field(default_factory=dict)  # written rows the next request reads again
@@ -130,6 +131,7 @@ class Scanner:
         self.stop = stop or asyncio.Event()
         self.on_total = on_total
         self._lanes: list[_Lane] = []
+        self._idle = 0  # workers waiting for work
         self._commit_lock = asyncio.Lock()
         self._changed = asyncio.Condition()
 
@@ -166,7 +168,11 @@ class Scanner:
                     if not any(other.active for other in self._lanes):
                         self._changed.notify_all()
                         return
-                    await self._changed.wait()
+                    self._idle += 1
+                    try:
+                        await self._changed.wait()
+                    finally:
+                        self._idle -= 1
                 if lane is not None:
                     lane.active = True
             if lane is None:
@@ -195,33 +201,45 @@ class Scanner:
         return victim
 
     async def _steal(self, victim: _Lane) -> _Lane | None:
-        """Split `victim` where half of its remaining orders lie, found by asking the shop for the order at that
-        rank (a one-order page): slices then hold equal numbers of orders however they spread over time."""
+        """Split `victim` into equal shares of its remaining orders, one for it, one for this worker and one for
+        each worker waiting for work. The cuts are found by asking the shop for the orders at those ranks (one-order
+        pages, sent at once): slices then hold equal numbers of orders however they spread over time."""
         per_page = self.reader.per_page
         left = victim.remaining or 0
-        rank = per_page + (left - per_page) // 2  # the victim is reading its next page meanwhile
-        try:
-            middle = await self.reader.modified_at_rank(victim.position.modified_after, victim.end, rank)
-        except Exception:  # a split is an optimisation: the victim's own requests report faults
-            middle = None
+        parts = max(2, min(2 + self._idle, left // per_page))
+        ranks = [left * share // parts for share in range(1, parts)]
+        middles = await asyncio.gather(*(self._modified_at(victim, rank) for rank in ranks))
         async with self._changed:
             victim.probing = False
-            if middle is not None:
-                middle = whole_second(middle)
-            if (
-                middle is None
-                or victim.finished
-                or middle <= victim.position.second
-                or (victim.end is not None and middle >= victim.end)
-            ):
+            cuts: list[tuple[datetime, int]] = []
+            for middle, rank in zip(middles, ranks, strict=True):
+                if middle is None or victim.finished:
+                    continue
+                second = whole_second(middle)
+                low = cuts[-1][0] if cuts else victim.position.second
+                if second > low and (victim.end is None or second < victim.end):
+                    cuts.append((second, rank))
+            if not cuts:
                 victim.remaining = 0  # not splittable now; its next page tells again
                 self._changed.notify_all()
                 return None
-            thief = _Lane(Position(middle), victim.end, Position(middle), remaining=left - rank, active=True)
-            victim.end, victim.remaining = middle, rank - per_page
-            self._lanes.append(thief)
+            ends: list[tuple[datetime | None, int]] = [*cuts[1:], (victim.end, left)]
+            thieves = [
+                _Lane(Position(second), end, Position(second), remaining=next_rank - rank)
+                for (second, rank), (end, next_rank) in zip(cuts, ends, strict=True)
+            ]
+            victim.end, victim.remaining = cuts[0][0], max(cuts[0][1] - per_page, 0)
+            thieves[0].active = True
+            self._lanes.extend(thieves)
             self._changed.notify_all()
-            return thief
+            return thieves[0]
+
+    async def _modified_at(self, victim: _Lane, rank: int) -> datetime | None:
+        """The modification time of the victim's order at `rank`; None when it cannot be had."""
+        try:
+            return await self.reader.modified_at_rank(victim.position.modified_after, victim.end, rank)
+        except Exception:  # a split is an optimisation: the victim's own requests report faults
+            return None
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -247,9 +265,9 @@ class Scanner:
                     lane.finished = True
                     await self._commit(lane, (), lane.position)
                     break
-                fetched, step = await self._keyset(lane, check=not lane.checked)
+                fetched, step, end = await self._keyset(lane, check=not lane.checked)
                 await settled()
-                fresh = await self._take(lane, fetched, step)
+                fresh = await self._take(lane, fetched, step, split=end != lane.end)
                 if fresh is not None:
                     committing = asyncio.ensure_future(self._commit(lane, fresh, lane.position))
                     await self._notify()
@@ -260,9 +278,10 @@ class Scanner:
                 if error is not None:
                     raise error
 
-    async def _take(self, lane: _Lane, fetched: Fetched, step: Step) -> list[WooOrder] | None:
+    async def _take(self, lane: _Lane, fetched: Fetched, step: Step, *, split: bool) -> list[WooOrder] | None:
         """Apply one keyset page to the lane; returns the orders of a plain step, for the caller to commit.
-        Pages that end the slice or open a bucket are committed here (None)."""
+        Pages that end the slice or open a bucket are committed here (None). `split`: the slice was split while
+        the page was out, so the page's count is of a window the slice no longer spans."""
         lane.checked = True
         written_before = lane.overlap
         fresh = [o for o in step.fresh if written_before.get(o.id) != o.date_modified]
@@ -274,9 +293,12 @@ class Scanner:
         lane.overlap = {
             o.id: o.date_modified for o in fresh if after is not None and not after.has(o.id, o.date_modified)
         }
-        if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
-            self.on_total(fetched.total)
-        lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
+        if lane.remaining is None:
+            self._learn_total(lane, fetched)
+        if not fetched.full:
+            lane.remaining = 0
+        elif not split:
+            lane.remaining = (fetched.total or 0) - len(fetched.orders)
         if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
             await self._notify()
             await self._scan_second(lane, step.bucket, written_before)
@@ -298,12 +320,14 @@ class Scanner:
             return None
         return fresh
 
-    async def _keyset(self, lane: _Lane, *, check: bool) -> tuple[Fetched, Step]:
-        """One keyset step, read again when the shop's answers contradict each other.
+    async def _keyset(self, lane: _Lane, *, check: bool) -> tuple[Fetched, Step, datetime | None]:
+        """One keyset step, read again when the shop's answers contradict each other; with the window's end it
+        was read with.
 
         With `check` (a lane's first full page, which no earlier page overlaps), the shop also counts the orders of
         the page's first second: a page that lost its first row holds fewer of them than the count. (A partial
-        page is checked by `interpret` against its X-WP-Total.)
+        page is checked by `interpret` against its X-WP-Total.) Meanwhile idle workers may split the slice: the
+        page has told its size.
         """
         for attempt in range(INCONSISTENT_PAGE_RETRIES + 1):
             end = lane.end
@@ -311,6 +335,10 @@ class Scanner:
                 fetched = await self.reader.keyset(lane.position.modified_after, end)
                 step = interpret(fetched, lane.position, end)
                 if check and fetched.full and step.bucket is None:
+                    if lane.remaining is None:
+                        self._learn_total(lane, fetched)
+                        lane.remaining = fetched.total
+                        await self._notify()
                     first = fetched.orders[0].date_modified
                     counted = await self.reader.count(lane.position.modified_after, first + ONE_SECOND)
                     held = sum(1 for o in fetched.orders if o.date_modified == first)
@@ -322,8 +350,13 @@ class Scanner:
                 if attempt == INCONSISTENT_PAGE_RETRIES:
                     raise
                 continue
-            return fetched, step
+            return fetched, step, end
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _learn_total(self, lane: _Lane, fetched: Fetched) -> None:
+        """Report the shop's count of a scan's open-ended first slice (the progress bar's total)."""
+        if lane.end is None and fetched.total is not None and self.on_total:
+            self.on_total(fetched.total)
 
     async def _scan_second(self, lane: _Lane, second: datetime, written_before: dict[int, datetime]) -> bool:
         """Page through one second by id until a pass is verified complete; False when stopped."""
