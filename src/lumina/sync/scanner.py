@@ -112,6 +112,17 @@ class _Lane:
         return Slice(self.committed, self.end)
 
 
+@dataclass(eq=False, slots=True)
+class _Pending:
+    """A page waiting to be written, with the position it takes its lane to."""
+
+    lane: _Lane
+    orders: Sequence[WooOrder]
+    position: Position | None
+    caught_up: bool
+    done: asyncio.Future[None]
+
+
 class Scanner:
     """Runs keyset lanes over a list of slices until each is caught up, `stop` is set, or a fault is raised."""
 
@@ -132,7 +143,8 @@ class Scanner:
         self.on_total = on_total
         self._lanes: list[_Lane] = []
         self._idle = 0  # workers waiting for work
-        self._commit_lock = asyncio.Lock()
+        self._pending: list[_Pending] = []  # pages waiting for the transaction being written
+        self._writer: asyncio.Future[None] | None = None
         self._changed = asyncio.Condition()
 
     def slices(self) -> list[Slice]:
@@ -393,30 +405,60 @@ class Scanner:
         self, lane: _Lane, orders: Sequence[WooOrder], position: Position | None, *, caught_up: bool = False
     ) -> None:
         """Hand the page and the slices' durable state to the sink; the lane's durable position moves only
-        after the sink succeeded, and only as far as the shop's clock allows."""
-        async with self._commit_lock:
-            committed = lane.committed
-            candidate = self.clock.caught_up() if caught_up else None
-            if position is not None and not caught_up:
-                if lane.end is not None and position.second >= lane.end:
-                    position = Position(lane.end)
-                candidate = self.clock.settle(position)
-            if candidate is not None:
-                if lane.end is not None and candidate.second > lane.end:
-                    candidate = Position(lane.end)
-                committed = later(committed, candidate)
-            if not orders and committed == lane.committed:
-                return
-            states = [Slice(committed, lane.end) if other is lane else other.as_slice() for other in self._lanes]
-            durable = sorted((s for s in states if not s.done), key=lambda s: s.position.second)
-            # A cancellation (shutdown, lost lease) must not cut a transaction in half: the page in hand is
-            # committed or rolled back as a whole, then the cancellation goes on.
-            writing = asyncio.ensure_future(self.sink(orders, durable))
+        after the sink succeeded, and only as far as the shop's clock allows.
+
+        Pages are written one transaction at a time, in the order they came; pages that arrive while one is being
+        written are written together in the next (a group commit), so a slow write delays the lanes by one
+        transaction, not by one per waiting page."""
+        entry = _Pending(lane, orders, position, caught_up, asyncio.get_running_loop().create_future())
+        self._pending.append(entry)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_pending())
+        # A cancellation (shutdown, lost lease) must not cut a transaction in half: the page in hand is
+        # committed or rolled back as a whole, then the cancellation goes on.
+        try:
+            await asyncio.shield(entry.done)
+        except asyncio.CancelledError:
+            await asyncio.wait([entry.done])
+            if not entry.done.cancelled():
+                entry.done.exception()  # retrieved: the cancellation is what goes on
+            raise
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            committed = {entry.lane: entry.lane.committed for entry in batch}
+            for entry in batch:
+                committed[entry.lane] = self._durable(entry, committed[entry.lane])
+            orders = [order for entry in batch for order in entry.orders]
             try:
-                await asyncio.shield(writing)
-            except asyncio.CancelledError:
-                await asyncio.wait([writing])
-                if not writing.cancelled():
-                    writing.exception()  # retrieved: the cancellation is what goes on
+                if orders or any(position != lane.committed for lane, position in committed.items()):
+                    states = [Slice(committed.get(lane, lane.committed), lane.end) for lane in self._lanes]
+                    durable = sorted((s for s in states if not s.done), key=lambda s: s.position.second)
+                    await self.sink(orders, durable)
+            except Exception as error:
+                for entry in batch:
+                    entry.done.set_exception(error)
+                continue
+            except BaseException:
+                for entry in batch:
+                    entry.done.cancel()
                 raise
-            lane.committed = committed
+            for lane, position in committed.items():
+                lane.committed = position
+            for entry in batch:
+                entry.done.set_result(None)
+
+    def _durable(self, entry: _Pending, committed: Position) -> Position:
+        """The lane's durable position once the entry is written: as far as its page and the shop's clock allow."""
+        lane, position = entry.lane, entry.position
+        candidate = self.clock.caught_up() if entry.caught_up else None
+        if position is not None and not entry.caught_up:
+            if lane.end is not None and position.second >= lane.end:
+                position = Position(lane.end)
+            candidate = self.clock.settle(position)
+        if candidate is not None:
+            if lane.end is not None and candidate.second > lane.end:
+                candidate = Position(lane.end)
+            committed = later(committed, candidate)
+        return committed
