@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--currencies", default="USD,EUR", help="comma list; the first is the shop's currency")
     serve.add_argument("--customers", type=int, default=200, help="number of registered customers")
     serve.add_argument("--latency-ms", type=float, default=0.0, help="response time of every request (rendering in it)")
+    serve.add_argument(
+        "--pregenerate",
+        action="store_true",
+        help="generate every order's document at start-up instead of when first served (more memory; benchmarks)",
+    )
     serve.add_argument("--webhook-delay", type=float, default=1.0, help="seconds before a webhook is delivered")
     serve.add_argument("--https", action="store_true", help="serve HTTPS with a throwaway test CA")
     serve.add_argument("--ca-out", type=Path, help="with --https: write the CA certificate (PEM) here")
@@ -72,6 +77,8 @@ def serve(args: argparse.Namespace) -> int:
     # switch interval (CPython's default is 5 ms) lets the loop send an answer on time while a page renders.
     sys.setswitchinterval(0.0005)
     shop = SimulatedShop(config_from(args))
+    if args.pregenerate:
+        shop.store.materialize_all()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

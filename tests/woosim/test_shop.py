@@ -25,6 +25,16 @@ def test_same_seed_same_orders_different_seed_different() -> None:
         assert one.orders_snapshot() != other.orders_snapshot()
 
 
+def test_pregenerated_documents_serve_the_same_orders_and_survive_changes() -> None:
+    with make_shop() as lazy, make_shop() as eager:
+        eager.store.materialize_all()
+        assert eager.orders_snapshot() == lazy.orders_snapshot()
+        some = next(iter(lazy.orders_snapshot(include_trash=False, include_drafts=False)))
+        for shop in (lazy, eager):
+            shop.update_order(some, status="completed", customer_note="left at the door")
+        assert eager.orders_snapshot() == lazy.orders_snapshot()
+
+
 def test_generated_data_has_the_shapes_a_sync_must_survive() -> None:
     with make_shop(order_count=3000, days=90) as shop:
         orders = list(shop.orders_snapshot().values())
