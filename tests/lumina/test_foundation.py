@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
+from sqlalchemy.dialects import sqlite
 
 from lumina.db import Base, Database
 from lumina.db.migrate import current_revision, downgrade, head_revision, upgrade
@@ -71,6 +72,24 @@ async def test_migrations_match_the_models(database: Database) -> None:
 def test_naive_datetimes_are_refused_by_utc_columns() -> None:
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), dialect=None)  # type: ignore[arg-type]
+    write = UTCDateTime().bind_processor(sqlite.dialect())
+    assert write is not None
+    with pytest.raises(ValueError, match="naive"):
+        write(datetime(2026, 1, 1))
+
+
+def test_sqlite_stores_utc_times_as_the_text_sqlalchemy_compares_them_by() -> None:
+    """SQLite compares times as text: the one-step writer must store exactly what SQLAlchemy's DATETIME does."""
+    dialect = sqlite.dialect()
+    write, reference = UTCDateTime().bind_processor(dialect), sqlite.DATETIME().bind_processor(dialect)
+    assert write is not None and reference is not None
+    for value in (
+        datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 30, 5, 678, tzinfo=timezone(timedelta(hours=14))),
+        datetime(1, 1, 1, 23, 0, tzinfo=timezone(timedelta(hours=-1))),
+    ):
+        assert write(value) == reference(value.astimezone(UTC).replace(tzinfo=None))
+    assert write(None) is None
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
