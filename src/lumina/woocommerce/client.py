@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -31,6 +32,9 @@ logger = logging.getLogger("lumina.woocommerce")
 API_PREFIX = "/wp-json/wc/v3"
 STAMP_FIELDS = ("id", "date_modified_gmt", "status")
 ItemT = TypeVar("ItemT")
+# Listings longer than this are parsed in a worker thread, as their bodies are decoded (see `_http`): a page of 100
+# orders takes a millisecond or two, during which the event loop could neither send a request nor read an answer.
+_PARSE_OFF_LOOP_ITEMS = 20
 
 
 def normalize_base_url(url: str) -> str:
@@ -253,8 +257,12 @@ class WooClient:
         if not isinstance(response.data, list):
             raise _shape_error(response, f"a listing is a JSON {type(response.data).__name__}, not an array")
         self._requester.counters.pages += 1
+        data: list[object] = response.data
         try:
-            items = [parse(item) for item in response.data]
+            if len(data) > _PARSE_OFF_LOOP_ITEMS:
+                items = await asyncio.to_thread(_parse_all, parse, data)
+            else:
+                items = _parse_all(parse, data)
         except ResponseShapeError as exc:
             raise _shape_error(response, str(exc)) from None
         page["shop_time"] = response.shop_time
@@ -269,3 +277,7 @@ class WooClient:
             return WooOrder.from_json(response.data)
         except ResponseShapeError as exc:
             raise _shape_error(response, str(exc)) from None
+
+
+def _parse_all(parse: Callable[[object], ItemT], data: list[object]) -> list[ItemT]:
+    return [parse(item) for item in data]
