@@ -17,6 +17,7 @@ handed to the sink together with the slices' committed positions, to be made dur
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,8 @@ OVERLAP = 3
 # A page contradicted by the shop's own count (a row moved while it was read) is read again, as often as a
 # transient fault is retried: each read is one request, and failing the run costs a whole cycle.
 INCONSISTENT_PAGE_RETRIES = 6
+# Pages a slice may have handed to the writer and not seen committed: it reads ahead of a slow database this far.
+MAX_UNCOMMITTED_PAGES = 2
 # A slice is split for an idle worker only when at least this many pages are left in it.
 MIN_PAGES_TO_SPLIT = 2
 
@@ -145,6 +148,7 @@ class Scanner:
         self._idle = 0  # workers waiting for work
         self._pending: list[_Pending] = []  # pages waiting for the transaction being written
         self._writer: asyncio.Future[None] | None = None
+        self._write_error: Exception | None = None
         self._changed = asyncio.Condition()
 
     def slices(self) -> list[Slice]:
@@ -260,35 +264,31 @@ class Scanner:
     # -- one slice --------------------------------------------------------------------------------------------
 
     async def _drive(self, lane: _Lane) -> None:
-        """Keyset steps until the slice is done. A page's commit runs while the next page is requested (the next
-        request needs only the in-memory position), so the database does not add to the shop's latency."""
-        committing: asyncio.Future[None] | None = None
-
-        async def settled() -> None:
-            nonlocal committing
-            if committing is not None:
-                done, committing = committing, None
-                await done
-
+        """Keyset steps until the slice is done. Pages are committed while the next ones are requested (the next
+        request needs only the in-memory position), so the database does not add to the shop's latency; a lane
+        runs at most MAX_UNCOMMITTED_PAGES ahead of its commits, so a slow database slows the scan down instead of
+        filling memory."""
+        uncommitted: deque[asyncio.Future[None]] = deque()
         try:
             while not lane.finished and not self.stop.is_set():
                 if lane.end is not None and lane.position.second >= lane.end:
-                    await settled()
                     lane.finished = True
                     await self._commit(lane, (), lane.position)
                     break
                 fetched, step, end = await self._keyset(lane, check=not lane.checked)
-                await settled()
+                while len(uncommitted) >= MAX_UNCOMMITTED_PAGES:
+                    await self._written(uncommitted.popleft())
                 fresh = await self._take(lane, fetched, step, split=end != lane.end)
                 if fresh is not None:
-                    committing = asyncio.ensure_future(self._commit(lane, fresh, lane.position))
+                    uncommitted.append(self._enqueue(lane, fresh, lane.position))
                     await self._notify()
         finally:
-            if committing is not None:
-                await asyncio.wait([committing])
-                error = None if committing.cancelled() else committing.exception()
-                if error is not None:
-                    raise error
+            if uncommitted:
+                await asyncio.wait(uncommitted)
+                for written in uncommitted:
+                    error = None if written.cancelled() else written.exception()
+                    if error is not None:
+                        raise error
 
     async def _take(self, lane: _Lane, fetched: Fetched, step: Step, *, split: bool) -> list[WooOrder] | None:
         """Apply one keyset page to the lane; returns the orders of a plain step, for the caller to commit.
@@ -404,24 +404,37 @@ class Scanner:
     async def _commit(
         self, lane: _Lane, orders: Sequence[WooOrder], position: Position | None, *, caught_up: bool = False
     ) -> None:
+        await self._written(self._enqueue(lane, orders, position, caught_up=caught_up))
+
+    def _enqueue(
+        self, lane: _Lane, orders: Sequence[WooOrder], position: Position | None, *, caught_up: bool = False
+    ) -> asyncio.Future[None]:
         """Hand the page and the slices' durable state to the sink; the lane's durable position moves only
-        after the sink succeeded, and only as far as the shop's clock allows.
+        after the sink succeeded, and only as far as the shop's clock allows. Resolves once written.
 
         Pages are written one transaction at a time, in the order they came; pages that arrive while one is being
         written are written together in the next (a group commit), so a slow write delays the lanes by one
-        transaction, not by one per waiting page."""
-        entry = _Pending(lane, orders, position, caught_up, asyncio.get_running_loop().create_future())
-        self._pending.append(entry)
+        transaction, not by one per waiting page. After a failed write nothing more is written: a later page's
+        position would cover the orders of the page that failed."""
+        done = asyncio.get_running_loop().create_future()
+        if self._write_error is not None:
+            done.set_exception(self._write_error)
+            return done
+        self._pending.append(_Pending(lane, orders, position, caught_up, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._write_pending())
+        return done
+
+    @staticmethod
+    async def _written(done: asyncio.Future[None]) -> None:
         # A cancellation (shutdown, lost lease) must not cut a transaction in half: the page in hand is
         # committed or rolled back as a whole, then the cancellation goes on.
         try:
-            await asyncio.shield(entry.done)
+            await asyncio.shield(done)
         except asyncio.CancelledError:
-            await asyncio.wait([entry.done])
-            if not entry.done.cancelled():
-                entry.done.exception()  # retrieved: the cancellation is what goes on
+            await asyncio.wait([done])
+            if not done.cancelled():
+                done.exception()  # retrieved: the cancellation is what goes on
             raise
 
     async def _write_pending(self) -> None:
@@ -437,12 +450,15 @@ class Scanner:
                     durable = sorted((s for s in states if not s.done), key=lambda s: s.position.second)
                     await self.sink(orders, durable)
             except Exception as error:
-                for entry in batch:
+                self._write_error = error
+                for entry in (*batch, *self._pending):
                     entry.done.set_exception(error)
-                continue
+                self._pending = []
+                return
             except BaseException:
-                for entry in batch:
+                for entry in (*batch, *self._pending):
                     entry.done.cancel()
+                self._pending = []
                 raise
             for lane, position in committed.items():
                 lane.committed = position

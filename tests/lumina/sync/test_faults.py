@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from lumina.context import ServiceContext
 from lumina.models import ShopSyncState, SyncTrigger
@@ -178,3 +179,52 @@ async def test_a_shop_known_to_be_too_old_fails_with_a_clear_reason(
     assert result.status == "failed"
     assert "older than 5.8" in (result.error or "")
     assert result.requests == 0
+
+
+async def test_a_page_the_database_refuses_fails_the_run_and_the_next_run_brings_it(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    """Pages are handed to the writer ahead of their commits: after one fails, none after it may be written, as
+    its position would cover the orders of the page that failed."""
+    linked = await add_shop(context, shop_server, woo_shop)
+    since = window_start().replace(tzinfo=None).isoformat()
+    in_window = sorted(
+        (order for order in woo_shop.orders_snapshot().values() if order["date_modified_gmt"] > since),
+        key=lambda order: str(order["date_modified_gmt"]),
+    )
+    refused = in_window[len(in_window) // 3]["id"]
+    sqlite = context.database.engine.dialect.name == "sqlite"
+    refuse = (
+        [
+            "CREATE TRIGGER refuse_order BEFORE INSERT ON cached_orders "
+            f"WHEN NEW.woocommerce_order_id = {refused} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ]
+        if sqlite
+        else [
+            "CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.woocommerce_order_id = {refused} THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+            "RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_order BEFORE INSERT ON cached_orders FOR EACH ROW EXECUTE FUNCTION refuse_order()",
+        ]
+    )
+    allow = ["DROP TRIGGER refuse_order"] if sqlite else ["DROP TRIGGER refuse_order ON cached_orders"]
+    async with context.database.transaction() as session:
+        for statement in refuse:
+            await session.execute(text(statement))
+    coordinator = make_coordinator(context, page_size=10)
+
+    failed = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    assert failed.status == "failed"
+    assert "refused by the test" in (failed.error or "")
+    assert refused not in {row.woocommerce_order_id for row in await cached_rows(context.database, linked.shop_id)}
+
+    async with context.database.transaction() as session:
+        for statement in allow:
+            await session.execute(text(statement))
+    woo_shop.clock.advance(3)
+    result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    assert result.status == "succeeded", result.error
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
