@@ -82,7 +82,8 @@ def test_sqlite_stores_utc_times_as_the_text_sqlalchemy_compares_them_by() -> No
     """SQLite compares times as text: the one-step writer must store exactly what SQLAlchemy's DATETIME does."""
     dialect = sqlite.dialect()
     write, reference = UTCDateTime().bind_processor(dialect), sqlite.DATETIME().bind_processor(dialect)
-    assert write is not None and reference is not None
+    assert write is not None
+    assert reference is not None
     for value in (
         datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
         datetime(2026, 1, 1, 0, 30, 5, 678, tzinfo=timezone(timedelta(hours=14))),
