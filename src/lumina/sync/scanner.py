@@ -348,8 +348,10 @@ class Scanner:
                 step = interpret(fetched, lane.position, end)
                 if check and fetched.full and step.bucket is None:
                     if lane.remaining is None:
+                        # Counted as `_take` counts it, so that a slice of two pages is not split. The page in hand
+                        # is not in the count, so the slice keeps a page less than an even share.
                         self._learn_total(lane, fetched)
-                        lane.remaining = fetched.total
+                        lane.remaining = (fetched.total or 0) - len(fetched.orders)
                         await self._notify()
                     first = fetched.orders[0].date_modified
                     counted = await self.reader.count(lane.position.modified_after, first + ONE_SECOND)
