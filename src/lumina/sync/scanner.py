@@ -293,7 +293,7 @@ class Scanner:
     async def _take(self, lane: _Lane, fetched: Fetched, step: Step, *, split: bool) -> list[WooOrder] | None:
         """Apply one keyset page to the lane; returns the orders of a plain step, for the caller to commit.
         Pages that end the slice or open a bucket are committed here (None). `split`: the slice was split while
-        the page was out, so the page's count is of a window the slice no longer spans."""
+        the page was out, so a full page's count is of a window the slice no longer spans."""
         lane.checked = True
         written_before = lane.overlap
         fresh = [o for o in step.fresh if written_before.get(o.id) != o.date_modified]
@@ -305,12 +305,8 @@ class Scanner:
         lane.overlap = {
             o.id: o.date_modified for o in fresh if after is not None and not after.has(o.id, o.date_modified)
         }
-        if lane.remaining is None:
-            self._learn_total(lane, fetched)
-        if not fetched.full:
-            lane.remaining = 0
-        elif not split:
-            lane.remaining = (fetched.total or 0) - len(fetched.orders)
+        if not (split and fetched.full):
+            self._count(lane, fetched)
         if step.bucket is not None and (lane.end is None or step.bucket < lane.end):
             await self._notify()
             await self._scan_second(lane, step.bucket, written_before)
@@ -350,8 +346,7 @@ class Scanner:
                     if lane.remaining is None:
                         # Counted as `_take` counts it, so that a slice of two pages is not split. The page in hand
                         # is not in the count, so the slice keeps a page less than an even share.
-                        self._learn_total(lane, fetched)
-                        lane.remaining = (fetched.total or 0) - len(fetched.orders)
+                        self._count(lane, fetched)
                         await self._notify()
                     first = fetched.orders[0].date_modified
                     counted = await self.reader.count(lane.position.modified_after, first + ONE_SECOND)
@@ -367,10 +362,12 @@ class Scanner:
             return fetched, step, end
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _learn_total(self, lane: _Lane, fetched: Fetched) -> None:
-        """Report the shop's count of a scan's open-ended first slice (the progress bar's total)."""
-        if lane.end is None and fetched.total is not None and self.on_total:
+    def _count(self, lane: _Lane, fetched: Fetched) -> None:
+        """What a keyset page tells of its slice: the orders left after it, and for a scan's open-ended first
+        slice, the first time it is counted, the shop's total (the progress bar's)."""
+        if lane.remaining is None and lane.end is None and fetched.total is not None and self.on_total:
             self.on_total(fetched.total)
+        lane.remaining = (fetched.total or 0) - len(fetched.orders) if fetched.full else 0
 
     async def _scan_second(self, lane: _Lane, second: datetime, written_before: dict[int, datetime]) -> bool:
         """Page through one second by id until a pass is verified complete; False when stopped."""
