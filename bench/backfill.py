@@ -8,10 +8,10 @@ bound (requests x latency / concurrency), and memory.
 The shop runs in its own process (`woosim serve --pregenerate`), so its work (rendering JSON pages) does not compete
 with the sync for this process's interpreter lock; the machine's cores are still shared. Its orders are generated
 before it starts serving, as a real shop's orders exist before a sync asks for them: what it does per request is
-what PHP does, render the page. The client runs without the
-polite request rate (SYNC_REQUESTS_PER_SECOND) that a real shop gets: the figure measured is the engine's, not the
-politeness limit's. Memory: peak resident size of this process before and after the sync (ru_maxrss), and with
---tracemalloc the peak of Python allocations during the sync (tracemalloc slows the run down: use it on its own).
+what PHP does, render the page. The client runs without the polite request rate (SYNC_REQUESTS_PER_SECOND) that a
+real shop gets: the figure measured is the engine's, not the politeness limit's. Memory: peak resident size of this
+process before and after the sync (ru_maxrss), and with --tracemalloc the peak of Python allocations during the
+sync (tracemalloc slows the run down: use it on its own).
 """
 
 from __future__ import annotations
