@@ -1,4 +1,4 @@
-"""A first backfill, scanned in time slices at once: every order found, and the progress bar told how many."""
+"""A first backfill: every order found, and the progress bar told how many from the start."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ async def test_the_progress_total_is_every_order_of_the_window_from_the_start(
 async def test_slices_of_a_sparse_shop_lose_no_order_to_first_pages_that_lost_their_first_row(
     context: ServiceContext,
 ) -> None:
-    # One order every six days: each of the backfill's time slices holds one order. A shop that drops a page's
-    # first row answers a window of one order with an empty page, which nothing can be checked against.
+    # One order every six days. A shop that drops a page's first row answers a window holding one order with an
+    # empty page, which nothing can be checked against: a backfill split by time before it knows where the
+    # orders are (one sixth of the window each) would lose orders here.
     with SimulatedShop(ShopConfig(order_count=0)) as shop, ShopServer(shop) as server:
         shop.clock.advance(-DAY * 27)
         for _ in range(5):
@@ -55,7 +56,7 @@ async def test_slices_of_a_sparse_shop_lose_no_order_to_first_pages_that_lost_th
             shop.clock.advance(DAY * 6)
         shop.clock.advance(-DAY * 3)  # back to the present
         linked = await add_shop(context, server, shop)
-        shop.faults.add(FaultRule(kind="shift_pages", times=5, match=ORDERS))  # every slice's first page
+        shop.faults.add(FaultRule(kind="shift_pages", times=5, match=ORDERS))
         result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
         shop.faults.clear()
 
