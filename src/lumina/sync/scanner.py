@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -111,9 +111,6 @@ class _Lane:
     active: bool = False
     finished: bool = False
 
-    def as_slice(self) -> Slice:
-        return Slice(self.committed, self.end)
-
 
 @dataclass(eq=False, slots=True)
 class _Pending:
@@ -150,11 +147,6 @@ class Scanner:
         self._writer: asyncio.Future[None] | None = None
         self._write_error: Exception | None = None
         self._changed = asyncio.Condition()
-
-    def slices(self) -> list[Slice]:
-        """The durable state: every slice not finished, in time order."""
-        lanes = [lane.as_slice() for lane in self._lanes]
-        return sorted((s for s in lanes if not s.done), key=lambda s: s.position.second)
 
     async def run(self, slices: Sequence[Slice]) -> bool:
         """Scan; True when every slice caught up, False when stopped first."""
@@ -445,9 +437,7 @@ class Scanner:
             orders = [order for entry in batch for order in entry.orders]
             try:
                 if orders or any(position != lane.committed for lane, position in committed.items()):
-                    states = [Slice(committed.get(lane, lane.committed), lane.end) for lane in self._lanes]
-                    durable = sorted((s for s in states if not s.done), key=lambda s: s.position.second)
-                    await self.sink(orders, durable)
+                    await self.sink(orders, self._durable_slices(committed))
             except Exception as error:
                 self._write_error = error
                 for entry in (*batch, *self._pending):
@@ -463,6 +453,11 @@ class Scanner:
                 lane.committed = position
             for entry in batch:
                 entry.done.set_result(None)
+
+    def _durable_slices(self, committed: Mapping[_Lane, Position]) -> list[Slice]:
+        """The durable state once the `committed` positions are written: every slice not finished, in time order."""
+        states = [Slice(committed.get(lane, lane.committed), lane.end) for lane in self._lanes]
+        return sorted((s for s in states if not s.done), key=lambda s: s.position.second)
 
     def _durable(self, entry: _Pending, committed: Position) -> Position:
         """The lane's durable position once the entry is written: as far as its page and the shop's clock allow."""
