@@ -35,11 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given for a UTC column")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            stored = self.process_bind_param(value, dialect)
+            return None if stored is None else stored.isoformat(" ", "microseconds")
 
         return process
 
