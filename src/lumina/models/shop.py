@@ -30,6 +30,8 @@ class ShopConnection(Base):
     auth_mode: Mapped[str] = mapped_column(String(16), default="auto")
     verify_tls: Mapped[bool] = mapped_column(default=True)
     is_default: Mapped[bool] = mapped_column(default=False, index=True)
+    # Minutes between this shop's syncs; None follows the service's SYNC_INTERVAL.
+    sync_interval_minutes: Mapped[int | None] = mapped_column()
     # What the connection check found out about the shop.
     wc_version: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, text, update
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.db.migrate import downgrade, upgrade
-from lumina.models import CachedOrder
+from lumina.models import CachedOrder, Family, ShopConnection
 from tests.factories import create_family, create_order, create_shop, link_family
 from tests.lumina.db.support import assert_aggregate_exact, fresh_groups
 
@@ -44,11 +44,22 @@ async def at_head_afterwards(database: Database) -> AsyncIterator[Database]:
     await upgrade(database)
 
 
-async def _add_orders(context: ServiceContext, prefix: int) -> None:
+async def _family_and_shop(context: ServiceContext) -> tuple[Family, ShopConnection]:
+    """Made at the head revision: the older schemas the test visits hold orders, not today's shop columns."""
     async with context.database.transaction() as session:
         family = await create_family(session)
         shop = await create_shop(session, context.secret_box)
         await link_family(session, family, shop)
+        return family, shop
+
+
+async def _add_orders(context: ServiceContext, prefix: int) -> None:
+    family, shop = await _family_and_shop(context)
+    await _add_orders_of(context, family, shop, prefix)
+
+
+async def _add_orders_of(context: ServiceContext, family: Family, shop: ShopConnection, prefix: int) -> None:
+    async with context.database.transaction() as session:
         specs = [
             ("processing", "USD", Decimal("10.00"), Decimal(0)),
             ("completed", "USD", Decimal("99.99"), Decimal("9.99")),
@@ -68,12 +79,13 @@ async def test_the_upgrade_fills_the_aggregate_from_existing_orders_and_the_down
 ) -> None:
     database = at_head_afterwards
     await _add_orders(context, 100)
+    second = await _family_and_shop(context)
     triggers = (await schema(database))[2]
     assert triggers > 0
 
     await downgrade(database, "0002")
     assert await schema(database) == (False, True, 0)
-    await _add_orders(context, 200)  # written with no trigger, as before the migration
+    await _add_orders_of(context, *second, 200)  # written with no trigger, as before the migration
     async with database.transaction() as session:
         await session.execute(update(CachedOrder).where(CachedOrder.status == "processing").values(status="on-hold"))
 
