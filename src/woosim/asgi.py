@@ -10,7 +10,7 @@ from woosim.api import ApiRequest, ApiResponse, classify, dispatch
 from woosim.control import handle_control
 from woosim.faults import FaultRule
 from woosim.routing import build_router
-from woosim.shoptime import http_date
+from woosim.wordpress.shoptime import http_date
 
 if TYPE_CHECKING:
     from woosim.shop import SimulatedShop

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.woosim.conftest import make_shop
 from woosim import SimulatedShop
-from woosim.model import STATUSES
+from woosim.data.model import STATUSES
 from woosim.store import OrderQuery
 
 
