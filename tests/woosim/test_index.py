@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tests.woosim.conftest import make_shop
 from woosim import SimulatedShop
 from woosim.data.model import STATUSES
-from woosim.store import OrderQuery
+from woosim.store.order_store import OrderQuery
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,9 @@ from woosim.data.catalog import (
 from woosim.data.generate import GenParams, new_order_key, random_spec
 from woosim.data.model import EDIT_STATUSES, PAID_STATUSES, Doc, OrderRow
 from woosim.data.orderdoc import LineSpec, OrderSpec, build_doc, empty_billing, empty_shipping
-from woosim.notes import NoteBook, status_note
-from woosim.refunds import Refund, RefundBook
-from woosim.store import OrderStore
+from woosim.store.notes import NoteBook, status_note
+from woosim.store.order_store import OrderStore
+from woosim.store.refunds import Refund, RefundBook
 from woosim.wordpress.errors import WooError
 from woosim.wordpress.money import ZERO, dec, fmt
 

@@ -11,7 +11,7 @@ from itertools import count
 from woosim.data.generate import GenParams, generate_doc
 from woosim.data.model import Doc, OrderRow, key_id
 from woosim.data.orderdoc import IdSource
-from woosim.index import StatusIndex
+from woosim.store.index import StatusIndex
 
 _DOC_CACHE_SIZE = 4096
 

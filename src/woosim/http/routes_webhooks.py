@@ -6,8 +6,8 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from woosim.api import Ctx, Result
-from woosim.webhooks import Webhook, valid_topic
+from woosim.http.rest import Ctx, Result
+from woosim.store.webhooks import Webhook, valid_topic
 from woosim.wordpress.errors import WooError
 from woosim.wordpress.wpschema import to_bool
 

@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from woosim.api import Ctx, Result
 from woosim.data.model import ANY_STATUSES, STATUSES, OrderRow
 from woosim.data.recorded import endpoint_args
-from woosim.links import link_params, page_links
-from woosim.render import FieldFilter, apply_dp
-from woosim.store import OrderQuery
+from woosim.http.links import link_params, page_links
+from woosim.http.rest import Ctx, Result
+from woosim.store.order_store import OrderQuery
+from woosim.store.render import FieldFilter, apply_dp
 from woosim.wordpress.errors import WooError
 from woosim.wordpress.phpquery import PhpValue, as_list
 from woosim.wordpress.shoptime import parse_filter_date

@@ -6,10 +6,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from woosim.api import ApiRequest, ApiResponse, classify, dispatch
-from woosim.control import handle_control
 from woosim.faults import FaultRule
-from woosim.routing import build_router
+from woosim.http.control import handle_control
+from woosim.http.rest import ApiRequest, ApiResponse, classify, dispatch
+from woosim.http.routing import build_router
 from woosim.wordpress.shoptime import http_date
 
 if TYPE_CHECKING:

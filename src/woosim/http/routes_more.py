@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-from woosim.api import Ctx, Result
 from woosim.data.model import OrderRow
 from woosim.data.recorded import encoded, load
-from woosim.links import link_params, page_links
-from woosim.notes import render_note
-from woosim.refunds import render_refund
+from woosim.http.links import link_params, page_links
+from woosim.http.rest import Ctx, Result
+from woosim.store.notes import render_note
+from woosim.store.refunds import render_refund
 from woosim.wordpress.errors import WooError
 from woosim.wordpress.fields import filter_fields
 from woosim.wordpress.money import dec
