@@ -43,6 +43,8 @@ def _html_error(status: int) -> bytes:
 
 
 class ShopApp:
+    """The ASGI app of one shop, built by whoever serves it (ShopServer): the shop never builds its own face."""
+
     def __init__(self, shop: SimulatedShop) -> None:
         self.shop = shop
         self.router = build_router()
