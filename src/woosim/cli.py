@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from woosim.config import ApiKey, ShopConfig
-from woosim.server import ShopServer
+from woosim.http.server import ShopServer
 from woosim.shop import SimulatedShop
 
 

@@ -9,25 +9,24 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from woosim import phpjson
-from woosim.asgi import ShopApp
-from woosim.auth import Authenticator
-from woosim.catalog import StoreSettings
 from woosim.clock import ShopClock
 from woosim.config import ApiKey, ShopConfig
 from woosim.counts import RequestCounts
-from woosim.dataset import load_dataset
-from woosim.errors import WooError
+from woosim.data.catalog import StoreSettings
+from woosim.data.dataset import load_dataset
+from woosim.data.generate import GenParams, generate_rows
+from woosim.data.model import ANY_STATUSES, OrderRow
 from woosim.faults import FaultSet
-from woosim.generate import GenParams, generate_rows
-from woosim.model import ANY_STATUSES, OrderRow
-from woosim.notes import NoteBook, render_note
-from woosim.orders import OrderService
-from woosim.refunds import Refund, RefundBook, render_refund
-from woosim.render import ROW_ONLY_FIELDS, OrderRenderer, detached
-from woosim.shoptime import ShopTime
-from woosim.store import OrderStore
-from woosim.webhooks import Webhook, WebhookHub
+from woosim.store.notes import NoteBook, render_note
+from woosim.store.order_store import OrderStore
+from woosim.store.orders import OrderService
+from woosim.store.refunds import Refund, RefundBook, render_refund
+from woosim.store.render import ROW_ONLY_FIELDS, OrderRenderer, detached
+from woosim.store.webhooks import Webhook, WebhookHub
+from woosim.wordpress import phpjson
+from woosim.wordpress.auth import Authenticator
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.shoptime import ShopTime
 
 _PLACEHOLDER_HOME = "http://127.0.0.1"
 
@@ -88,7 +87,6 @@ class SimulatedShop:
             settings=self.settings,
             params=self.params,
         )
-        self._app: Any = None
 
     @classmethod
     def from_dataset(cls, path: str, *, clock: ShopClock | None = None, **overrides: Any) -> SimulatedShop:
@@ -154,13 +152,6 @@ class SimulatedShop:
 
     def reset_request_counts(self) -> None:
         self.counts.reset()
-
-    @property
-    def app(self) -> Any:
-        """The ASGI application serving this shop (and its /__woosim/ control API)."""
-        if self._app is None:
-            self._app = ShopApp(self)
-        return self._app
 
     # -- reading -----------------------------------------------------------------------------------------
     def render(self, row: OrderRow) -> dict[str, Any]:

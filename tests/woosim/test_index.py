@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tests.woosim.conftest import make_shop
 from woosim import SimulatedShop
-from woosim.model import STATUSES
-from woosim.store import OrderQuery
+from woosim.data.model import STATUSES
+from woosim.store.order_store import OrderQuery
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woosim import phpjson
+from woosim.wordpress import phpjson
 
 
 def reference(value: Any) -> bytes:

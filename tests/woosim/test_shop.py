@@ -13,8 +13,8 @@ import pytest
 from tests.woosim.conftest import NOW, make_shop
 from tests.woosim.recordings import BEFORE_DATASET, HOME
 from woosim import ShopClock, ShopConfig, SimulatedShop
-from woosim.model import ANY_STATUSES
-from woosim.store import OrderQuery
+from woosim.data.model import ANY_STATUSES
+from woosim.store.order_store import OrderQuery
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 

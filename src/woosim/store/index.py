@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from woosim.model import STATUSES, OrderRow, key
+from woosim.data.model import STATUSES, OrderRow, key
 
 _MAX_ID = 0xFFFFFFFF
 SORT_KEYS = ("created", "modified", "id")

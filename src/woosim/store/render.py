@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from woosim.fields import field_tree, keep_fields, requested_fields
-from woosim.model import Doc, OrderRow
-from woosim.money import dec, fmt
-from woosim.shoptime import ShopTime
+from woosim.data.model import Doc, OrderRow
+from woosim.wordpress.fields import field_tree, keep_fields, requested_fields
+from woosim.wordpress.money import dec, fmt
+from woosim.wordpress.shoptime import ShopTime
 
 ORDER_ALLOW = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _MONEY = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax")

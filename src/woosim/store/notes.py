@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from woosim.catalog import OFFLINE_PAYMENT, STATUS_LABELS
-from woosim.model import Doc, OrderRow
+from woosim.data.catalog import OFFLINE_PAYMENT, STATUS_LABELS
+from woosim.data.model import Doc, OrderRow
 
 
 @dataclass

@@ -19,8 +19,8 @@ import threading
 from dataclasses import dataclass
 
 from woosim.config import ApiKey
-from woosim.errors import WooError
-from woosim.oauth import (
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.oauth import (
     SIGNED_METHODS,
     base_request_url,
     base_string,
@@ -28,7 +28,7 @@ from woosim.oauth import (
     provided_signature,
     sign,
 )
-from woosim.phpquery import PhpArray
+from woosim.wordpress.phpquery import PhpArray
 
 NONCE_WINDOW = 15 * 60
 _OAUTH_REQUIRED = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method")

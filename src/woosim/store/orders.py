@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from woosim.catalog import (
+from woosim.data.catalog import (
     COUPONS,
     CURRENCY_SYMBOLS,
     SHIPPING_METHODS,
@@ -21,14 +21,14 @@ from woosim.catalog import (
     find_product,
     tax_rate_for,
 )
-from woosim.errors import WooError
-from woosim.generate import GenParams, new_order_key, random_spec
-from woosim.model import EDIT_STATUSES, PAID_STATUSES, Doc, OrderRow
-from woosim.money import ZERO, dec, fmt
-from woosim.notes import NoteBook, status_note
-from woosim.orderdoc import LineSpec, OrderSpec, build_doc, empty_billing, empty_shipping
-from woosim.refunds import Refund, RefundBook
-from woosim.store import OrderStore
+from woosim.data.generate import GenParams, new_order_key, random_spec
+from woosim.data.model import EDIT_STATUSES, PAID_STATUSES, Doc, OrderRow
+from woosim.data.orderdoc import LineSpec, OrderSpec, build_doc, empty_billing, empty_shipping
+from woosim.store.notes import NoteBook, status_note
+from woosim.store.order_store import OrderStore
+from woosim.store.refunds import Refund, RefundBook
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.money import ZERO, dec, fmt
 
 EventSink = Callable[[str, int], None]
 _SIMPLE_FIELDS = ("customer_note", "payment_method", "payment_method_title", "transaction_id", "created_via")

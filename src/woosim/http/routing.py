@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from woosim import routes_more as more
-from woosim import routes_orders as orders
-from woosim import routes_webhooks as hooks
-from woosim.api import Handler, Route, Router
+from woosim.http import routes_more as more
+from woosim.http import routes_orders as orders
+from woosim.http import routes_webhooks as hooks
+from woosim.http.rest import Handler, Route, Router
 
 _ID = r"(?P<id>[\d]+)"
 _ORDER_ID = r"(?P<order_id>[\d]+)"

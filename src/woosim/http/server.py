@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 
+from woosim.http.app import ShopApp
 from woosim.shop import SimulatedShop
 
 
@@ -106,7 +107,7 @@ class ShopServer:
         if self.https:
             options.update(self._tls_files())
         config = uvicorn.Config(
-            self.shop.app,
+            ShopApp(self.shop),
             log_level=self.log_level,
             access_log=False,
             server_header=False,

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import count
 
-from woosim.generate import GenParams, generate_doc
-from woosim.index import StatusIndex
-from woosim.model import Doc, OrderRow, key_id
-from woosim.orderdoc import IdSource
+from woosim.data.generate import GenParams, generate_doc
+from woosim.data.model import Doc, OrderRow, key_id
+from woosim.data.orderdoc import IdSource
+from woosim.store.index import StatusIndex
 
 _DOC_CACHE_SIZE = 4096
 

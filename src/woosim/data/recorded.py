@@ -8,14 +8,14 @@ import json
 from importlib import resources
 from typing import Any
 
-from woosim import phpjson
+from woosim.wordpress import phpjson
 
 HOME = "{{HOME}}"
 
 
 @functools.cache
 def _text(name: str) -> str:
-    raw = resources.files("woosim").joinpath("data", name).read_bytes()
+    raw = resources.files("woosim.data").joinpath(name).read_bytes()
     return gzip.decompress(raw).decode("utf-8")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from woosim.phpquery import as_list
+from woosim.wordpress.phpquery import as_list
 
 
 def filter_fields(data: dict[str, Any], raw: str) -> dict[str, Any]:

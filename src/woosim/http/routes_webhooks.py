@@ -6,10 +6,10 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from woosim.api import Ctx, Result
-from woosim.errors import WooError
-from woosim.webhooks import Webhook, valid_topic
-from woosim.wpschema import to_bool
+from woosim.http.rest import Ctx, Result
+from woosim.store.webhooks import Webhook, valid_topic
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.wpschema import to_bool
 
 _STATUSES = ("active", "paused", "disabled")
 

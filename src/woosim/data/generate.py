@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from woosim.catalog import (
+from woosim.data.catalog import (
     ADDRESSES,
     ATTRIBUTION_SOURCES,
     COMPANIES,
@@ -30,9 +30,9 @@ from woosim.catalog import (
     SHIPPING_METHODS,
     tax_rate_for,
 )
-from woosim.model import BACKDATED, LATE_EDIT, PARTIAL_REFUND, Doc, OrderRow
-from woosim.money import dec, fmt
-from woosim.orderdoc import IdSource, LineSpec, OrderSpec, build_doc
+from woosim.data.model import BACKDATED, LATE_EDIT, PARTIAL_REFUND, Doc, OrderRow
+from woosim.data.orderdoc import IdSource, LineSpec, OrderSpec, build_doc
+from woosim.wordpress.money import dec, fmt
 
 DAY = 86400
 _RECENT_WEIGHTS = (

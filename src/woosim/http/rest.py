@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from woosim import phpjson
-from woosim.auth import Authenticator, AuthRequest
 from woosim.config import ApiKey
-from woosim.errors import WooError, no_route
-from woosim.phpquery import PhpArray, parse_query
-from woosim.shoptime import http_date
-from woosim.static import encoded, endpoint_args, route_table
-from woosim.wpschema import validate_args
+from woosim.data.recorded import encoded, endpoint_args, route_table
+from woosim.wordpress import phpjson
+from woosim.wordpress.auth import Authenticator, AuthRequest
+from woosim.wordpress.errors import WooError, no_route
+from woosim.wordpress.phpquery import PhpArray, parse_query
+from woosim.wordpress.shoptime import http_date
+from woosim.wordpress.wpschema import validate_args
 
 if TYPE_CHECKING:
     from woosim.shop import SimulatedShop

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from woosim.model import Doc, OrderRow
-from woosim.shoptime import parse_gmt
+from woosim.data.model import Doc, OrderRow
+from woosim.wordpress.shoptime import parse_gmt
 
 _RENDERED_ONLY = frozenset(
     {

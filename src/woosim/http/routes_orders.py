@@ -6,16 +6,16 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from woosim.api import Ctx, Result
-from woosim.errors import WooError
-from woosim.links import link_params, page_links
-from woosim.model import ANY_STATUSES, STATUSES, OrderRow
-from woosim.phpquery import PhpValue, as_list
-from woosim.render import FieldFilter, apply_dp
-from woosim.shoptime import parse_filter_date
-from woosim.static import endpoint_args
-from woosim.store import OrderQuery
-from woosim.wpschema import to_bool
+from woosim.data.model import ANY_STATUSES, STATUSES, OrderRow
+from woosim.data.recorded import endpoint_args
+from woosim.http.links import link_params, page_links
+from woosim.http.rest import Ctx, Result
+from woosim.store.order_store import OrderQuery
+from woosim.store.render import FieldFilter, apply_dp
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.phpquery import PhpValue, as_list
+from woosim.wordpress.shoptime import parse_filter_date
+from woosim.wordpress.wpschema import to_bool
 
 _INT_PARAMS = ("page", "per_page", "offset", "customer", "product", "dp")
 _INT_LIST_PARAMS = ("include", "exclude", "parent", "parent_exclude")

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from woosim.catalog import CURRENCY_SYMBOLS, Coupon, Product, ShippingMethod, TaxRate
-from woosim.model import Doc
-from woosim.money import ZERO, cents, fmt, php_number, trim
+from woosim.data.catalog import CURRENCY_SYMBOLS, Coupon, Product, ShippingMethod, TaxRate
+from woosim.data.model import Doc
+from woosim.wordpress.money import ZERO, cents, fmt, php_number, trim
 
 ADDRESS_FIELDS = (
     "first_name",

@@ -13,7 +13,7 @@ import hmac
 import re
 from urllib.parse import unquote, unquote_plus, urlsplit
 
-from woosim.phpquery import PhpArray, PhpValue, rfc3986
+from woosim.wordpress.phpquery import PhpArray, PhpValue, rfc3986
 
 _HEADER_PARAM = re.compile(r'(oauth_[a-z_-]*)=(:?"([^"]*)"|([^,]*))')
 SIGNED_METHODS = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}

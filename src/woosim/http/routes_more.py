@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 
-from woosim.api import Ctx, Result
-from woosim.errors import WooError
-from woosim.fields import filter_fields
-from woosim.links import link_params, page_links
-from woosim.model import OrderRow
-from woosim.money import dec
-from woosim.notes import render_note
-from woosim.refunds import render_refund
-from woosim.static import encoded, load
-from woosim.wpschema import to_bool
+from woosim.data.model import OrderRow
+from woosim.data.recorded import encoded, load
+from woosim.http.links import link_params, page_links
+from woosim.http.rest import Ctx, Result
+from woosim.store.notes import render_note
+from woosim.store.refunds import render_refund
+from woosim.wordpress.errors import WooError
+from woosim.wordpress.fields import filter_fields
+from woosim.wordpress.money import dec
+from woosim.wordpress.wpschema import to_bool
 
 
 def _order_or_404(ctx: Ctx) -> OrderRow:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from woosim.errors import InvalidParamsError, WooError
-from woosim.phpquery import as_list
-from woosim.shoptime import is_rest_date
+from woosim.wordpress.errors import InvalidParamsError, WooError
+from woosim.wordpress.phpquery import as_list
+from woosim.wordpress.shoptime import is_rest_date
 
 Problem = tuple[str, str, Any]  # (code, message, data)
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from woosim.model import Doc, key, key_id
-from woosim.money import dec, fmt, php_number
+from woosim.data.model import Doc, key, key_id
+from woosim.wordpress.money import dec, fmt, php_number
 
 
 @dataclass

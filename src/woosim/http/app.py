@@ -6,11 +6,11 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from woosim.api import ApiRequest, ApiResponse, classify, dispatch
-from woosim.control import handle_control
 from woosim.faults import FaultRule
-from woosim.routing import build_router
-from woosim.shoptime import http_date
+from woosim.http.control import handle_control
+from woosim.http.rest import ApiRequest, ApiResponse, classify, dispatch
+from woosim.http.routing import build_router
+from woosim.wordpress.shoptime import http_date
 
 if TYPE_CHECKING:
     from woosim.shop import SimulatedShop
@@ -43,6 +43,8 @@ def _html_error(status: int) -> bytes:
 
 
 class ShopApp:
+    """The ASGI app of one shop, built by whoever serves it (ShopServer): the shop never builds its own face."""
+
     def __init__(self, shop: SimulatedShop) -> None:
         self.shop = shop
         self.router = build_router()

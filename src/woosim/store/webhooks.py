@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from woosim import phpjson
+from woosim.wordpress import phpjson
 
 MAX_FAILURES = 5
 TOPIC_HOOKS: dict[str, list[str]] = {

@@ -8,7 +8,7 @@ therefore replays the previous OAuth nonce and signature.
 
 from __future__ import annotations
 
-from woosim.phpquery import PhpArray, PhpValue, build_query
+from woosim.wordpress.phpquery import PhpArray, PhpValue, build_query
 
 
 def oauth_signature_echo(value: str) -> str:
