@@ -158,7 +158,7 @@ class Settings(BaseSettings):
         self._check_auth_mode()
 
     def _check_auth_mode(self) -> None:
-        """Basic and query-string keys are ignored by WooCommerce over plain HTTP, and would send the secret in clear."""
+        """WooCommerce ignores Basic and query-string keys over plain HTTP, which would carry the secret in clear."""
         if not self.wc_store_url or self.wc_auth_mode not in (WooAuthMode.BASIC, WooAuthMode.QUERY):
             return
         if urlsplit(self.wc_store_url.strip()).scheme.lower() != "https":
