@@ -38,10 +38,11 @@ class _Target:
 
 
 def shop_error(error: WooError, action: str) -> BadGatewayError:
-    """The shop's reason, fit for the caller: its status, code, message and hint, never a URL or a credential."""
+    """The shop's refusal, fit for a member: its status, code, the client's reason and hint; never the shop's own
+    text (a shop or proxy may echo the request in it), a URL or a credential."""
     return BadGatewayError(
-        f"The shop did not {action}: {error.message}",
-        details={"shop": {"status": error.status, "code": error.code, "message": error.message, "hint": error.hint}},
+        f"The shop did not {action}: {error.reason}",
+        details={"shop": {"status": error.status, "code": error.code, "message": error.reason, "hint": error.hint}},
     )
 
 
