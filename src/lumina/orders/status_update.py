@@ -12,6 +12,7 @@ families holding the order are announced as changed, so this process's read cach
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, NotFoundError, ServiceUnavailableError
@@ -20,8 +21,8 @@ from lumina.logging import get_logger
 from lumina.orders.repository import FamilyOrderRepository, FamilyShopLinks, families_holding
 from lumina.orders.schemas import OrderDetail, StatusUpdateResult
 from lumina.shops.connect import build_client
-from lumina.sync.writer import write_shop_orders
-from lumina.woocommerce import RetryPolicy, WooClient, WooError, WooOrder
+from lumina.sync.writer import tombstone_orders, write_shop_orders
+from lumina.woocommerce import RetryPolicy, WooClient, WooError, WooNotFoundError, WooOrder
 
 logger = get_logger("lumina.orders.status")
 
@@ -35,6 +36,15 @@ class _Target:
     order_id: int
     shop_id: int
     woocommerce_order_id: int
+
+
+class _DeletedInShopError(Exception):
+    """The shop says the order id is invalid: the order was deleted there for good."""
+
+
+def deleted_in_shop(error: WooError) -> bool:
+    """WooCommerce's "Invalid ID" (404 on a read, 400 on a write); not a missing route, which is a shop problem."""
+    return isinstance(error, WooNotFoundError) and (error.code or "").endswith("_invalid_id")
 
 
 def shop_error(error: WooError, action: str) -> BadGatewayError:
@@ -52,7 +62,11 @@ class OrderStatusWriter:
 
     async def set_status(self, family_id: int, order_id: int, status: str) -> StatusUpdateResult:
         target, client = await self._prepare(family_id, order_id)
-        answer, changed = await self._ask_shop(client, target, status)
+        try:
+            answer, changed = await self._ask_shop(client, target, status)
+        except _DeletedInShopError:
+            await self._forget(family_id, target)
+            raise NotFoundError("Order not found: it was deleted in the shop.") from None
         async with self._context.database.transaction() as session:
             # No retention cutoff: the order is in the mirror now, and the retention job removes it on its own time.
             await write_shop_orders(session, target.shop_id, [answer], retention_cutoff=None)
@@ -94,6 +108,18 @@ class OrderStatusWriter:
                 ) from exc
         return target, client
 
+    async def _forget(self, family_id: int, target: _Target) -> None:
+        """Take the order out of every view, as the sync does with an order deleted in the shop."""
+        async with self._context.database.transaction() as session:
+            await tombstone_orders(session, target.shop_id, [target.woocommerce_order_id], now=datetime.now(UTC))
+            holders = await families_holding(session, target.shop_id, target.woocommerce_order_id)
+            family_data_changed_on_commit(session, {family_id, *holders})
+        logger.info(
+            "order deleted in the shop: removed from the views",
+            shop_id=target.shop_id,
+            woocommerce_order_id=target.woocommerce_order_id,
+        )
+
     @staticmethod
     async def _ask_shop(client: WooClient, target: _Target, status: str) -> tuple[WooOrder, bool]:
         """The order as the shop holds it after the change, and whether a change was sent."""
@@ -101,12 +127,16 @@ class OrderStatusWriter:
             try:
                 current = await client.get_order(target.woocommerce_order_id)
             except WooError as error:
+                if deleted_in_shop(error):
+                    raise _DeletedInShopError from error
                 raise shop_error(error, "return the order") from error
             if current.status == status:
                 return current, False
             try:
                 return await client.update_order_status(target.woocommerce_order_id, status), True
             except WooError as error:
+                if deleted_in_shop(error):
+                    raise _DeletedInShopError from error
                 logger.warning(
                     "order status not set: the shop failed",
                     shop_id=target.shop_id,

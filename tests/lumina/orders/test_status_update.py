@@ -316,3 +316,22 @@ def assert_no_secrets(response: httpx.Response, mirrored: Mirrored) -> None:
             assert key.consumer_secret not in text
     assert "oauth_signature" not in text
     assert "consumer_secret" not in text
+
+
+async def test_an_order_deleted_in_the_shop_answers_404_and_leaves_every_view(
+    client: httpx.AsyncClient, mirrored: Mirrored
+) -> None:
+    """WooCommerce's "Invalid ID" means the order is gone for good: it leaves the mirror as a deletion would."""
+    orders = await mirrored.cached(client)
+    gone = orders[0]
+    mirrored.shop.delete_order(gone["woocommerce_order_id"])
+
+    response = await put_status(client, mirrored.member, gone["id"], {"status": other_status(gone["status"])})
+
+    assert response.status_code == 404, response.text
+    assert response.json()["error"] == "Not Found"
+    assert "deleted in the shop" in response.json()["message"]
+    assert (await client.get(f"{ORDERS}/{gone['id']}", headers=mirrored.member.headers)).status_code == 404
+    assert gone["id"] not in [order["id"] for order in await mirrored.cached(client)]
+    stats = (await client.get(f"{ORDERS}/stats", headers=mirrored.member.headers)).json()["stats"]
+    assert stats["total_orders"] == len(orders) - 1
