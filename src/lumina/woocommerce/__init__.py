@@ -21,6 +21,7 @@ from .credentials import AuthMode, WooCredentials
 from .errors import (
     NotWooCommerceError,
     PaginationLoopError,
+    ShopAddressRefusedError,
     ShopTooOldError,
     ShopUnreachableError,
     WooAuthError,
@@ -43,6 +44,7 @@ __all__ = [
     "PaginationLoopError",
     "RequestStats",
     "RetryPolicy",
+    "ShopAddressRefusedError",
     "ShopInfo",
     "ShopTooOldError",
     "ShopUnreachableError",

@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import orjson
 
+from ._network import AddressRefusedError
 from ._parse import http_date
 from ._redact import redact_credentials
 from .credentials import AuthMode
 from .errors import (
+    ShopAddressRefusedError,
     ShopUnreachableError,
     WooAuthError,
     WooError,
@@ -220,6 +222,14 @@ def _is_tls_failure(exc: httpx.RequestError) -> bool:
 def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) -> WooError:
     """The error for a request that got no HTTP answer (the exception text never holds credentials,
     but it is not copied anyway)."""
+    if isinstance(exc.__cause__, AddressRefusedError):  # httpx raises its own error from httpcore's
+        refused = exc.__cause__
+        return ShopAddressRefusedError(
+            f"The shop's address {refused.host} resolves to {', '.join(refused.refused)}, a private, loopback or "
+            "link-local address: not connecting", request=request, code="private_address",
+            hint="The name may have been re-pointed since the shop was added (DNS rebinding). If the shop really "
+            "is on a private network, allow private shop addresses for it.",
+        )  # fmt: skip
     if isinstance(exc, httpx.ConnectTimeout):
         return ShopUnreachableError(
             "The shop did not accept a connection in time", request=request,

@@ -25,13 +25,13 @@ REDACTED = "[redacted]"
 # print_r), `oauth_signature%3Dv` (an encoded URL).
 _NAMED_CREDENTIAL = re.compile(
     r"(?P<name>(?<![a-z0-9])(?:oauth_[a-z_]+|consumer_key|consumer_secret)[\"'\]]?\s*(?:=>|=|%3D|%253D|:)\s*[\"']?)"
-    r"(?P<value>[^&;,\s\"'<>\])}]+)",
+    r"(?P<value>(?!\[redacted\])[^&;,\s\"'<>\])}]+)",
     re.IGNORECASE,
 )
 # Any Authorization header value (Basic, OAuth, Bearer...): the scheme's token after the header's name.
 _AUTHORIZATION = re.compile(
     r"(?P<name>(?<![a-z0-9])(?:proxy-)?authorization[\"'\]]?\s*(?:=>|=|:)\s*[\"']?(?:[a-z0-9_-]+\s+)?)"
-    r"(?P<value>[^\s\"',]+)",
+    r"(?P<value>(?!\[redacted\])[^\s\"',]+)",
     re.IGNORECASE,
 )
 # WooCommerce keys of any shop: "ck_" or "cs_" and 40 hexadecimal digits.

@@ -17,6 +17,7 @@ import httpx
 from ._auth import Authenticator, OAuthMethod
 from ._connection import check_connection
 from ._http import Requester, Response
+from ._network import AddressAllowed, guarded_transport
 from ._pagination import paginate
 from ._parse import ResponseShapeError
 from ._redact import install_httpx_log_filter
@@ -104,6 +105,8 @@ class WooClient:
 
     Authentication follows the URL scheme (AuthMode.AUTO: Basic over HTTPS, OAuth 1.0a over HTTP).
     `transport` replaces httpx's network transport (tests, proxies); `verify` is passed to httpx.
+    With `address_allowed`, every connection is made only to addresses it accepts, checked when the connection is
+    made (see `_network`); a refused one raises ShopAddressRefusedError.
     """
 
     def __init__(
@@ -118,20 +121,24 @@ class WooClient:
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         oauth_signature_method: OAuthMethod = "HMAC-SHA256",
+        address_allowed: AddressAllowed | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.auth_mode = auth_mode.resolve(urlsplit(self.base_url).scheme)
         self.limits = limits or ClientLimits()
         self.retry = retry or RetryPolicy()
         install_httpx_log_filter()
+        trust = _system_trust() if verify is True else verify
+        pool = httpx.Limits(
+            max_connections=self.limits.max_concurrency, max_keepalive_connections=self.limits.max_concurrency
+        )
+        if address_allowed is not None and transport is None:
+            transport = guarded_transport(address_allowed, verify=trust, limits=pool)
         http = httpx.AsyncClient(
             transport=transport,
-            verify=_system_trust() if verify is True else verify,
+            verify=trust,
             timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=self.limits.max_concurrency,
-                max_keepalive_connections=self.limits.max_concurrency,
-            ),
+            limits=pool,
             headers={"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"},
             follow_redirects=False,  # a redirect would break OAuth signatures and may carry keys elsewhere
         )

@@ -8,7 +8,8 @@
         ├── WooAuthError             401/403: key, secret, permissions, stripped Authorization header
         ├── WooNotFoundError         no such order (404, or the 400 "Invalid ID" a PUT gets) or route
         ├── NotWooCommerceError      no WordPress REST API, or no WooCommerce, at that URL
-        └── ShopTooOldError          the shop's WooCommerce lacks what the sync needs
+        ├── ShopTooOldError          the shop's WooCommerce lacks what the sync needs
+        └── ShopAddressRefusedError  the shop's name resolves to an address the client may not connect to
 
 Transient faults are retried inside the client (with backoff) before one of these is raised; permanent
 faults are raised at once. Every error carries the HTTP `status`, WooCommerce's own error `code` and a
@@ -26,6 +27,7 @@ from typing import TypedDict, Unpack
 __all__ = [
     "NotWooCommerceError",
     "PaginationLoopError",
+    "ShopAddressRefusedError",
     "ShopTooOldError",
     "ShopUnreachableError",
     "WooAuthError",
@@ -109,3 +111,8 @@ class NotWooCommerceError(WooPermanentError):
 
 class ShopTooOldError(WooPermanentError):
     """The shop's WooCommerce is too old for what the sync needs (REST v3, `modified_after`)."""
+
+
+class ShopAddressRefusedError(WooPermanentError):
+    """The shop's name resolved, at connect time, to an address the client was told not to reach (a private,
+    loopback or link-local one); nothing was sent."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -31,7 +31,9 @@ from lumina.sync import SyncCoordinator
 from tests.factories import create_order, create_shop, link_family
 from tests.lumina.auth.support import SignedIn
 from tests.lumina.shops.servers import serve
-from tests.lumina.sync.support import make_coordinator
+from tests.lumina.sync.support import running_engine
+
+__all__ = ["running_engine"]
 
 KEY = "ck_" + "0a1b2c3d4e" * 4
 SECRET = "cs_" + "9f8e7d6c5b" * 4
@@ -91,14 +93,6 @@ def https_echo(echo_shop: EchoShop, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture
-async def engine(context: ServiceContext) -> AsyncIterator[SyncCoordinator]:
-    coordinator = make_coordinator(context)
-    context.components["sync"] = coordinator
-    yield coordinator
-    await coordinator.stop()
-
-
-@pytest.fixture
 def logs(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> pytest.CaptureFixture[str]:
     configure_logging("DEBUG", "json")
     caplog.set_level(logging.DEBUG)
@@ -114,7 +108,7 @@ async def test_a_shop_echoing_the_request_gets_no_credential_to_members_rows_or_
     client: httpx.AsyncClient,
     database: Database,
     context: ServiceContext,
-    engine: SyncCoordinator,
+    running_engine: SyncCoordinator,
     member: SignedIn,
     echo_shop: EchoShop,
     logs: pytest.CaptureFixture[str],
