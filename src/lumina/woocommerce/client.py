@@ -241,6 +241,19 @@ class WooClient:
             return self._one_order(response)
         raise AssertionError("unreachable: backoff raises on the last attempt")  # pragma: no cover
 
+    async def add_order_note(self, order_id: int, note: str, *, customer_note: bool = False) -> int | None:
+        """Add a note to an order (private unless `customer_note`, which emails the customer); the note's id.
+
+        Sent once: a POST that failed midway may have been applied, and a second try would add the note twice."""
+        if not note.strip():
+            raise ValueError("a note must not be empty")
+        response = await self._requester.send_once(
+            "POST", f"{API_PREFIX}/orders/{_check_id(order_id)}/notes",
+            json_body={"note": note, "customer_note": customer_note},
+        )  # fmt: skip
+        note_id = response.data.get("id") if isinstance(response.data, dict) else None
+        return note_id if isinstance(note_id, int) and not isinstance(note_id, bool) else None
+
     async def check_connection(self, *, require_write: bool = False, require_modified_after: bool = True) -> ShopInfo:
         """Check the URL, the key and its permissions, and what the shop supports; for adding a shop.
 

@@ -335,3 +335,56 @@ async def test_an_order_deleted_in_the_shop_answers_404_and_leaves_every_view(
     assert gone["id"] not in [order["id"] for order in await mirrored.cached(client)]
     stats = (await client.get(f"{ORDERS}/stats", headers=mirrored.member.headers)).json()["stats"]
     assert stats["total_orders"] == len(orders) - 1
+
+
+def shop_notes(shop: SimulatedShop, woocommerce_order_id: int) -> list[str]:
+    return [note.note for note in shop.notes.for_order(shop.orders.require(woocommerce_order_id), shop.store.doc)]
+
+
+async def status_changes(client: httpx.AsyncClient, who: SignedIn, order_id: int) -> list[dict[str, Any]]:
+    response = await client.get(f"{ORDERS}/{order_id}/status-changes", headers=who.headers)
+    assert response.status_code == 200, response.text
+    changes: list[dict[str, Any]] = response.json()["statusChanges"]
+    assert response.json()["count"] == len(changes)
+    return changes
+
+
+async def test_a_status_change_is_audited_and_noted_in_the_shop_with_the_user(
+    client: httpx.AsyncClient, database: Database, mirrored: Mirrored
+) -> None:
+    order = (await mirrored.cached(client))[0]
+    wanted = other_status(order["status"])
+    user = mirrored.member.user
+
+    changed = await put_status(client, mirrored.member, order["id"], {"status": wanted})
+    again = await put_status(client, mirrored.member, order["id"], {"status": wanted})
+
+    assert (changed.status_code, again.status_code) == (200, 200)
+    notes = shop_notes(mirrored.shop, order["woocommerce_order_id"])
+    assert f"to {wanted} in Lumina by {user.name} <{user.email}>" in notes[0]
+    assert mirrored.shop_counts().get("put_order") == 1  # the second asked for nothing to be sent
+    latest, first = await status_changes(client, mirrored.member, order["id"])
+    assert (first["userId"], first["userEmail"], first["fromStatus"], first["toStatus"], first["outcome"]) == (
+        user.id, user.email, order["status"], wanted, "changed"
+    )  # fmt: skip
+    assert first["shopNoteId"] is not None
+    assert (latest["fromStatus"], latest["outcome"], latest["shopNoteId"]) == (wanted, "unchanged", None)
+    stranger = await sign_in(client, database)
+    assert (await client.get(f"{ORDERS}/{order['id']}/status-changes", headers=stranger.headers)).status_code == 404
+
+
+async def test_a_refused_status_change_is_audited_with_the_reason(
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, shop_server: ShopServer
+) -> None:
+    assert shop_server.shop.read_only_key is not None
+    mirrored = await mirror(client, database, context, shop_server, shop_server.shop.read_only_key)
+    order = (await mirrored.cached(client))[0]
+
+    response = await put_status(client, mirrored.member, order["id"], {"status": other_status(order["status"])})
+
+    assert response.status_code == 502
+    (change,) = await status_changes(client, mirrored.member, order["id"])
+    assert change["outcome"] == "refused"
+    assert "HTTP 401" in change["reason"]
+    assert "woocommerce_rest_authentication_error" in change["reason"]
+    assert shop_server.shop.read_only_key.consumer_key not in change["reason"]
