@@ -78,9 +78,16 @@ async def inspect(
 
 def record(shop: ShopConnection, info: ShopInfo) -> None:
     """Keep what the check found on the row."""
+    shop.check_error = shop.check_failed_at = None
     shop.wc_version = info.wc_version
     shop.timezone = info.timezone
     shop.supports_modified_after = info.supports_modified_after
     shop.order_statuses = list(info.order_statuses)
     shop.can_write = info.can_write
     shop.checked_at = datetime.now(UTC)
+
+
+def record_failure(shop: ShopConnection, refused: AppError) -> None:
+    """Keep why the check failed; what an earlier check found stays (it may hold again once the shop is back)."""
+    shop.check_error = refused.message
+    shop.check_failed_at = datetime.now(UTC)

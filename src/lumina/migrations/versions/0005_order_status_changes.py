@@ -1,7 +1,9 @@
-"""order status changes
+"""order status changes, shop check errors
 
 The audit of status write-backs: who asked Lumina to change which order's status, from what to what, when, and
-what the shop did. A new table only: nothing existing is copied or rebuilt.
+what the shop did. And on shop connections, why the last check (the default shop's, at start-up) failed, and when.
+A new table and plain ADD COLUMNs: nothing existing is copied or rebuilt (a batch copy of shop_connections would
+cascade-delete its orders on SQLite).
 
 Revision ID: 0005
 Revises: 0004
@@ -20,6 +22,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("shop_connections", sa.Column("check_error", sa.Text(), nullable=True))
+    op.add_column("shop_connections", sa.Column("check_failed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "order_status_changes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,3 +60,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_order_status_changes_order", table_name="order_status_changes")
     op.drop_table("order_status_changes")
+    op.drop_column("shop_connections", "check_failed_at")
+    op.drop_column("shop_connections", "check_error")
