@@ -41,9 +41,16 @@ _SENT_SECRETS = frozenset({"consumer_key", "consumer_secret", "oauth_consumer_ke
 _MIN_LITERAL = 6  # shorter values are not worth masking and would mask ordinary words
 
 
+# Text without any of these (most log fields) cannot match the patterns below and is returned at once.
+_TRIGGERS = ("oauth_", "consumer_", "authorization", "://", "ck_", "cs_")
+
+
 def redact_credentials(text: str) -> str:
     """`text` with every credential-shaped value masked: named parameters in any notation, Authorization values,
     WooCommerce keys. For text whose secrets are not known (log lines); `Scrubber` also knows them literally."""
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS):
+        return text
     text = _USERINFO.sub(r"\g<scheme>", text)
     text = _NAMED_CREDENTIAL.sub(lambda m: m.group("name") + REDACTED, text)
     text = _AUTHORIZATION.sub(lambda m: m.group("name") + REDACTED, text)

@@ -16,6 +16,7 @@ import pytest
 from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.db import Database
+from lumina.kit.netguard import is_public_address
 from lumina.models import SyncTrigger
 from lumina.sync import SyncCoordinator
 from tests.conftest import make_settings
@@ -91,3 +92,13 @@ async def test_allowing_private_shop_urls_lets_the_same_shop_be_checked_and_sync
     assert checked.status_code == 200, checked.text
     assert synced.status == "succeeded", synced.error
     assert synced.processed == len(shop_server.shop.order_ids())
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [("8.8.8.8", True), ("2001:4860:4860::8888", True), ("::ffff:8.8.8.8", True), ("127.0.0.1", False),
+     ("::1", False), ("::ffff:127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.10", False),
+     ("169.254.169.254", False), ("fe80::1%lo", False), ("0.0.0.0", False), ("224.0.0.1", False)],
+)  # fmt: skip
+def test_the_guard_tells_public_addresses_from_the_services_own_networks(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
