@@ -3,23 +3,28 @@ shop's answer; nothing sent when the status is already right; every shop failure
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.models import FamilyShop, ShopConnection
+from lumina.models import FamilyShop, OrderStatusChange, ShopConnection
 from lumina.orders.read_cache import read_cache_of
 from lumina.shops.connect import build_client
 from lumina.sync.writer import write_shop_orders
 from lumina.woocommerce import ORDER_STATUSES, OrderQuery, WooOrder
-from tests.factories import create_shop, link_family
+from tests.factories import create_order, create_shop, link_family
 from tests.lumina.auth.support import SignedIn, sign_in
+from tests.lumina.shops.servers import serve
+from tests.lumina.woocommerce.recordings import recording
 from woosim import ApiKey, FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 ORDERS = "/api/v1/orders"
@@ -388,3 +393,42 @@ async def test_a_refused_status_change_is_audited_with_the_reason(
     assert "HTTP 401" in change["reason"]
     assert "woocommerce_rest_authentication_error" in change["reason"]
     assert shop_server.shop.read_only_key.consumer_key not in change["reason"]
+
+
+class DeletedBetweenReadAndWrite:
+    """A shop whose order is read (a recorded order) but deleted before the write: the PUT gets the recorded 400
+    "Invalid ID" (order-put-missing), as a real shop answers an order deleted for good."""
+
+    def __init__(self) -> None:
+        self.order = json.loads(recording("order-single-eur")["response"]["body_text"])
+        self.put = recording("order-put-missing")["response"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "PUT":
+            answer = Response(self.put["body_text"], status_code=self.put["status"], media_type="application/json")
+        else:
+            answer = JSONResponse(self.order)
+        await answer(scope, receive, send)
+
+
+@pytest.fixture
+def deleting_shop_url() -> Iterator[str]:
+    yield from serve(DeletedBetweenReadAndWrite())
+
+
+async def test_an_invalid_id_answer_to_the_write_removes_the_order_and_answers_404(
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, deleting_shop_url: str
+) -> None:
+    member = await sign_in(client, database)
+    async with database.transaction() as session:
+        shop = await create_shop(session, context.secret_box, url=deleting_shop_url)
+        await link_family(session, member.family, shop)
+        order = await create_order(session, member.family, shop, woocommerce_order_id=43, status="completed")
+
+    response = await put_status(client, member, order.id, {"status": "processing"})
+
+    assert response.status_code == 404, response.text
+    assert (await client.get(f"{ORDERS}/{order.id}", headers=member.headers)).status_code == 404
+    async with database.transaction() as session:
+        (change,) = (await session.scalars(select(OrderStatusChange))).all()
+    assert (change.outcome, change.from_status, change.to_status) == ("not_found", "completed", "processing")
