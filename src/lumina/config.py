@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -153,6 +154,18 @@ class Settings(BaseSettings):
         ):
             raise ConfigError(
                 "WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three or none."
+            )
+        self._check_auth_mode()
+
+    def _check_auth_mode(self) -> None:
+        """WooCommerce ignores Basic and query-string keys over plain HTTP, which would carry the secret in clear."""
+        if not self.wc_store_url or self.wc_auth_mode not in (WooAuthMode.BASIC, WooAuthMode.QUERY):
+            return
+        if urlsplit(self.wc_store_url.strip()).scheme.lower() != "https":
+            raise ConfigError(
+                f"WC_AUTH_MODE={self.wc_auth_mode.value} needs a WC_STORE_URL starting with https://: over plain "
+                "HTTP WooCommerce ignores it and the secret would travel in clear text; use WC_AUTH_MODE=auto or "
+                "oauth1 for an http:// shop."
             )
 
 

@@ -20,6 +20,7 @@ from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
 from lumina.orders.sync_control import wait_for_background_runs
 from lumina.shops.default import ensure_default_shop
+from lumina.shops.startup_check import check_default_shop
 
 logger = get_logger("lumina.lifecycle")
 
@@ -34,7 +35,11 @@ async def start(context: ServiceContext) -> None:
     await migrate.upgrade(context.database)
     if context.settings.lumina_env is Environment.DEMO:
         await demo.seed_demo_accounts(context)
-    await ensure_default_shop(context)
+    default_shop = await ensure_default_shop(context)
+    if default_shop is not None:  # checked in the background: start-up does not wait for the shop
+        check = asyncio.create_task(check_default_shop(context, default_shop.id), name="shops.check_default")
+        check.add_done_callback(_log_failure)
+        context.components["default_shop_check"] = check
     settle_after_startup()
     await jobs_runtime.start(context)
     logger.info(
@@ -47,6 +52,10 @@ async def start(context: ServiceContext) -> None:
 
 async def stop(context: ServiceContext) -> None:
     """Stop taking sync work, let the page in hand finish, then close the database."""
+    check: asyncio.Task[None] | None = context.components.pop("default_shop_check", None)
+    if check is not None and not check.done():
+        check.cancel()
+        await asyncio.gather(check, return_exceptions=True)
     await jobs_runtime.stop(context)
     await wait_for_background_runs()
     await context.close()
@@ -54,3 +63,8 @@ async def stop(context: ServiceContext) -> None:
     if demo_shop is not None:
         await asyncio.to_thread(demo_shop.stop)
     logger.info("service stopped")
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("the default shop's check crashed", exc_info=task.exception())

@@ -14,6 +14,8 @@ from typing import Any
 
 import structlog
 
+from lumina.woocommerce import redact_credentials
+
 SENSITIVE_KEY = re.compile(r"secret|password|token|authorization|consumer_key|api_key|cookie", re.IGNORECASE)
 SENSITIVE_VALUE = re.compile(
     r"(?P<name>consumer_key|consumer_secret|oauth_signature|oauth_consumer_key|password|access_token)"
@@ -25,6 +27,7 @@ MASK = "[redacted]"
 
 def _mask_text(text: str) -> str:
     text = SENSITIVE_VALUE.sub(lambda m: f"{m.group('name')}={MASK}", text)
+    text = redact_credentials(text)  # every notation of oauth_* and consumer keys, Authorization values
     return re.sub(r"\b(ck|cs)_[0-9a-f]{8,}\b", MASK, text)
 
 

@@ -46,7 +46,11 @@ def run_with_context(work: Callable[[ServiceContext], Awaitable[T]], *, migrate_
         finally:
             await context.close()
 
-    return asyncio.run(runner())
+    try:
+        return asyncio.run(runner())
+    except ConfigError as exc:  # found at start-up (the default shop's URL): the same one line
+        typer.secho(f"Configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
 
 
 def run_transaction(work: Callable[[AsyncSession, ServiceContext], Awaitable[T]]) -> T:

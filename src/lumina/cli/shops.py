@@ -11,6 +11,7 @@ from lumina.cli._common import run_transaction
 from lumina.context import ServiceContext
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops import service
+from lumina.shops.schemas import tls_verified
 from lumina.woocommerce import AuthMode, ShopInfo
 
 app = typer.Typer(
@@ -21,9 +22,10 @@ app = typer.Typer(
 def describe_shop(shop: ShopConnection) -> list[str]:
     default = "  (default, from WC_* variables)" if shop.is_default else ""
     lines = [f"Shop {shop.id}: {shop.name}{default}", f"  URL:       {shop.url}"]
-    lines.append(
-        f"  Key:       {shop.key_hint}   auth {shop.auth_mode}   TLS verified: {'yes' if shop.verify_tls else 'NO'}"
-    )
+    tls = "yes" if tls_verified(shop) else ("no (http://, not encrypted)" if shop.url.startswith("http:") else "NO")
+    lines.append(f"  Key:       {shop.key_hint}   auth {shop.auth_mode}   TLS verified: {tls}")
+    if shop.check_error is not None and shop.check_failed_at is not None:
+        lines.append(f"  Check failed {shop.check_failed_at:%Y-%m-%d %H:%M} UTC: {shop.check_error}")
     if shop.checked_at is None:
         lines.append("  Checked:   never")
     else:

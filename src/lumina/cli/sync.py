@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
@@ -17,10 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from lumina.cli._common import run_with_context
 from lumina.context import ServiceContext
 from lumina.kit.heap import settle_after_startup
-from lumina.models import SyncTrigger
+from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.shops.default import ensure_default_shop
 from lumina.sync import NoShopConfiguredError, SyncAlreadyRunningError, SyncCoordinator, SyncResult
 from lumina.sync.retention import remove_expired_orders
+from lumina.sync.runs import SKIPPED
 
 EXIT_FAILED = 1
 EXIT_NOTHING_TO_SYNC = 2
@@ -80,8 +82,14 @@ def _summary(results: Sequence[SyncResult]) -> str:
             f"{r.created} created, {r.updated} updated, {r.unchanged} unchanged, {r.deleted} deleted; "
             f"{r.requests} requests"
         )
-    failed = sum(r.status == "failed" for r in results)
-    lines.append(f"{len(results)} shop(s) synced, {failed} failed.")
+    tally = Counter(r.status for r in results)
+    parts = [f"{tally[SyncRunStatus.SUCCEEDED.value]} synced"]
+    if tally[SyncRunStatus.CANCELLED.value]:
+        parts.append(f"{tally[SyncRunStatus.CANCELLED.value]} cancelled before finishing (the next sync resumes)")
+    if tally[SKIPPED]:
+        parts.append(f"{tally[SKIPPED]} skipped")
+    parts.append(f"{tally[SyncRunStatus.FAILED.value]} failed")
+    lines.append(f"{len(results)} shop(s): {', '.join(parts)}.")
     return "\n".join(lines)
 
 

@@ -12,7 +12,8 @@ class UnsafeURLError(ValueError):
     pass
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
+    """Whether connecting to this IP address leaves the service's own networks."""
     ip = ipaddress.ip_address(address)
     return ip.is_global and not ip.is_multicast
 
@@ -28,7 +29,7 @@ async def ensure_public_url(url: str) -> None:
     except socket.gaierror as exc:
         raise UnsafeURLError(f"the shop host {host!r} cannot be resolved") from exc
     addresses = {str(info[4][0]) for info in infos}
-    if not addresses or not all(_is_public(address) for address in addresses):
+    if not addresses or not all(is_public_address(address) for address in addresses):
         raise UnsafeURLError(
             f"the shop host {host!r} points at a private, loopback or link-local address; "
             "an operator can allow that with ALLOW_PRIVATE_SHOP_URLS=true"

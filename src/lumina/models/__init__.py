@@ -1,6 +1,7 @@
 """Every ORM model, imported here so that the metadata (and Alembic) sees all tables."""
 
 from lumina.models.account import Family, LoginThrottle, RefreshToken, User, UserRole
+from lumina.models.audit import OrderStatusChange, StatusChangeOutcome
 from lumina.models.order import CachedOrder
 from lumina.models.order_stats import FamilyOrderStats
 from lumina.models.shop import FamilyShop, ShopConnection
@@ -12,9 +13,11 @@ __all__ = [
     "FamilyOrderStats",
     "FamilyShop",
     "LoginThrottle",
+    "OrderStatusChange",
     "RefreshToken",
     "ShopConnection",
     "ShopSyncState",
+    "StatusChangeOutcome",
     "SyncRun",
     "SyncRunStatus",
     "SyncTrigger",

@@ -39,6 +39,9 @@ class ShopConnection(Base):
     order_statuses: Mapped[list[str] | None] = mapped_column(JSONType)
     can_write: Mapped[bool | None] = mapped_column()
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why the last check (the default shop's, at start-up) failed, and when; None once a check passes.
+    check_error: Mapped[str | None] = mapped_column(Text)
+    check_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

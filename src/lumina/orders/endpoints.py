@@ -19,7 +19,7 @@ from fastapi import APIRouter, Body, Path, Request, Response
 
 from lumina.api.deps import ContextDep, SessionDep
 from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser, current_principal
-from lumina.orders import sync_control
+from lumina.orders import status_history, sync_control
 from lumina.orders.openapi import error_responses, parameters_of
 from lumina.orders.params import MAX_ORDER_ID, ListParams, OrderPath, list_params, order_id_of
 from lumina.orders.reads import reads_of
@@ -27,6 +27,7 @@ from lumina.orders.schemas import (
     OrderEnvelope,
     OrderList,
     StatsEnvelope,
+    StatusChangeList,
     StatusUpdateRequest,
     StatusUpdateResult,
     SyncAccepted,
@@ -144,4 +145,18 @@ async def sync_status(principal: CurrentPrincipal, session: SessionDep, context:
 async def set_order_status(
     order_id: OrderId, body: StatusUpdateRequest, user: CurrentUser, context: ContextDep
 ) -> StatusUpdateResult:
-    return await OrderStatusWriter(context).set_status(user.family_id, order_id, body.status)
+    return await OrderStatusWriter(context).set_status(user, order_id, body.status)
+
+
+@router.get(
+    "/{order_id}/status-changes",
+    summary="Who changed the order's status through Lumina",
+    description=(
+        "The status changes the caller's family asked for this order, newest first: who, from what to what, when, "
+        "and what the shop did (a change also left an order note in the shop naming the user)."
+    ),
+    response_model=StatusChangeList,
+    responses=error_responses(400, 401, 404),
+)
+async def order_status_changes(order_id: OrderId, principal: CurrentPrincipal, session: SessionDep) -> StatusChangeList:
+    return await status_history.of_order(session, principal.family_id, order_id)

@@ -162,3 +162,22 @@ class SyncJobStatus(CamelModel):
 class SyncStatus(CamelModel):
     sync_job: SyncJobStatus
     woocommerce_configured: bool = Field(description="The caller's family is linked to a shop.")
+
+
+class StatusChangeOut(CamelModel):
+    """One status change asked through Lumina, and what the shop did with it."""
+
+    user_id: int | None = Field(description="The Lumina user who asked (null once the account is removed).")
+    user_name: str
+    user_email: str
+    from_status: str | None
+    to_status: str
+    outcome: str = Field(description="changed, unchanged (it already had the status), not_found, or refused.")
+    reason: str | None = Field(description="Why the shop refused: its HTTP status, WooCommerce's code and a hint.")
+    shop_note_id: int | None = Field(description="The order note naming the user, left in the shop on a change.")
+    changed_at: datetime
+
+
+class StatusChangeList(CamelModel):
+    status_changes: list[StatusChangeOut]
+    count: int

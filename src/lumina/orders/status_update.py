@@ -2,7 +2,11 @@
 
 The shop is the source of truth, so Lumina never writes a status the shop has not confirmed: a failed or refused
 write leaves the mirror as it was. A status change makes WooCommerce email the customer and move the order's
-modification time, so an order that already has the asked status is not written at all, only refreshed.
+modification time, so an order that already has the asked status is not written at all, only refreshed. An order
+the shop no longer knows ("Invalid ID": deleted for good) leaves every view, as the sync's deletion does.
+
+Every change asked is audited (`status_audit`), and a change the shop made gets an order note there naming the
+Lumina user, as WooCommerce's own admin names who changed a status.
 
 No database transaction stays open while the shop is being asked (that can take tens of seconds): the order is
 read in one short unit of work, the shop is called, and its answer is written in another. Once that commits, the
@@ -11,17 +15,21 @@ families holding the order are announced as changed, so this process's read cach
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, NotFoundError, ServiceUnavailableError
 from lumina.kit.changes import family_data_changed_on_commit
 from lumina.logging import get_logger
+from lumina.models import StatusChangeOutcome, User
+from lumina.orders import status_audit
 from lumina.orders.repository import FamilyOrderRepository, FamilyShopLinks, families_holding
 from lumina.orders.schemas import OrderDetail, StatusUpdateResult
+from lumina.orders.status_audit import Asked
 from lumina.shops.connect import build_client
-from lumina.sync.writer import write_shop_orders
-from lumina.woocommerce import RetryPolicy, WooClient, WooError, WooOrder
+from lumina.sync.writer import tombstone_orders, write_shop_orders
+from lumina.woocommerce import RetryPolicy, WooClient, WooError, WooNotFoundError, WooOrder
 
 logger = get_logger("lumina.orders.status")
 
@@ -35,13 +43,38 @@ class _Target:
     order_id: int
     shop_id: int
     woocommerce_order_id: int
+    status: str  # as mirrored
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    order: WooOrder  # as the shop holds it now
+    changed: bool  # whether a change was sent
+    before: str  # the status the shop had
+    note_id: int | None  # the order note left in the shop
+
+
+class _DeletedInShopError(Exception):
+    """The shop says the order id is invalid: the order was deleted there for good."""
+
+
+class _ShopFailedError(Exception):
+    def __init__(self, error: WooError, action: str) -> None:
+        super().__init__(action)
+        self.error, self.action = error, action
+
+
+def deleted_in_shop(error: WooError) -> bool:
+    """WooCommerce's "Invalid ID" (404 on a read, 400 on a write); not a missing route, which is a shop problem."""
+    return isinstance(error, WooNotFoundError) and (error.code or "").endswith("_invalid_id")
 
 
 def shop_error(error: WooError, action: str) -> BadGatewayError:
-    """The shop's reason, fit for the caller: its status, code, message and hint, never a URL or a credential."""
+    """The shop's refusal, fit for a member: its status, code, the client's reason and hint; never the shop's own
+    text (a shop or proxy may echo the request in it), a URL or a credential."""
     return BadGatewayError(
-        f"The shop did not {action}: {error.message}",
-        details={"shop": {"status": error.status, "code": error.code, "message": error.message, "hint": error.hint}},
+        f"The shop did not {action}: {error.reason}",
+        details={"shop": {"status": error.status, "code": error.code, "message": error.reason, "hint": error.hint}},
     )
 
 
@@ -49,12 +82,24 @@ class OrderStatusWriter:
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
 
-    async def set_status(self, family_id: int, order_id: int, status: str) -> StatusUpdateResult:
+    async def set_status(self, user: User, order_id: int, status: str) -> StatusUpdateResult:
+        family_id = user.family_id
         target, client = await self._prepare(family_id, order_id)
-        answer, changed = await self._ask_shop(client, target, status)
+        asked = Asked.of(user, target.shop_id, target.woocommerce_order_id, target.status, status)
+        try:
+            answer = await self._ask_shop(client, target, asked)
+        except _DeletedInShopError:
+            await self._forget(target, asked)
+            raise NotFoundError("Order not found: it was deleted in the shop.") from None
+        except _ShopFailedError as failed:
+            async with self._context.database.transaction() as session:
+                status_audit.record(session, asked, StatusChangeOutcome.REFUSED, reason=failed.error.summary())
+            raise shop_error(failed.error, failed.action) from failed.error
         async with self._context.database.transaction() as session:
             # No retention cutoff: the order is in the mirror now, and the retention job removes it on its own time.
-            await write_shop_orders(session, target.shop_id, [answer], retention_cutoff=None)
+            await write_shop_orders(session, target.shop_id, [answer.order], retention_cutoff=None)
+            outcome = StatusChangeOutcome.CHANGED if answer.changed else StatusChangeOutcome.UNCHANGED
+            status_audit.record(session, asked, outcome, from_status=answer.before, shop_note_id=answer.note_id)
             holders = await families_holding(session, target.shop_id, target.woocommerce_order_id)
             family_data_changed_on_commit(session, {family_id, *holders})
             order = await FamilyOrderRepository(session, family_id).get(target.order_id)
@@ -64,14 +109,15 @@ class OrderStatusWriter:
         logger.info(
             "order status set",
             family_id=family_id,
+            user_id=user.id,
             order_id=order_id,
             shop_id=target.shop_id,
             woocommerce_order_id=target.woocommerce_order_id,
-            status=answer.status,
-            sent_to_shop=changed,
+            status=answer.order.status,
+            sent_to_shop=answer.changed,
         )
-        message = "Order status updated" if changed else "The order already had this status"
-        return StatusUpdateResult(message=message, changed=changed, order=detail)
+        message = "Order status updated" if answer.changed else "The order already had this status"
+        return StatusUpdateResult(message=message, changed=answer.changed, order=detail)
 
     async def _prepare(self, family_id: int, order_id: int) -> tuple[_Target, WooClient]:
         async with self._context.database.transaction() as session:
@@ -83,7 +129,7 @@ class OrderStatusWriter:
                 raise ServiceUnavailableError(
                     "This order's shop is no longer connected to your family, so its status cannot be changed."
                 )
-            target = _Target(order.id, order.shop_id, order.woocommerce_order_id)
+            target = _Target(order.id, order.shop_id, order.woocommerce_order_id, order.status)
             try:
                 client = build_client(self._context.settings, self._context.secret_box, shop, retry=WRITE_BACK_RETRY)
             except ValueError as exc:  # credentials that no longer decrypt, or an auth mode unfit for the URL
@@ -93,24 +139,48 @@ class OrderStatusWriter:
                 ) from exc
         return target, client
 
+    async def _forget(self, target: _Target, asked: Asked) -> None:
+        """Take the order out of every view, as the sync does with an order deleted in the shop."""
+        async with self._context.database.transaction() as session:
+            await tombstone_orders(session, target.shop_id, [target.woocommerce_order_id], now=datetime.now(UTC))
+            status_audit.record(session, asked, StatusChangeOutcome.NOT_FOUND)
+            holders = await families_holding(session, target.shop_id, target.woocommerce_order_id)
+            family_data_changed_on_commit(session, {asked.family_id, *holders})
+        logger.info(
+            "order deleted in the shop: removed from the views",
+            shop_id=target.shop_id,
+            woocommerce_order_id=target.woocommerce_order_id,
+        )
+
     @staticmethod
-    async def _ask_shop(client: WooClient, target: _Target, status: str) -> tuple[WooOrder, bool]:
-        """The order as the shop holds it after the change, and whether a change was sent."""
+    async def _ask_shop(client: WooClient, target: _Target, asked: Asked) -> _Answer:
+        """The order as the shop holds it after the change, whether a change was sent, and the note left."""
+        order_id = target.woocommerce_order_id
         async with client:
             try:
-                current = await client.get_order(target.woocommerce_order_id)
+                current = await client.get_order(order_id)
             except WooError as error:
-                raise shop_error(error, "return the order") from error
-            if current.status == status:
-                return current, False
+                if deleted_in_shop(error):
+                    raise _DeletedInShopError from error
+                raise _ShopFailedError(error, "return the order") from error
+            if current.status == asked.to_status:
+                return _Answer(current, changed=False, before=current.status, note_id=None)
             try:
-                return await client.update_order_status(target.woocommerce_order_id, status), True
+                updated = await client.update_order_status(order_id, asked.to_status)
             except WooError as error:
+                if deleted_in_shop(error):
+                    raise _DeletedInShopError from error
                 logger.warning(
                     "order status not set: the shop failed",
-                    shop_id=target.shop_id,
-                    woocommerce_order_id=target.woocommerce_order_id,
-                    error_code=error.code,
+                    shop_id=target.shop_id, woocommerce_order_id=order_id, error_code=error.code,
                     http_status=error.status,
-                )
-                raise shop_error(error, "accept the status change") from error
+                )  # fmt: skip
+                raise _ShopFailedError(error, "accept the status change") from error
+            note = replace(asked, from_status=current.status).note()
+            try:
+                note_id = await client.add_order_note(order_id, note)
+            except WooError as error:  # the status is changed; the note is a courtesy that must not undo that
+                logger.warning("order note not added", shop_id=target.shop_id, woocommerce_order_id=order_id,
+                               error=error.summary())  # fmt: skip
+                note_id = None
+        return _Answer(updated, changed=True, before=current.status, note_id=note_id)

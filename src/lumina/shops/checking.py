@@ -2,7 +2,8 @@
 
 A refusal is 400 when what was given is wrong (the key, its permissions, an address that is not a WooCommerce
 shop, a shop too old) and 502 when the shop did not answer properly. `details["reason"]` names the case for
-programs: bad_key, read_only_key, not_woocommerce, too_old, unreachable, shop_error.
+programs: bad_key, read_only_key, not_woocommerce, too_old, unreachable, shop_error, private_address (the name
+resolves to a private address now, though it may not have when the shop was added).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lumina.shops.connect import build_client
 from lumina.woocommerce import (
     NotWooCommerceError,
     RetryPolicy,
+    ShopAddressRefusedError,
     ShopInfo,
     ShopTooOldError,
     ShopUnreachableError,
@@ -32,6 +34,7 @@ logger = get_logger("lumina.shops")
 CHECK_RETRY = RetryPolicy(attempts=2, base_delay=0.5, max_delay=2.0, max_retry_after=5.0)
 
 _REASONS: tuple[tuple[type[WooError], str, type[AppError]], ...] = (
+    (ShopAddressRefusedError, "private_address", BadRequestError),
     (WooAuthError, "bad_key", BadRequestError),
     (NotWooCommerceError, "not_woocommerce", BadRequestError),
     (ShopTooOldError, "too_old", BadRequestError),
@@ -75,9 +78,16 @@ async def inspect(
 
 def record(shop: ShopConnection, info: ShopInfo) -> None:
     """Keep what the check found on the row."""
+    shop.check_error = shop.check_failed_at = None
     shop.wc_version = info.wc_version
     shop.timezone = info.timezone
     shop.supports_modified_after = info.supports_modified_after
     shop.order_statuses = list(info.order_statuses)
     shop.can_write = info.can_write
     shop.checked_at = datetime.now(UTC)
+
+
+def record_failure(shop: ShopConnection, refused: AppError) -> None:
+    """Keep why the check failed; what an earlier check found stays (it may hold again once the shop is back)."""
+    shop.check_error = refused.message
+    shop.check_failed_at = datetime.now(UTC)

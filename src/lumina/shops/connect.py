@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lumina.config import Settings
 from lumina.kit.crypto import SecretBox
+from lumina.kit.netguard import is_public_address
 from lumina.models import ShopConnection
 from lumina.woocommerce import AuthMode, ClientLimits, RetryPolicy, WooClient, WooCredentials
 
@@ -27,6 +28,10 @@ def build_client(
     `retry` overrides the default policy (the interactive connection check gives up sooner than a sync).
     Raises ValueError when the stored credentials cannot be decrypted (ENCRYPTION_KEY changed) or the stored auth
     mode does not suit the URL.
+
+    A shop added through the API or CLI may reach only public addresses unless ALLOW_PRIVATE_SHOP_URLS is set, and
+    that is checked on every connection (a name can be re-pointed after the shop was added); the default shop is
+    the operator's own configuration and may be anywhere.
     """
     return WooClient(
         shop.url,
@@ -38,4 +43,5 @@ def build_client(
             requests_per_second=settings.sync_requests_per_second,
         ),
         retry=retry,
+        address_allowed=None if settings.allow_private_shop_urls or shop.is_default else is_public_address,
     )

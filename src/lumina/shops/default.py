@@ -100,6 +100,13 @@ async def ensure_default_shop(context: ServiceContext) -> ShopConnection | None:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
         shop, changed = await _upsert(session, context)
         linked = await _link_orphans(session, shop)
+    if not shop.verify_tls and shop.url.startswith("https://"):
+        logger.warning(
+            "TLS verification is off for the default shop (WC_VERIFY_TLS=false): anyone on the way to the shop "
+            "could read and change what Lumina sends and receives",
+            shop_id=shop.id,
+            url=shop.url,
+        )
     logger.info(
         "default shop ready",
         shop_id=shop.id,

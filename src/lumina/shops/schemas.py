@@ -13,6 +13,11 @@ from lumina.shops.service import ShopInput
 from lumina.woocommerce import AuthMode, ShopInfo
 
 
+def tls_verified(shop: ShopConnection) -> bool:
+    """Whether the shop's traffic is TLS with a verified certificate: never for an http:// shop."""
+    return shop.verify_tls and shop.url.lower().startswith("https://")
+
+
 class ShopCreate(CamelModel):
     name: str = Field(min_length=1, max_length=200)
     url: str = Field(min_length=1, max_length=2000, description="The shop's home URL, e.g. https://shop.example")
@@ -43,6 +48,7 @@ class ShopOut(CamelModel):
     key_hint: str
     auth_mode: str
     verify_tls: bool
+    tls_verified: bool = Field(description="True only for an https:// shop whose certificate is verified.")
     is_default: bool
     wc_version: str | None
     timezone: str | None
@@ -50,6 +56,8 @@ class ShopOut(CamelModel):
     order_statuses: list[str] | None
     can_write: bool | None
     checked_at: datetime | None
+    check_error: str | None = Field(description="Why the last check failed (null once one passes).")
+    check_failed_at: datetime | None
     created_at: datetime
     family_count: int
 
@@ -62,6 +70,7 @@ class ShopOut(CamelModel):
             key_hint=shop.key_hint,
             auth_mode=shop.auth_mode,
             verify_tls=shop.verify_tls,
+            tls_verified=tls_verified(shop),
             is_default=shop.is_default,
             wc_version=shop.wc_version,
             timezone=shop.timezone,
@@ -69,6 +78,8 @@ class ShopOut(CamelModel):
             order_statuses=shop.order_statuses,
             can_write=shop.can_write,
             checked_at=shop.checked_at,
+            check_error=shop.check_error,
+            check_failed_at=shop.check_failed_at,
             created_at=shop.created_at,
             family_count=family_count,
         )

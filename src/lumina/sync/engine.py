@@ -98,6 +98,16 @@ class _Plan:
     shop_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Ending:
+    """How a run ended: `error` for the log and the shop's health, `reason` for the run record and the result."""
+
+    status: SyncRunStatus
+    error: str | None
+    reason: str | None
+    reconciled: bool
+
+
 @dataclass(slots=True)
 class _Tally:
     counts: WriteCounts = field(default_factory=WriteCounts)
@@ -106,9 +116,15 @@ class _Tally:
 
 
 def error_text(exc: BaseException) -> str:
-    """A message fit for the run record and the log: the client's errors are already free of credentials."""
+    """A message for the log and the shop's health (operators): the client's errors are already free of
+    credentials, and may quote the shop's own (redacted) words."""
     text = str(exc) if isinstance(exc, WooError | ScanError) else f"{type(exc).__name__}: {exc}"
     return text[:1000]
+
+
+def reason_text(exc: BaseException) -> str:
+    """A message for the run record, which members see (`lastRun`): a shop's error in the client's words only."""
+    return exc.summary()[:1000] if isinstance(exc, WooError) else error_text(exc)
 
 
 def scan_key(shop: ShopConnection, statuses: Sequence[str]) -> str:
@@ -158,6 +174,7 @@ class ShopSync:
     async def run(self) -> SyncResult:
         started = time.monotonic()
         status, error, reconciled = SyncRunStatus.FAILED, None, False
+        reason: str | None = None
         heartbeat = asyncio.create_task(self.lease.heartbeat())
         try:
             plan = await self._prepare()
@@ -183,11 +200,12 @@ class ShopSync:
             # recorded and its result returned like any other.
             status, error = SyncRunStatus.CANCELLED, "cancelled: the service is shutting down"
         except Exception as exc:
-            status, error = SyncRunStatus.FAILED, error_text(exc)
+            status, error, reason = SyncRunStatus.FAILED, error_text(exc), reason_text(exc)
             logger.warning("sync failed", shop_id=self.shop_id, error=error, error_type=type(exc).__name__)
         finally:
             heartbeat.cancel()
-        return await asyncio.shield(self._finish(status, error, reconciled, time.monotonic() - started))
+        ended = _Ending(status, error, reason or error, reconciled)
+        return await asyncio.shield(self._finish(ended, time.monotonic() - started))
 
     async def _prepare(self) -> _Plan:
         """Decide what to scan, persist the plan and open the run record, in one fenced transaction."""
@@ -399,8 +417,9 @@ class ShopSync:
         if self.progress:
             self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
 
-    async def _finish(self, status: SyncRunStatus, error: str | None, reconciled: bool, duration: float) -> SyncResult:
+    async def _finish(self, ended: _Ending, duration: float) -> SyncResult:
         """Close the run record, update the shop's health and give the lease back, in one transaction."""
+        status, error, reason = ended.status, ended.error, ended.reason
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
         async with self.database.transaction() as session:
@@ -430,7 +449,7 @@ class ShopSync:
                     pages=requests_pages[1],
                     cursor_after=self.tally.cursor,
                     status=status,
-                    error=error,
+                    error=reason,
                 )
         result = SyncResult(
             shop_id=self.shop_id,
@@ -447,11 +466,11 @@ class ShopSync:
             started_at=self.started_at,
             finished_at=now,
             duration_seconds=round(duration, 3),
-            error=error,
+            error=reason,
             family_id=self.family_id,
             cursor_before=self._plan.cursor_before if self._plan else None,
             cursor_after=self.tally.cursor,
-            reconciled=reconciled,
+            reconciled=ended.reconciled,
         )
         log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
         log("sync finished", **result.log_fields())

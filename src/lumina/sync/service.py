@@ -20,7 +20,7 @@ from lumina.logging import get_logger
 from lumina.models import FamilyShop, ShopConnection, ShopSyncState, SyncTrigger
 from lumina.shops.connect import build_client
 from lumina.sync import runs
-from lumina.sync.engine import ClientFactory, ShopSync, SyncOptions, SyncProgress, error_text
+from lumina.sync.engine import ClientFactory, ShopSync, SyncOptions, SyncProgress, error_text, reason_text
 from lumina.sync.errors import NoShopConfiguredError, SyncAlreadyRunningError
 from lumina.sync.runs import SyncResult, combine
 from lumina.sync.state import DEFAULT_LEASE_TTL, ShopLease, new_owner_id
@@ -238,7 +238,7 @@ class SyncCoordinator:
                 except Exception as exc:
                     logger.warning("sync could not start", shop_id=shop_id, error=error_text(exc))
                     return SyncResult(shop_id=shop_id, run_id=None, status="failed", trigger=trigger.value,
-                                      error=error_text(exc))  # fmt: skip
+                                      error=reason_text(exc))  # fmt: skip
 
         results = list(await asyncio.gather(*(one(shop_id, next_attempt) for shop_id, next_attempt in shops)))
         self._summarise(trigger, results, time.monotonic() - started)

@@ -14,12 +14,14 @@ The exception tree is drawn in `lumina.woocommerce.errors`. Logs go to the `lumi
 contain credentials.
 """
 
+from ._redact import redact_credentials
 from .client import WooClient
 from .config import ClientLimits, RetryPolicy
 from .credentials import AuthMode, WooCredentials
 from .errors import (
     NotWooCommerceError,
     PaginationLoopError,
+    ShopAddressRefusedError,
     ShopTooOldError,
     ShopUnreachableError,
     WooAuthError,
@@ -42,6 +44,7 @@ __all__ = [
     "PaginationLoopError",
     "RequestStats",
     "RetryPolicy",
+    "ShopAddressRefusedError",
     "ShopInfo",
     "ShopTooOldError",
     "ShopUnreachableError",
@@ -54,4 +57,5 @@ __all__ = [
     "WooOrder",
     "WooPermanentError",
     "WooTransientError",
+    "redact_credentials",
 ]

@@ -19,6 +19,7 @@ from ._http import Requester
 from .credentials import AuthMode
 from .errors import (
     NotWooCommerceError,
+    ShopAddressRefusedError,
     ShopTooOldError,
     WooAuthError,
     WooError,
@@ -77,6 +78,8 @@ async def _probe_index(requester: Requester, found: _Findings) -> None:
         found.warnings.append("The site's REST index is closed to anonymous visitors; WooCommerce was not "
                               "checked there.")  # fmt: skip
         return
+    except ShopAddressRefusedError:
+        raise  # nothing was asked: it says nothing about the site
     except WooPermanentError as error:
         await _not_wordpress(requester, error)
         return

@@ -5,15 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import orjson
 
+from ._network import AddressRefusedError
 from ._parse import http_date
+from ._redact import redact_credentials
 from .credentials import AuthMode
 from .errors import (
+    ShopAddressRefusedError,
     ShopUnreachableError,
     WooAuthError,
     WooError,
@@ -35,6 +39,9 @@ __all__ = [
 # connection"); a 500 carrying a code is WooCommerce refusing on purpose. 520-524 are Cloudflare's.
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _TAG = re.compile(r"<[^>]+>")
+# WooCommerce's codes look like this; anything else in `code` (an echo, a sentence) is not kept as a code.
+_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+Scrub = Callable[[str], str]
 _SETTINGS = "WooCommerce → Settings → Advanced → REST API"
 
 
@@ -55,14 +62,17 @@ def decode_json(content: bytes) -> Any:
     return json.loads(text)
 
 
-def _clean(message: object, limit: int = 300) -> str:
-    """WooCommerce messages may hold HTML; keep the words, drop the markup, cap the length."""
+def _clean(message: object, scrub: Scrub, limit: int = 300) -> str:
+    """WooCommerce messages may hold HTML; keep the words, drop the markup, mask credentials, cap the length.
+
+    Masking comes after unescaping (`&quot;` would hide where a quoted secret ends) and before the cut (which
+    could leave a part of a secret the masks no longer recognise)."""
     text = html.unescape(_TAG.sub("", str(message))).strip()
-    text = re.sub(r"\s+", " ", text)
+    text = scrub(re.sub(r"\s+", " ", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _error_body(content: bytes) -> tuple[str | None, str | None, Any]:
+def _error_body(content: bytes, scrub: Scrub) -> tuple[str | None, str | None, Any]:
     """(code, message, data) of a WooCommerce error body; tolerant of `"data": 500`, HTML and garbage."""
     try:
         body = decode_json(content)
@@ -73,8 +83,8 @@ def _error_body(content: bytes) -> tuple[str | None, str | None, Any]:
     code = body.get("code")
     message = body.get("message")
     return (
-        str(code) if isinstance(code, str | int) and code != "" else None,
-        _clean(message) if message else None,
+        str(code) if isinstance(code, str | int) and _CODE.fullmatch(str(code)) else None,
+        _clean(message, scrub) if message else None,
         body.get("data"),
     )
 
@@ -92,10 +102,13 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _param_problems(data: Any) -> str:
-    if isinstance(data, dict) and isinstance(data.get("params"), dict):
-        return "; ".join(f"{k}: {_clean(v, 160)}" for k, v in data["params"].items())
-    return ""
+def _param_problems(data: Any, scrub: Scrub) -> tuple[str, str]:
+    """What the shop said of each invalid parameter, and the names of those that look like parameter names."""
+    if not (isinstance(data, dict) and isinstance(data.get("params"), dict)):
+        return "", ""
+    params: dict[Any, Any] = data["params"]
+    said = "; ".join(f"{_clean(k, scrub, 60)}: {_clean(v, scrub, 160)}" for k, v in params.items())
+    return said, ", ".join(str(k) for k in params if _CODE.fullmatch(str(k)) and scrub(str(k)) == str(k))
 
 
 def _auth_hint(status: int, code: str | None, message: str, mode: AuthMode) -> str:
@@ -139,14 +152,25 @@ def _auth_hint(status: int, code: str | None, message: str, mode: AuthMode) -> s
     return f"Check the consumer key and secret in {_SETTINGS}."
 
 
-def error_from_response(status: int, headers: httpx.Headers, content: bytes, request: str, mode: AuthMode) -> WooError:
-    """The error for a non-2xx answer (3xx included: redirects are never followed)."""
-    code, message, data = _error_body(content)
+def error_from_response(
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+    request: str,
+    mode: AuthMode,
+    *,
+    scrub: Scrub = redact_credentials,
+) -> WooError:
+    """The error for a non-2xx answer (3xx included: redirects are never followed).
+
+    This is where the shop's text enters errors, so `scrub` (the request's credentials, see `_redact.Scrubber`)
+    is applied here; the hint and `reason` are the client's own words."""
+    code, message, data = _error_body(content, scrub)
     woo_message = message or f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".strip()
     if status in _TRANSIENT_STATUSES and not (status == 500 and code):
         retry_after = parse_retry_after(headers.get("retry-after"))
         return WooTransientError(
-            f"The shop is busy or failing: {woo_message}",
+            f"The shop is busy or failing: {woo_message}", reason="The shop is busy or failing",
             status=status, code=code, request=request, retry_after=retry_after,
             hint="This usually passes; if it persists, the host or its firewall may be limiting this client.",
         )  # fmt: skip
@@ -162,7 +186,7 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes, req
         )  # fmt: skip
     if status in (401, 403):
         return WooAuthError(
-            f"The shop refused the credentials: {woo_message}",
+            f"The shop refused the credentials: {woo_message}", reason="The shop refused the credentials",
             status=status, code=code, request=request, hint=_auth_hint(status, code, woo_message, mode),
         )  # fmt: skip
     if status == 404 or (code or "").endswith("_invalid_id"):
@@ -173,16 +197,18 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes, req
             )
         else:
             hint = "The order does not exist (deleted for good, or never an order id)."
-        return WooNotFoundError(f"Not found: {woo_message}", status=status, code=code, request=request, hint=hint)
+        return WooNotFoundError(
+            f"Not found: {woo_message}", reason="Not found", status=status, code=code, request=request, hint=hint
+        )
     if status == 400:
-        problems = _param_problems(data)
+        problems, names = _param_problems(data, scrub)
         return WooPermanentError(
-            f"The shop rejected the request: {woo_message}",
-            status=status, code=code, request=request,
-            hint=f"Invalid parameters ({problems})." if problems else "The request was invalid for this shop.",
+            f"The shop rejected the request: {woo_message}" + (f" ({problems})" if problems else ""),
+            reason="The shop rejected the request", status=status, code=code, request=request,
+            hint=f"Invalid parameters: {names}." if names else "The request was invalid for this shop.",
         )  # fmt: skip
     return WooPermanentError(
-        f"The shop refused the request: {woo_message}",
+        f"The shop refused the request: {woo_message}", reason="The shop refused the request",
         status=status, code=code, request=request,
         hint="This is WooCommerce's own answer; retrying unchanged will not help.",
     )  # fmt: skip
@@ -196,6 +222,14 @@ def _is_tls_failure(exc: httpx.RequestError) -> bool:
 def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) -> WooError:
     """The error for a request that got no HTTP answer (the exception text never holds credentials,
     but it is not copied anyway)."""
+    if isinstance(exc.__cause__, AddressRefusedError):  # httpx raises its own error from httpcore's
+        refused = exc.__cause__
+        return ShopAddressRefusedError(
+            f"The shop's address {refused.host} resolves to {', '.join(refused.refused)}, a private, loopback or "
+            "link-local address: not connecting", request=request, code="private_address",
+            hint="The name may have been re-pointed since the shop was added (DNS rebinding). If the shop really "
+            "is on a private network, allow private shop addresses for it.",
+        )  # fmt: skip
     if isinstance(exc, httpx.ConnectTimeout):
         return ShopUnreachableError(
             "The shop did not accept a connection in time", request=request,

@@ -19,7 +19,7 @@ import httpx
 from ._auth import Authenticator, encode_query
 from ._faults import decode_json, error_from_response, error_from_transport, is_tls_error, non_json_error
 from ._parse import http_date
-from ._redact import describe_request
+from ._redact import Scrubber, describe_request
 from .config import ClientLimits, RetryPolicy
 from .errors import WooAuthError, WooTransientError
 from .models import RequestStats
@@ -101,6 +101,7 @@ class Requester:
         self.limits = limits
         self.retry = retry
         self.counters = _Counters()
+        self._scrubber = Scrubber(auth.credentials)
         self._slots = asyncio.Semaphore(limits.max_concurrency)
         self._rate = RateLimiter(limits.requests_per_second)
 
@@ -175,7 +176,8 @@ class Requester:
         logger.debug("%s -> %d (%d bytes, %.2f s)", request, answer.status_code, len(content), elapsed)
         self._learn_clock(answer.headers)
         if not 200 <= answer.status_code < 300:
-            raise error_from_response(answer.status_code, answer.headers, content, request, self.auth.mode)
+            scrub = self._scrubber.for_request(url, headers)
+            raise error_from_response(answer.status_code, answer.headers, content, request, self.auth.mode, scrub=scrub)
         try:
             if len(content) >= _DECODE_OFF_LOOP_BYTES:
                 data = await asyncio.to_thread(decode_json, content)

@@ -17,6 +17,7 @@ import httpx
 from ._auth import Authenticator, OAuthMethod
 from ._connection import check_connection
 from ._http import Requester, Response
+from ._network import AddressAllowed, guarded_transport
 from ._pagination import paginate
 from ._parse import ResponseShapeError
 from ._redact import install_httpx_log_filter
@@ -104,6 +105,8 @@ class WooClient:
 
     Authentication follows the URL scheme (AuthMode.AUTO: Basic over HTTPS, OAuth 1.0a over HTTP).
     `transport` replaces httpx's network transport (tests, proxies); `verify` is passed to httpx.
+    With `address_allowed`, every connection is made only to addresses it accepts, checked when the connection is
+    made (see `_network`); a refused one raises ShopAddressRefusedError.
     """
 
     def __init__(
@@ -118,20 +121,24 @@ class WooClient:
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         oauth_signature_method: OAuthMethod = "HMAC-SHA256",
+        address_allowed: AddressAllowed | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.auth_mode = auth_mode.resolve(urlsplit(self.base_url).scheme)
         self.limits = limits or ClientLimits()
         self.retry = retry or RetryPolicy()
         install_httpx_log_filter()
+        trust = _system_trust() if verify is True else verify
+        pool = httpx.Limits(
+            max_connections=self.limits.max_concurrency, max_keepalive_connections=self.limits.max_concurrency
+        )
+        if address_allowed is not None and transport is None:
+            transport = guarded_transport(address_allowed, verify=trust, limits=pool)
         http = httpx.AsyncClient(
             transport=transport,
-            verify=_system_trust() if verify is True else verify,
+            verify=trust,
             timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=self.limits.max_concurrency,
-                max_keepalive_connections=self.limits.max_concurrency,
-            ),
+            limits=pool,
             headers={"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"},
             follow_redirects=False,  # a redirect would break OAuth signatures and may carry keys elsewhere
         )
@@ -233,6 +240,19 @@ class WooClient:
                 continue
             return self._one_order(response)
         raise AssertionError("unreachable: backoff raises on the last attempt")  # pragma: no cover
+
+    async def add_order_note(self, order_id: int, note: str, *, customer_note: bool = False) -> int | None:
+        """Add a note to an order (private unless `customer_note`, which emails the customer); the note's id.
+
+        Sent once: a POST that failed midway may have been applied, and a second try would add the note twice."""
+        if not note.strip():
+            raise ValueError("a note must not be empty")
+        response = await self._requester.send_once(
+            "POST", f"{API_PREFIX}/orders/{_check_id(order_id)}/notes",
+            json_body={"note": note, "customer_note": customer_note},
+        )  # fmt: skip
+        note_id = response.data.get("id") if isinstance(response.data, dict) else None
+        return note_id if isinstance(note_id, int) and not isinstance(note_id, bool) else None
 
     async def check_connection(self, *, require_write: bool = False, require_modified_after: bool = True) -> ShopInfo:
         """Check the URL, the key and its permissions, and what the shop supports; for adding a shop.

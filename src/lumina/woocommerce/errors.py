@@ -8,12 +8,16 @@
         ├── WooAuthError             401/403: key, secret, permissions, stripped Authorization header
         ├── WooNotFoundError         no such order (404, or the 400 "Invalid ID" a PUT gets) or route
         ├── NotWooCommerceError      no WordPress REST API, or no WooCommerce, at that URL
-        └── ShopTooOldError          the shop's WooCommerce lacks what the sync needs
+        ├── ShopTooOldError          the shop's WooCommerce lacks what the sync needs
+        └── ShopAddressRefusedError  the shop's name resolves to an address the client may not connect to
 
 Transient faults are retried inside the client (with backoff) before one of these is raised; permanent
 faults are raised at once. Every error carries the HTTP `status`, WooCommerce's own error `code` and a
 `hint` a person can act on. Messages name the request by method and path with credentials redacted:
 they never contain a consumer key, secret or OAuth signature.
+
+`message` may quote the shop's own words (redacted where they enter: a shop, WAF or proxy may echo the request);
+`reason` is the client's words only, and `summary()` is what to show people who should not see the shop's text.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import TypedDict, Unpack
 __all__ = [
     "NotWooCommerceError",
     "PaginationLoopError",
+    "ShopAddressRefusedError",
     "ShopTooOldError",
     "ShopUnreachableError",
     "WooAuthError",
@@ -40,6 +45,7 @@ class ErrorDetails(TypedDict, total=False):
     code: str | None
     hint: str | None
     request: str | None  # "GET /wp-json/wc/v3/orders?page=2", credentials redacted
+    reason: str | None  # the message without the shop's own words; the message itself when it has none
 
 
 class WooError(Exception):
@@ -52,6 +58,14 @@ class WooError(Exception):
         self.code = details.get("code")
         self.hint = details.get("hint")
         self.request = details.get("request")
+        self.reason = details.get("reason") or message
+
+    def summary(self) -> str:
+        """The reason, the HTTP status and WooCommerce's code, and the hint: no text the shop chose, no request."""
+        detail = ", ".join(p for p in (f"HTTP {self.status}" if self.status else None, self.code) if p)
+        return " ".join(
+            p for p in (self.reason, f"[{detail}]" if detail else None, self.hint and f"Hint: {self.hint}") if p
+        )
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -97,3 +111,8 @@ class NotWooCommerceError(WooPermanentError):
 
 class ShopTooOldError(WooPermanentError):
     """The shop's WooCommerce is too old for what the sync needs (REST v3, `modified_after`)."""
+
+
+class ShopAddressRefusedError(WooPermanentError):
+    """The shop's name resolved, at connect time, to an address the client was told not to reach (a private,
+    loopback or link-local one); nothing was sent."""

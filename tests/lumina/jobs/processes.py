@@ -23,6 +23,7 @@ def environment(context: ServiceContext, **extra: str) -> dict[str, str]:
         LUMINA_ENV="test",
         DATA_DIR=str(context.settings.data_dir),
         SYNC_REQUESTS_PER_SECOND="1000",
+        ALLOW_PRIVATE_SHOP_URLS="true",  # the simulated shops are on loopback, as in the tests' own settings
         LOG_FORMAT="json",
         PYTHONPATH=str(ROOT),
         **extra,

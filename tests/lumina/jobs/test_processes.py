@@ -127,9 +127,10 @@ async def test_sigterm_stops_lumina_sync_after_the_page_in_hand(
     cli = start_cli(context, "sync", "--days-back", "60")
     await poll(committed_a_page(context, linked.shop_id), cli)
     cli.send_signal(signal.SIGTERM)
-    code, _out, err = await finish(cli)
+    code, out, err = await finish(cli)
 
     assert code == 130, err
+    assert "1 shop(s): 0 synced, 1 cancelled before finishing" in out
     runs = await runs_of(context, linked.shop_id)
     assert [r.status for r in runs] == ["cancelled"]
     async with context.database.transaction() as session:

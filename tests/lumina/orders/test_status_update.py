@@ -3,23 +3,28 @@ shop's answer; nothing sent when the status is already right; every shop failure
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.models import FamilyShop, ShopConnection
+from lumina.models import FamilyShop, OrderStatusChange, ShopConnection
 from lumina.orders.read_cache import read_cache_of
 from lumina.shops.connect import build_client
 from lumina.sync.writer import write_shop_orders
 from lumina.woocommerce import ORDER_STATUSES, OrderQuery, WooOrder
-from tests.factories import create_shop, link_family
+from tests.factories import create_order, create_shop, link_family
 from tests.lumina.auth.support import SignedIn, sign_in
+from tests.lumina.shops.servers import serve
+from tests.lumina.woocommerce.recordings import recording
 from woosim import ApiKey, FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 ORDERS = "/api/v1/orders"
@@ -227,7 +232,8 @@ async def test_a_read_only_key_gets_the_shops_refusal_and_code(
     shop = response.json()["shop"]
     assert shop["status"] == 401
     assert shop["code"] == "woocommerce_rest_authentication_error"
-    assert "write permissions" in shop["message"]
+    assert shop["message"] == "The shop refused the credentials"  # the client's words, not the shop's
+    assert "read-only" in shop["hint"]
     assert_no_secrets(response, mirrored)
     assert await mirrored.one(client, order["id"]) == before
 
@@ -315,3 +321,114 @@ def assert_no_secrets(response: httpx.Response, mirrored: Mirrored) -> None:
             assert key.consumer_secret not in text
     assert "oauth_signature" not in text
     assert "consumer_secret" not in text
+
+
+async def test_an_order_deleted_in_the_shop_answers_404_and_leaves_every_view(
+    client: httpx.AsyncClient, mirrored: Mirrored
+) -> None:
+    """WooCommerce's "Invalid ID" means the order is gone for good: it leaves the mirror as a deletion would."""
+    orders = await mirrored.cached(client)
+    gone = orders[0]
+    mirrored.shop.delete_order(gone["woocommerce_order_id"])
+
+    response = await put_status(client, mirrored.member, gone["id"], {"status": other_status(gone["status"])})
+
+    assert response.status_code == 404, response.text
+    assert response.json()["error"] == "Not Found"
+    assert "deleted in the shop" in response.json()["message"]
+    assert (await client.get(f"{ORDERS}/{gone['id']}", headers=mirrored.member.headers)).status_code == 404
+    assert gone["id"] not in [order["id"] for order in await mirrored.cached(client)]
+    stats = (await client.get(f"{ORDERS}/stats", headers=mirrored.member.headers)).json()["stats"]
+    assert stats["total_orders"] == len(orders) - 1
+
+
+def shop_notes(shop: SimulatedShop, woocommerce_order_id: int) -> list[str]:
+    return [note.note for note in shop.notes.for_order(shop.orders.require(woocommerce_order_id), shop.store.doc)]
+
+
+async def status_changes(client: httpx.AsyncClient, who: SignedIn, order_id: int) -> list[dict[str, Any]]:
+    response = await client.get(f"{ORDERS}/{order_id}/status-changes", headers=who.headers)
+    assert response.status_code == 200, response.text
+    changes: list[dict[str, Any]] = response.json()["statusChanges"]
+    assert response.json()["count"] == len(changes)
+    return changes
+
+
+async def test_a_status_change_is_audited_and_noted_in_the_shop_with_the_user(
+    client: httpx.AsyncClient, database: Database, mirrored: Mirrored
+) -> None:
+    order = (await mirrored.cached(client))[0]
+    wanted = other_status(order["status"])
+    user = mirrored.member.user
+
+    changed = await put_status(client, mirrored.member, order["id"], {"status": wanted})
+    again = await put_status(client, mirrored.member, order["id"], {"status": wanted})
+
+    assert (changed.status_code, again.status_code) == (200, 200)
+    notes = shop_notes(mirrored.shop, order["woocommerce_order_id"])
+    assert f"to {wanted} in Lumina by {user.name} <{user.email}>" in notes[0]
+    assert mirrored.shop_counts().get("put_order") == 1  # the second asked for nothing to be sent
+    latest, first = await status_changes(client, mirrored.member, order["id"])
+    assert (first["userId"], first["userEmail"], first["fromStatus"], first["toStatus"], first["outcome"]) == (
+        user.id, user.email, order["status"], wanted, "changed"
+    )  # fmt: skip
+    assert first["shopNoteId"] is not None
+    assert (latest["fromStatus"], latest["outcome"], latest["shopNoteId"]) == (wanted, "unchanged", None)
+    stranger = await sign_in(client, database)
+    assert (await client.get(f"{ORDERS}/{order['id']}/status-changes", headers=stranger.headers)).status_code == 404
+
+
+async def test_a_refused_status_change_is_audited_with_the_reason(
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, shop_server: ShopServer
+) -> None:
+    assert shop_server.shop.read_only_key is not None
+    mirrored = await mirror(client, database, context, shop_server, shop_server.shop.read_only_key)
+    order = (await mirrored.cached(client))[0]
+
+    response = await put_status(client, mirrored.member, order["id"], {"status": other_status(order["status"])})
+
+    assert response.status_code == 502
+    (change,) = await status_changes(client, mirrored.member, order["id"])
+    assert change["outcome"] == "refused"
+    assert "HTTP 401" in change["reason"]
+    assert "woocommerce_rest_authentication_error" in change["reason"]
+    assert shop_server.shop.read_only_key.consumer_key not in change["reason"]
+
+
+class DeletedBetweenReadAndWrite:
+    """A shop whose order is read (a recorded order) but deleted before the write: the PUT gets the recorded 400
+    "Invalid ID" (order-put-missing), as a real shop answers an order deleted for good."""
+
+    def __init__(self) -> None:
+        self.order = json.loads(recording("order-single-eur")["response"]["body_text"])
+        self.put = recording("order-put-missing")["response"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "PUT":
+            answer = Response(self.put["body_text"], status_code=self.put["status"], media_type="application/json")
+        else:
+            answer = JSONResponse(self.order)
+        await answer(scope, receive, send)
+
+
+@pytest.fixture
+def deleting_shop_url() -> Iterator[str]:
+    yield from serve(DeletedBetweenReadAndWrite())
+
+
+async def test_an_invalid_id_answer_to_the_write_removes_the_order_and_answers_404(
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, deleting_shop_url: str
+) -> None:
+    member = await sign_in(client, database)
+    async with database.transaction() as session:
+        shop = await create_shop(session, context.secret_box, url=deleting_shop_url)
+        await link_family(session, member.family, shop)
+        order = await create_order(session, member.family, shop, woocommerce_order_id=43, status="completed")
+
+    response = await put_status(client, member, order.id, {"status": "processing"})
+
+    assert response.status_code == 404, response.text
+    assert (await client.get(f"{ORDERS}/{order.id}", headers=member.headers)).status_code == 404
+    async with database.transaction() as session:
+        (change,) = (await session.scalars(select(OrderStatusChange))).all()
+    assert (change.outcome, change.from_status, change.to_status) == ("not_found", "completed", "processing")

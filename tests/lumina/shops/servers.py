@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -13,8 +14,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
-__all__ = ["closed_port_url", "not_a_shop_url", "old_woocommerce_url"]
+__all__ = ["closed_port_url", "not_a_shop_url", "old_woocommerce_url", "serve"]
 
 
 async def _blog(request: Request) -> Response:
@@ -31,19 +33,24 @@ async def _old_wordpress(request: Request) -> Response:
     return JSONResponse({"code": "rest_no_route", "message": "No route was found"}, status_code=404)
 
 
-def _serve(app: Starlette) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on 127.0.0.1 until the generator is closed."""
+def serve(app: ASGIApp, *, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1 until the generator is closed; over HTTPS with `tls`
+    (certificate chain file, key file)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
+    certfile, keyfile = tls if tls else (None, None)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", ws="none", ssl_certfile=certfile, ssl_keyfile=keyfile
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         assert time.monotonic() < deadline, "the test web server did not start"
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
+    yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
@@ -52,13 +59,13 @@ def _serve(app: Starlette) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def not_a_shop_url() -> Iterator[str]:
     """A plain web site: pages, and nothing at /wp-json/."""
-    yield from _serve(Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])]))
+    yield from serve(Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])]))
 
 
 @pytest.fixture(scope="session")
 def old_woocommerce_url() -> Iterator[str]:
     """A WordPress whose WooCommerce predates REST API v3 (the simulated shop only plays current versions)."""
-    yield from _serve(Starlette(routes=[Route("/{path:path}", _old_wordpress, methods=["GET", "OPTIONS"])]))
+    yield from serve(Starlette(routes=[Route("/{path:path}", _old_wordpress, methods=["GET", "OPTIONS"])]))
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ the cache mirrors the shop order by order and field by field."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from lumina.context import ServiceContext
@@ -159,3 +160,12 @@ async def wait_until(condition: Callable[[], bool], *, within: float = 30.0) -> 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.002)
+
+
+@pytest.fixture
+async def running_engine(context: ServiceContext) -> AsyncIterator[SyncCoordinator]:
+    """The sync coordinator in the context, as the service's start-up puts it (for POST /orders/sync)."""
+    coordinator = make_coordinator(context)
+    context.components["sync"] = coordinator
+    yield coordinator
+    await coordinator.stop()
