@@ -2,7 +2,7 @@
 
 The rules that keep an installation manageable: emails are unique whatever their case, passwords have a minimum
 length, and the last active administrator cannot be demoted, disabled or deleted. Disabling a user or changing
-their password ends their refresh-token sessions.
+their password ends their sessions: their refresh tokens and the access tokens issued with them.
 """
 
 from __future__ import annotations
