@@ -3,15 +3,12 @@ the client only when the caller is a proxy listed in FORWARDED_ALLOW_IPS."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from lumina.app import create_app
 from lumina.cli.serve import server_options
@@ -19,28 +16,21 @@ from lumina.config import Settings
 from lumina.db import Database
 from tests.conftest import make_settings
 from tests.lumina.auth.support import context_with
+from tests.lumina.serving import serving
 
 MAX_FAILURES = 2
 ADDRESS_ALLOWANCE = MAX_FAILURES * 4  # an address may fail four times an email's allowance
 
 
 @asynccontextmanager
-async def serving(tmp_path: Path, database: Database, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
-    """The app under uvicorn with `lumina serve`'s options, on a loopback port of its own."""
+async def serving_with(tmp_path: Path, database: Database, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
+    """The app under uvicorn with `lumina serve`'s options."""
     context = context_with(tmp_path, database, login_max_failures=MAX_FAILURES, **overrides)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()  # connections wait in the backlog until uvicorn accepts them: no start-up race
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(context=context), **server_options(context.settings)))
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await task
-        listener.close()
+    async with (
+        serving(create_app(context=context), **server_options(context.settings)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        yield client
 
 
 async def _fail_from(client: httpx.AsyncClient, attempt: int, forwarded_for: str) -> int:
@@ -55,7 +45,7 @@ async def _fail_from(client: httpx.AsyncClient, attempt: int, forwarded_for: str
 async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_address_throttle(
     tmp_path: Path, database: Database
 ) -> None:
-    async with serving(tmp_path, database) as client:
+    async with serving_with(tmp_path, database) as client:
         answers = [await _fail_from(client, attempt, f"203.0.113.{attempt}") for attempt in range(ADDRESS_ALLOWANCE)]
         assert answers == [401] * ADDRESS_ALLOWANCE
 
@@ -63,7 +53,7 @@ async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_addres
 
 
 async def test_a_configured_proxy_names_the_client(tmp_path: Path, database: Database) -> None:
-    async with serving(tmp_path, database, forwarded_allow_ips=["127.0.0.1"]) as client:
+    async with serving_with(tmp_path, database, forwarded_allow_ips=["127.0.0.1"]) as client:
         # Each forwarded client has its own allowance...
         for attempt in range(ADDRESS_ALLOWANCE + 2):
             assert await _fail_from(client, attempt, f"203.0.113.{attempt}") == 401
