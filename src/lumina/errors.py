@@ -1,7 +1,8 @@
 """One error model for the whole API: `{"error": <reason phrase>, "message": <detail>}` with the right status.
 
 Domain code raises an `AppError` subclass; the handlers registered by `install_error_handlers` render it, request
-validation errors (400, with the fields and why) and anything unexpected (500, with nothing internal in it).
+validation errors and bodies that cannot be parsed (400, with the fields and why), a method the path does not have
+(405, `Allow` naming every one it has) and anything unexpected (500, with nothing internal in it).
 """
 
 from __future__ import annotations
