@@ -59,7 +59,7 @@ from lumina.context import ServiceContext
 from lumina.db.migrate import alembic_config, upgrade
 from lumina.db.session import Database
 from lumina.kit.crypto import SecretBox
-from lumina.models import CachedOrder, Family, FamilyShop, ShopConnection, ShopSyncState, User
+from lumina.models import CachedOrder, Family, FamilyShop, RefreshToken, ShopConnection, ShopSyncState, User
 from lumina.orders.read_cache import OrderReadCache, read_cache_of
 
 WARM_TTL = 60.0  # warm latency runs: long enough that no primed answer expires during its timed pass
@@ -169,6 +169,11 @@ def fill(path: Path, orders: int, families: int, large_share: float, seed: int) 
               "password_hash": password_hash, "role": "member", "is_active": True, "created_at": NOW}
              for f in range(1, families + 1)],
         )  # fmt: skip
+        connection.execute(  # each user's session, which the tokens below name
+            insert(RefreshToken),
+            [{"user_id": f, "chain_id": _session_of(f), "token_hash": f"{f:064d}", "issued_at": NOW,
+              "expires_at": NOW + timedelta(days=30)} for f in range(1, families + 1)],
+        )  # fmt: skip
     large_family = 1
     large = int(orders * large_share) if families > 1 else orders
     per_family = (orders - large) // max(1, families - 1)
@@ -275,6 +280,10 @@ def cases(dataset: Dataset, sampled: list[int]) -> list[tuple[str, list[Case]]]:
     return typical + large
 
 
+def _session_of(user_id: int) -> str:
+    return f"bench-session-{user_id}"
+
+
 def tokens_for(dataset: Dataset, families: list[int]) -> dict[int, str]:
     return {
         family: issue_access_token(
@@ -282,6 +291,7 @@ def tokens_for(dataset: Dataset, families: list[int]) -> dict[int, str]:
             user_id=dataset.users[family],
             family_id=family,
             role="member",
+            session_id=_session_of(dataset.users[family]),
             now=datetime.now(UTC),
             lifetime=timedelta(hours=6),
         )

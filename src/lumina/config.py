@@ -7,6 +7,7 @@ production), because each process would otherwise invent its own.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -80,14 +81,31 @@ class Settings(BaseSettings):
 
     allow_private_shop_urls: bool = False
     cors_origins: Annotated[list[str], NoDecode] = []
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Proxies (addresses or networks, `*` for any) whose X-Forwarded-For names the client; "
+        "empty: the connecting address is the client.",
+    )
     log_level: str = "INFO"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        """uvicorn would take a mistyped address as a name that never matches: refuse it instead."""
+        for item in value:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an IP address or network (or `*`)") from None
         return value
 
     @property

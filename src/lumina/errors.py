@@ -1,7 +1,8 @@
 """One error model for the whole API: `{"error": <reason phrase>, "message": <detail>}` with the right status.
 
 Domain code raises an `AppError` subclass; the handlers registered by `install_error_handlers` render it, request
-validation errors (400, with the fields and why) and anything unexpected (500, with nothing internal in it).
+validation errors and bodies that cannot be parsed (400, with the fields and why), a method the path does not have
+(405, `Allow` naming every one it has) and anything unexpected (500, with nothing internal in it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger("lumina.errors")
 
@@ -91,16 +93,36 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = validation_fields(exc)
+    return _invalid(validation_fields(exc))
+
+
+def _invalid(fields: list[dict[str, str]]) -> JSONResponse:
     summary = "; ".join(f"{item['field']}: {item['reason']}" for item in fields)
     return JSONResponse(error_body(400, f"Invalid request: {summary}", fields=fields), status_code=400)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
-    return JSONResponse(
-        error_body(exc.status_code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    if exc.status_code == 400:  # a body FastAPI could not parse: the same shape as any other invalid input
+        return _invalid([{"field": "body", "reason": message}])
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse(error_body(exc.status_code, message), status_code=exc.status_code, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette names only those of the first route whose path matched, and
+    a path has one route per method; so each method is tried against every route."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from lumina.api.deps import SessionDep
+from lumina.api.integers import IdParam
 from lumina.auth import users as user_accounts
 from lumina.auth.deps import AdminUser
 from lumina.auth.schemas import UserDetail
@@ -29,7 +30,7 @@ async def create_family(body: FamilyCreate, session: SessionDep) -> FamilyEnvelo
 
 
 @router.get("/{family_id}", summary="A family with its users and shop links", responses={404: {}})
-async def get_family(family_id: int, session: SessionDep) -> FamilyDetail:
+async def get_family(family_id: IdParam, session: SessionDep) -> FamilyDetail:
     family = await service.get_family(session, family_id)
     members = await user_accounts.list_users(session, family_id)
     links = await shops.list_links(session, family_id=family_id)
@@ -46,13 +47,13 @@ async def get_family(family_id: int, session: SessionDep) -> FamilyDetail:
     summary="Delete a family with its users and cached orders",
     responses={404: {}, 409: {"description": "Your own family"}},
 )
-async def delete_family(family_id: int, session: SessionDep, admin: AdminUser) -> Response:
+async def delete_family(family_id: IdParam, session: SessionDep, admin: AdminUser) -> Response:
     await service.delete_family(session, family_id, acting_user=admin)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{family_id}/shops", summary="The shops a family is linked to", responses={404: {}})
-async def list_family_links(family_id: int, session: SessionDep) -> LinkList:
+async def list_family_links(family_id: IdParam, session: SessionDep) -> LinkList:
     await service.get_family(session, family_id)
     links = [LinkOut.of(link) for link in await shops.list_links(session, family_id=family_id)]
     return LinkList(links=links, count=len(links))
@@ -64,7 +65,7 @@ async def list_family_links(family_id: int, session: SessionDep) -> LinkList:
     responses={201: {"description": "Linked"}, 200: {"description": "Scope replaced"}, 404: {}},
 )
 async def link_shop(
-    family_id: int, shop_id: int, body: LinkPut, session: SessionDep, response: Response
+    family_id: IdParam, shop_id: IdParam, body: LinkPut, session: SessionDep, response: Response
 ) -> LinkEnvelope:
     link, created = await shops.link_family(
         session, family_id, shop_id, customer_ids=body.customer_ids, billing_emails=body.billing_emails
@@ -79,6 +80,6 @@ async def link_shop(
     summary="Unlink a family from a shop (its copies of that shop's orders go too)",
     responses={404: {}},
 )
-async def unlink_shop(family_id: int, shop_id: int, session: SessionDep) -> Response:
+async def unlink_shop(family_id: IdParam, shop_id: IdParam, session: SessionDep) -> Response:
     await shops.unlink_family(session, family_id, shop_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from lumina.api.deps import ContextDep, SessionDep
+from lumina.api.integers import IdParam
 from lumina.shops import service
 from lumina.shops.schemas import CheckOut, LinkList, LinkOut, ShopCreate, ShopEnvelope, ShopList, ShopOut
 
@@ -38,7 +39,7 @@ async def create_shop(body: ShopCreate, session: SessionDep, context: ContextDep
 
 
 @router.get("/shops/{shop_id}", summary="A shop connection", responses={404: {}})
-async def get_shop(shop_id: int, session: SessionDep) -> ShopEnvelope:
+async def get_shop(shop_id: IdParam, session: SessionDep) -> ShopEnvelope:
     shop = await service.get_shop(session, shop_id)
     return ShopEnvelope(shop=ShopOut.of(shop, await service.family_count(session, shop_id)))
 
@@ -48,7 +49,7 @@ async def get_shop(shop_id: int, session: SessionDep) -> ShopEnvelope:
     summary="Check a shop's URL and key again and keep what was found",
     responses={**_CHECK_ERRORS, 404: {}},
 )
-async def check_shop(shop_id: int, session: SessionDep, context: ContextDep) -> ShopEnvelope:
+async def check_shop(shop_id: IdParam, session: SessionDep, context: ContextDep) -> ShopEnvelope:
     checked = await service.check_shop(session, context, shop_id)
     count = await service.family_count(session, shop_id)
     return ShopEnvelope(shop=ShopOut.of(checked.shop, count), check=CheckOut.of(checked.info) if checked.info else None)
@@ -60,7 +61,7 @@ async def check_shop(shop_id: int, session: SessionDep, context: ContextDep) -> 
     summary="Remove a shop with its links and cached orders",
     responses={404: {}, 409: {"description": "The default shop (configured by WC_* variables)"}},
 )
-async def delete_shop(shop_id: int, session: SessionDep) -> Response:
+async def delete_shop(shop_id: IdParam, session: SessionDep) -> Response:
     await service.remove_shop(session, shop_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -68,8 +69,8 @@ async def delete_shop(shop_id: int, session: SessionDep) -> Response:
 @router.get("/links", summary="Family–shop links, optionally of one family or one shop")
 async def list_links(
     session: SessionDep,
-    family_id: Annotated[int | None, Query(alias="familyId", ge=1)] = None,
-    shop_id: Annotated[int | None, Query(alias="shopId", ge=1)] = None,
+    family_id: Annotated[IdParam | None, Query(alias="familyId")] = None,
+    shop_id: Annotated[IdParam | None, Query(alias="shopId")] = None,
 ) -> LinkList:
     links = [LinkOut.of(link) for link in await service.list_links(session, family_id=family_id, shop_id=shop_id)]
     return LinkList(links=links, count=len(links))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from lumina.api.deps import SessionDep
+from lumina.api.integers import IdParam
 from lumina.auth import users as service
 from lumina.auth.deps import AdminUser
 from lumina.auth.schemas import UserCreate, UserDetail, UserEnvelope, UserList, UserUpdate
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/users")
 
 @router.get("", summary="List users, optionally of one family")
 async def list_users(
-    session: SessionDep, family_id: Annotated[int | None, Query(alias="familyId", ge=1)] = None
+    session: SessionDep, family_id: Annotated[IdParam | None, Query(alias="familyId")] = None
 ) -> UserList:
     users = [UserDetail.of(user) for user in await service.list_users(session, family_id)]
     return UserList(users=users, count=len(users))
@@ -32,7 +33,7 @@ async def create_user(body: UserCreate, session: SessionDep) -> UserEnvelope:
 
 
 @router.get("/{user_id}", summary="A user", responses={404: {}})
-async def get_user(user_id: int, session: SessionDep) -> UserEnvelope:
+async def get_user(user_id: IdParam, session: SessionDep) -> UserEnvelope:
     return UserEnvelope(user=UserDetail.of(await service.get_user(session, user_id)))
 
 
@@ -41,7 +42,7 @@ async def get_user(user_id: int, session: SessionDep) -> UserEnvelope:
     summary="Change a user's name, role, password or whether the account is active",
     responses={404: {}, 409: {"description": "The last active administrator"}},
 )
-async def update_user(user_id: int, body: UserUpdate, session: SessionDep) -> UserEnvelope:
+async def update_user(user_id: IdParam, body: UserUpdate, session: SessionDep) -> UserEnvelope:
     changes = service.UserChanges(name=body.name, role=body.role, is_active=body.is_active, password=body.password)
     return UserEnvelope(user=UserDetail.of(await service.update_user(session, user_id, changes)))
 
@@ -52,7 +53,7 @@ async def update_user(user_id: int, body: UserUpdate, session: SessionDep) -> Us
     summary="Delete a user",
     responses={404: {}, 409: {"description": "Yourself, or the last active administrator"}},
 )
-async def delete_user(user_id: int, session: SessionDep, admin: AdminUser) -> Response:
+async def delete_user(user_id: IdParam, session: SessionDep, admin: AdminUser) -> Response:
     if user_id == admin.id:
         raise ConflictError("You cannot delete your own account")
     await service.delete_user(session, user_id)

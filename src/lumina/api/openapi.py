@@ -1,4 +1,5 @@
-"""The OpenAPI document as the service really answers: validation errors are 400 in the one error shape.
+"""The OpenAPI document as the service really answers: validation errors are 400 in the one error shape, and any
+operation may answer 500 in it.
 
 FastAPI documents a 422 with its own body on every route that takes input; our handler answers 400 with
 `{"error", "message", "fields"}`, so the document is rewritten to say that.
@@ -52,12 +53,17 @@ def install_openapi(app: FastAPI) -> None:
         for fastapi_default in ("HTTPValidationError", "ValidationError"):
             schemas.pop(fastapi_default, None)
         reference = _register(schemas, ValidationErrorResponse)
+        unexpected = {
+            "description": "Something went wrong on our side; it has been logged.",
+            "content": {"application/json": {"schema": _register(schemas, ErrorResponse)}},
+        }
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})
                 if responses.pop("422", None) is not None:
                     documented = responses.setdefault("400", _bad_request(reference))
                     documented.setdefault("content", _bad_request(reference)["content"])
+                responses.setdefault("500", unexpected)
         app.openapi_schema = document
         return document
 

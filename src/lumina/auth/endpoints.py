@@ -39,6 +39,7 @@ async def _keeping_refusals(session: SessionDep, work: Awaitable[T]) -> T:
     responses={**_ERRORS, 429: {"description": "Too many failed attempts; see Retry-After"}},
 )
 async def login(body: LoginRequest, request: Request, session: SessionDep, context: ContextDep) -> TokenPair:
+    # The connecting address, or the client a trusted proxy names (uvicorn applies FORWARDED_ALLOW_IPS).
     address = request.client.host if request.client else "unknown"
     return await _keeping_refusals(
         session, service.login(session, context, email=body.email, password=body.password, address=address)

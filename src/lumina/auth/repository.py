@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, Exists, SQLColumnExpression, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,8 +43,38 @@ async def count_active_admins(session: AsyncSession) -> int:
 
 
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
-    statement = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+    statement = (
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash).execution_options(populate_existing=True)
+    )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def claim_for_rotation(session: AsyncSession, token_id: int, now: datetime) -> bool:
+    """Mark a refresh token rotated if it is still current; True for the one caller that did.
+
+    One conditional UPDATE decides, on both databases: PostgreSQL re-checks the WHERE once a concurrent rotation
+    commits, SQLite lets one writer at a time in and this statement is its transaction's first, so no caller acts on a
+    stale read. A losing caller's later statements in its transaction see the winner's new token (to revoke it).
+    """
+    statement = (
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int((await session.execute(statement)).rowcount) == 1  # type: ignore[attr-defined]
+
+
+def session_is_open(user_id: SQLColumnExpression[int] | int, session_id: SQLColumnExpression[str] | str) -> Exists:
+    """A login (a chain of refresh tokens) is open while one of its tokens is unrevoked: rotation keeps it open,
+    logout, a replayed token or a new password closes it."""
+    return exists().where(
+        RefreshToken.chain_id == session_id, RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+
+
+async def is_session_open(session: AsyncSession, user_id: int, session_id: str) -> bool:
+    return bool((await session.execute(select(session_is_open(user_id, session_id)))).scalar_one())
 
 
 async def revoke_chain(session: AsyncSession, chain_id: str, now: datetime) -> int:

@@ -7,20 +7,21 @@ from typing import Literal, Self
 
 from pydantic import EmailStr, Field
 
-from lumina.api.schemas import CamelModel
+from lumina.api.integers import IdField
+from lumina.api.schemas import CamelModel, RequestBody
 from lumina.models import User, UserRole
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes anything; a cap stops megabyte "passwords" from costing CPU
 
 
-class LoginRequest(CamelModel):
+class LoginRequest(RequestBody):
     # Not EmailStr: an address that fails validation must get the same 401 as a wrong one, not a 400.
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
-class RefreshRequest(CamelModel):
+class RefreshRequest(RequestBody):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
@@ -52,15 +53,15 @@ class MeResponse(CamelModel):
 # The admin API's view of users ----------------------------------------------------------------------------------
 
 
-class UserCreate(CamelModel):
-    family_id: int = Field(ge=1)
+class UserCreate(RequestBody):
+    family_id: IdField
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
     role: UserRole = UserRole.MEMBER
 
 
-class UserUpdate(CamelModel):
+class UserUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: UserRole | None = None
     is_active: bool | None = None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.auth import repository, throttle, tokens
 from lumina.auth.passwords import hash_password, needs_rehash, verify_password
+from lumina.auth.principal import GONE, SESSION_ENDED, forget_user
 from lumina.auth.schemas import TokenPair, UserOut
 from lumina.context import ServiceContext
 from lumina.errors import AppError, UnauthorizedError
@@ -41,7 +42,13 @@ async def _issue_pair(
     settings = context.settings
     lifetime = timedelta(minutes=settings.access_token_minutes)
     access = tokens.issue_access_token(
-        context.jwt_secret, user_id=user.id, family_id=user.family_id, role=user.role.value, now=now, lifetime=lifetime
+        context.jwt_secret,
+        user_id=user.id,
+        family_id=user.family_id,
+        role=user.role.value,
+        session_id=chain_id,
+        now=now,
+        lifetime=lifetime,
     )
     refresh = tokens.new_refresh_token()
     session.add(
@@ -66,14 +73,13 @@ async def login(
     keys = throttle.ThrottleKeys.of(email, address)
     await throttle.ensure_allowed(session, keys, now)
     user = await repository.user_by_email(session, email)
-    # Verified even for an unknown email (against a dummy hash), so timing does not tell which emails exist.
+    # Verified even for an unknown email (against a dummy hash) or a disabled account, and all three refused as a
+    # wrong password is: neither the answer nor its timing tells which emails exist or which accounts are disabled.
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid:
+    if user is None or not valid or not user.is_active:
         await throttle.record_failure(session, context.settings, keys, now)
-        logger.info("login failed", user_id=user.id if user else None, address=address)
+        logger.info("login failed", user_id=user.id if user else None, address=address, disabled=bool(user and valid))
         raise Refused(UnauthorizedError(BAD_CREDENTIALS))
-    if not user.is_active:
-        raise UnauthorizedError("This account is disabled; ask an administrator")
     await throttle.record_success(session, keys)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -83,25 +89,26 @@ async def login(
 
 
 async def refresh(session: AsyncSession, context: ServiceContext, refresh_token: str) -> TokenPair:
-    """A new pair for a current refresh token; the presented one is spent."""
+    """A new pair for a current refresh token; the presented one is spent, by exactly one of concurrent callers."""
     now = _now()
-    row = await repository.refresh_token_by_hash(session, tokens.hash_refresh_token(refresh_token))
+    token_hash = tokens.hash_refresh_token(refresh_token)
+    row = await repository.refresh_token_by_hash(session, token_hash)
     if row is None:
         raise UnauthorizedError("Refresh token is invalid")
-    if row.revoked_at is not None:
-        raise UnauthorizedError("Refresh token has been revoked; log in again")
-    if row.rotated_at is not None:
-        # Only a copy can be presented twice: end every session of this login, the thief's and the owner's.
-        revoked = await repository.revoke_chain(session, row.chain_id, now)
-        logger.warning("refresh token reuse detected", user_id=row.user_id, tokens_revoked=revoked)
-        raise Refused(UnauthorizedError("Refresh token was already used; this login has been signed out for safety"))
-    if row.expires_at <= now:
+    if row.revoked_at is None and row.rotated_at is None and row.expires_at <= now:
         raise UnauthorizedError("Refresh token has expired; log in again")
+    if not await repository.claim_for_rotation(session, row.id, now):
+        row = await repository.refresh_token_by_hash(session, token_hash)  # as the winner left it
+        if row is None or row.revoked_at is not None:
+            raise UnauthorizedError("Refresh token has been revoked; log in again")
+        # Only a copy can be presented twice: end every session of this login, the thief's and the owner's.
+        await _end_session(session, row)
+        logger.warning("refresh token reuse detected", user_id=row.user_id)
+        raise Refused(UnauthorizedError("Refresh token was already used; this login has been signed out for safety"))
     user = await repository.user_by_id(session, row.user_id)
     if user is None or not user.is_active:
-        await repository.revoke_chain(session, row.chain_id, now)
+        await _end_session(session, row)
         raise Refused(UnauthorizedError("This account no longer exists or is disabled"))
-    row.rotated_at = now
     return await _issue_pair(session, context, user, row.chain_id, now)
 
 
@@ -109,15 +116,24 @@ async def logout(session: AsyncSession, refresh_token: str) -> None:
     """End the login the token belongs to; an unknown or spent token is already as good as logged out."""
     row = await repository.refresh_token_by_hash(session, tokens.hash_refresh_token(refresh_token))
     if row is not None:
-        await repository.revoke_chain(session, row.chain_id, _now())
+        await _end_session(session, row)
         logger.info("logout", user_id=row.user_id)
+
+
+async def _end_session(session: AsyncSession, token: RefreshToken) -> None:
+    """Revoke the login's refresh tokens; its access tokens stop at once in this process, within
+    AUTH_USER_CACHE_SECONDS in the others (see `lumina.auth.principal`)."""
+    await repository.revoke_chain(session, token.chain_id, _now())
+    forget_user(session, token.user_id)
 
 
 async def user_for_access_token(session: AsyncSession, context: ServiceContext, token: str) -> User:
     claims = tokens.decode_access_token(context.jwt_secret, token)
     user = await repository.user_by_id(session, claims.user_id)
     if user is None or not user.is_active:
-        raise UnauthorizedError("This account no longer exists or is disabled")
+        raise UnauthorizedError(GONE)
+    if not await repository.is_session_open(session, user.id, claims.session_id):
+        raise UnauthorizedError(SESSION_ENDED)
     return user
 
 

@@ -1,7 +1,9 @@
 """Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque random strings kept only as hashes).
 
-Access tokens are checked without the database except for the user row; refresh tokens are looked up by their
-SHA-256, so a leaked database does not hand out sessions.
+An access token names its session (`sid`, the chain id of the login's refresh tokens), so that ending the session
+(logout, a replayed refresh token, a new password) ends its access tokens too; checking them needs the user row and
+whether the session is still open. Refresh tokens are looked up by their SHA-256, so a leaked database does not
+hand out sessions.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ class AccessClaims:
     user_id: int
     family_id: int
     role: str
+    session_id: str
     expires_at: datetime
 
 
 def issue_access_token(
-    secret: str, *, user_id: int, family_id: int, role: str, now: datetime, lifetime: timedelta
+    secret: str, *, user_id: int, family_id: int, role: str, session_id: str, now: datetime, lifetime: timedelta
 ) -> str:
     claims = {
         "sub": str(user_id),
+        "sid": session_id,
         "fam": family_id,
         "role": role,
         "type": ACCESS_TYPE,
@@ -57,7 +61,7 @@ def decode_access_token(secret: str, token: str) -> AccessClaims:
             secret,
             algorithms=[ALGORITHM],  # never taken from the token's header: refuses `alg: none` and key confusion
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "type", "iss"]},
+            options={"require": ["exp", "iat", "sub", "sid", "type", "iss"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise UnauthorizedError("Token has expired") from exc
@@ -76,6 +80,7 @@ def decode_access_token(secret: str, token: str) -> AccessClaims:
             user_id=int(claims["sub"]),
             family_id=int(claims["fam"]),
             role=str(claims["role"]),
+            session_id=str(claims["sid"]),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -2,7 +2,7 @@
 
 The rules that keep an installation manageable: emails are unique whatever their case, passwords have a minimum
 length, and the last active administrator cannot be demoted, disabled or deleted. Disabling a user or changing
-their password ends their refresh-token sessions.
+their password ends their sessions: their refresh tokens and the access tokens issued with them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from lumina.auth.principal import forget_user
 from lumina.auth.schemas import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
 from lumina.families.service import get_family
+from lumina.kit.text import clean_name
 from lumina.logging import get_logger
 from lumina.models import User, UserRole
 
@@ -52,13 +53,6 @@ def check_password(password: str) -> str:
     return password
 
 
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > 200:
-        raise BadRequestError("A user's name has 1 to 200 characters")
-    return cleaned
-
-
 async def create_user(
     session: AsyncSession, *, family_id: int, email: str, name: str, password: str, role: UserRole = UserRole.MEMBER
 ) -> User:
@@ -69,7 +63,7 @@ async def create_user(
     user = User(
         family_id=family_id,
         email=email,
-        name=_clean_name(name),
+        name=clean_name(name, owner="A user"),
         password_hash=hash_password(check_password(password)),
         role=role,
         is_active=True,
@@ -122,7 +116,7 @@ async def update_user(session: AsyncSession, user_id: int, changes: UserChanges)
             await repository.revoke_user_tokens(session, user.id, now)
         user.is_active = changes.is_active
     if changes.name is not None:
-        user.name = _clean_name(changes.name)
+        user.name = clean_name(changes.name, owner="A user")
     if changes.password is not None:
         user.password_hash = hash_password(check_password(changes.password))
         await repository.revoke_user_tokens(session, user.id, now)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 import uvicorn
 
 from lumina.app import create_app
 from lumina.cli._common import load
-from lumina.config import ConfigError
+from lumina.config import ConfigError, Settings
 from lumina.demo import DemoShop, banner, wants_demo
 
 
@@ -37,14 +39,21 @@ def serve(
             # Stopped with the app: uvicorn re-raises SIGTERM after shutting down, so no `finally` runs after it.
             app.state.context.components["demo_shop"] = demo_shop
             typer.echo(banner(settings, demo_shop))
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,  # our structured logging is already configured
-            timeout_graceful_shutdown=10,
-            server_header=False,
-        )
+        uvicorn.run(app, **server_options(settings))
     finally:
         if demo_shop:  # start-up failed, or SIGINT: make sure the child is gone
             demo_shop.stop()
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options. X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS: uvicorn's own default trusts any
+    loopback client, which let a local caller pose as any address to the per-address login throttle."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,  # our structured logging is already configured
+        "timeout_graceful_shutdown": 10,
+        "server_header": False,
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }

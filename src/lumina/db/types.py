@@ -11,6 +11,9 @@ from sqlalchemy import BigInteger, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 MONEY_SCALE = 6
+# The largest values of the integer columns, on both databases (SQLite's are wider).
+MAX_INTEGER = 2**31 - 1  # INTEGER: Lumina's own ids
+MAX_BIGINT = 2**63 - 1  # BIGINT: the shop's ids
 _MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
 
 

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from pydantic import Field
 
-from lumina.api.schemas import CamelModel
+from lumina.api.schemas import CamelModel, RequestBody
 from lumina.auth.schemas import UserDetail
 from lumina.families.service import FamilySummary
 from lumina.shops.schemas import LinkOut
 
 
-class FamilyCreate(CamelModel):
+class FamilyCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     link_default_shop: bool = Field(
         default=True, description="Link the new family to the default shop (the one from WC_* variables)."

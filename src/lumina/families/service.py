@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.auth.principal import forget_all_users
-from lumina.errors import BadRequestError, ConflictError, NotFoundError
+from lumina.errors import ConflictError, NotFoundError
 from lumina.families import repository
+from lumina.kit.text import clean_name
 from lumina.logging import get_logger
 from lumina.models import Family, FamilyShop, User
 from lumina.shops import repository as shops
@@ -26,17 +27,8 @@ class FamilySummary:
     shop_ids: list[int] = field(default_factory=list)
 
 
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise BadRequestError("A family needs a name", details={"fields": [{"field": "name", "reason": "empty"}]})
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise BadRequestError(f"A family name has at most {MAX_NAME_LENGTH} characters")
-    return cleaned
-
-
 async def create_family(session: AsyncSession, name: str, *, link_default_shop: bool = True) -> Family:
-    family = await repository.add(session, _clean_name(name))
+    family = await repository.add(session, clean_name(name, owner="A family", max_length=MAX_NAME_LENGTH))
     default = await shops.default_shop(session) if link_default_shop else None
     if default is not None:
         await shops.add_link(session, family.id, default.id)

@@ -16,12 +16,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from lumina.api.deps import ContextDep, SessionDep
+from lumina.api.integers import IdParam
 from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser, current_principal
 from lumina.orders import status_history, sync_control
 from lumina.orders.openapi import error_responses, parameters_of
-from lumina.orders.params import MAX_ORDER_ID, ListParams, OrderPath, list_params, order_id_of
+from lumina.orders.params import ListParams, OrderPath, list_params, order_id_of
 from lumina.orders.reads import reads_of
 from lumina.orders.schemas import (
     OrderEnvelope,
@@ -40,10 +42,21 @@ from lumina.orders.status_update import OrderStatusWriter
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
+
+class _OrderIdSegment(StringConvertor):
+    """The path segment of an order id: any but the API's own words, so that `/sync/status` and `/sync` are never
+    taken for an order (a PUT to `/sync/status` is a 405, as documented, not a 400 for the id "sync"); any other
+    segment reaches the endpoint, which refuses a bad id with a 400 saying why."""
+
+    regex = r"(?!(?:stats|sync)(?:/|$))[^/]+"
+
+
+register_url_convertor("order_id", _OrderIdSegment())
+
 JSON = "application/json"
 BEARER: dict[str, Any] = {"security": [{"HTTPBearer": []}]}  # the scheme `current_principal` declares
 
-OrderId = Annotated[int, Path(ge=1, le=MAX_ORDER_ID, description=OrderPath.model_fields["order_id"].description)]
+OrderId = Annotated[IdParam, Path(description=OrderPath.model_fields["order_id"].description)]
 
 
 @router.get(
@@ -84,7 +97,7 @@ async def order_stats(request: Request) -> Response:
 
 
 @router.get(
-    "/{order_id}",
+    "/{order_id:order_id}",
     summary="One order with its raw WooCommerce data",
     response_model=OrderEnvelope,
     responses=error_responses(400, 401, 404),
@@ -132,7 +145,7 @@ async def sync_status(principal: CurrentPrincipal, session: SessionDep, context:
 
 
 @router.put(
-    "/{order_id}/status",
+    "/{order_id:order_id}/status",
     summary="Change an order's status on the shop",
     description=(
         "Sends the status alone to the shop (WooCommerce then emails the customer as it does for any status change) "

@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from sqlalchemy.orm import InstrumentedAttribute
 from starlette.datastructures import QueryParams
 
+from lumina.api.integers import FromText, IdParam
 from lumina.models import CachedOrder
 
 OrderStatus = Literal["pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"]
@@ -64,24 +65,22 @@ class ListParams(BaseModel):
         default=None,
         description=f"Only orders in this status; several comma-separated. One of: {', '.join(ORDER_STATUSES)}.",
     )
-    limit: int = Field(
-        default=DEFAULT_LIMIT,
-        ge=1,
-        le=MAX_LIMIT,
-        description=f"Page size: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT}.",
-    )
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="Orders to skip.")
+    limit: Annotated[
+        int,
+        Field(
+            strict=True, ge=1, le=MAX_LIMIT, description=f"Page size: {DEFAULT_LIMIT} by default, at most {MAX_LIMIT}."
+        ),
+        FromText,
+    ] = DEFAULT_LIMIT
+    offset: Annotated[int, Field(strict=True, ge=0, le=MAX_OFFSET, description="Orders to skip."), FromText] = 0
     order_by: OrderByColumn = Field(default="date_created", alias="orderBy", description="Sort column.")
     order: Annotated[SortDirection, BeforeValidator(_lower)] = Field(
         default="desc", description="Sort direction (case does not matter)."
     )
 
 
-MAX_ORDER_ID: Final = 2**31 - 1  # the id column's range on PostgreSQL
-
-
 class OrderPath(BaseModel):
-    order_id: int = Field(ge=1, le=MAX_ORDER_ID, description="Lumina's order id (`id` in the listing).")
+    order_id: Annotated[IdParam, Field(description="Lumina's order id (`id` in the listing).")]
 
 
 Params = TypeVar("Params", bound=BaseModel)

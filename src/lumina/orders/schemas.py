@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+from lumina.api.integers import FromJsonNumber
 from lumina.orders.formatting import iso_utc, money_str
 from lumina.orders.params import OrderStatus
 
@@ -109,8 +110,8 @@ class CamelModel(BaseModel):
 class SyncRequest(CamelModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"daysBack": 30}]})
 
-    days_back: int | None = Field(
-        default=None, ge=1, le=365, strict=True, description="How many days of orders to fetch again (1 to 365)."
+    days_back: Annotated[int, Field(strict=True, ge=1, le=365), FromJsonNumber] | None = Field(
+        default=None, description="How many days of orders to fetch again (1 to 365)."
     )
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 
-from lumina.api.schemas import CamelModel
+from lumina.api.integers import ShopIdField
+from lumina.api.schemas import CamelModel, RequestBody
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops.service import ShopInput
 from lumina.woocommerce import AuthMode, ShopInfo
@@ -18,7 +19,7 @@ def tls_verified(shop: ShopConnection) -> bool:
     return shop.verify_tls and shop.url.lower().startswith("https://")
 
 
-class ShopCreate(CamelModel):
+class ShopCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     url: str = Field(min_length=1, max_length=2000, description="The shop's home URL, e.g. https://shop.example")
     consumer_key: SecretStr = Field(min_length=1, max_length=200)
@@ -107,8 +108,10 @@ class ShopList(CamelModel):
     count: int
 
 
-class LinkPut(CamelModel):
-    customer_ids: list[int] = Field(default_factory=list, description="WooCommerce customer ids; empty: no scope.")
+class LinkPut(RequestBody):
+    customer_ids: list[ShopIdField] = Field(
+        default_factory=list, description="WooCommerce customer ids; empty: no scope."
+    )
     billing_emails: list[Annotated[str, Field(min_length=3, max_length=320)]] = Field(
         default_factory=list, description="Billing emails (matched case-insensitively); empty: no scope."
     )

@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
+from lumina.db.types import MAX_BIGINT
 from lumina.errors import BadRequestError, ConflictError, NotFoundError
 from lumina.families.service import get_family
 from lumina.kit.crypto import key_hint
 from lumina.kit.netguard import UnsafeURLError, ensure_public_url
+from lumina.kit.text import clean_name
 from lumina.logging import get_logger
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops import checking, repository
@@ -83,9 +85,7 @@ async def add_shop(
     allow_read_only: bool = False,
 ) -> CheckedShop:
     """Add a shop, after checking the key against it unless `check` is False."""
-    name = " ".join(given.name.split())
-    if not name:
-        raise BadRequestError("A shop needs a name")
+    name = clean_name(given.name, owner="A shop")
     url = await checked_url(context, given.url, given.auth_mode)
     credentials = _credentials(given)
     existing = await repository.by_url(session, url)
@@ -93,7 +93,7 @@ async def add_shop(
         raise ConflictError(f"The shop {url} is already connected (shop {existing.id})")
     box = context.secret_box
     shop = ShopConnection(
-        name=name[:200],
+        name=name,
         url=url,
         consumer_key_encrypted=box.encrypt(credentials.consumer_key),
         consumer_secret_encrypted=box.encrypt(credentials.consumer_secret),
@@ -156,7 +156,7 @@ async def remove_shop(session: AsyncSession, shop_id: int) -> None:
 
 
 def _scope(customer_ids: Sequence[int], billing_emails: Sequence[str]) -> tuple[list[int] | None, list[str] | None]:
-    if any(customer_id < 1 for customer_id in customer_ids):
+    if any(not 1 <= customer_id <= MAX_BIGINT for customer_id in customer_ids):
         raise BadRequestError("Customer ids are positive WooCommerce customer ids (guests have none: scope by email)")
     emails = sorted({email.strip().lower() for email in billing_emails if email.strip()})
     if any("@" not in email for email in emails):

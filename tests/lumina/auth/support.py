@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from lumina.app import create_app
@@ -29,6 +30,11 @@ class SignedIn:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
+
+    @property
+    def session_id(self) -> str:
+        """The login's session, which an access token made for this user must name to be accepted."""
+        return str(jwt.decode(self.access_token, options={"verify_signature": False})["sid"])
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD) -> httpx.Response:

@@ -7,18 +7,20 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from lumina.auth.principal import COMPONENT, Principals, forget_all_users, principals_of
 from lumina.auth.tokens import issue_access_token
 from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.models import User, UserRole
-from tests.lumina.auth.support import SignedIn
+from lumina.models import RefreshToken, User, UserRole
+from tests.lumina.auth.support import SignedIn, login
 
 ORDERS = "/api/v1/orders"
 USERS = "/api/v1/admin/users"
 GONE = {"error": "Unauthorized", "message": "This account no longer exists or is disabled"}
+SESSION_ENDED = {"error": "Unauthorized", "message": "This session has ended; log in again"}
 
 
 class ManualClock:
@@ -33,6 +35,16 @@ async def disable_elsewhere(database: Database, user_id: int) -> None:
     """What another process (the CLI, another API worker) does: the row changes, this process is not told."""
     async with database.transaction() as session:
         await session.execute(update(User).where(User.id == user_id).values(is_active=False))
+
+
+async def log_out_elsewhere(database: Database, signed_in: SignedIn) -> None:
+    """A logout served by another API worker: the session's refresh tokens are revoked, this process is not told."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.chain_id == signed_in.session_id)
+            .values(revoked_at=datetime.now(UTC))
+        )
 
 
 async def test_a_user_disabled_through_the_admin_api_is_refused_at_once(
@@ -59,7 +71,7 @@ async def test_a_user_deleted_through_the_admin_api_is_refused_at_once(
     assert (refused.status_code, refused.json()) == (401, GONE)
 
 
-async def test_a_new_role_is_seen_at_once_and_a_reenabled_user_gets_in_again(
+async def test_a_new_role_is_seen_at_once_and_a_reenabled_user_logs_in_again(
     client: httpx.AsyncClient, context: ServiceContext, admin: SignedIn, member: SignedIn
 ) -> None:
     principals = principals_of(context)
@@ -71,23 +83,30 @@ async def test_a_new_role_is_seen_at_once_and_a_reenabled_user_gets_in_again(
     await client.patch(f"{USERS}/{member.user.id}", json={"isActive": False}, headers=admin.headers)
     assert (await client.get(ORDERS, headers=member.headers)).status_code == 401
     await client.patch(f"{USERS}/{member.user.id}", json={"isActive": True}, headers=admin.headers)
-    assert (await client.get(ORDERS, headers=member.headers)).status_code == 200
+    # Disabling ended the user's sessions: the old token stays refused, a new login gets in.
+    assert (await client.get(ORDERS, headers=member.headers)).json() == SESSION_ENDED
+    again = (await login(client, member.user.email)).json()
+    assert (await client.get(ORDERS, headers={"Authorization": f"Bearer {again['accessToken']}"})).status_code == 200
 
 
-async def test_a_user_disabled_by_another_process_is_refused_once_the_ttl_is_over(
-    client: httpx.AsyncClient, context: ServiceContext, database: Database, member: SignedIn
+@pytest.mark.parametrize("elsewhere", ["disable", "log out"])
+async def test_a_user_disabled_or_logged_out_by_another_process_is_refused_once_the_ttl_is_over(
+    client: httpx.AsyncClient, context: ServiceContext, database: Database, member: SignedIn, elsewhere: str
 ) -> None:
     clock = ManualClock()
     context.components[COMPONENT] = Principals(database, context.jwt_secret, ttl=5.0, clock=clock)
     assert (await client.get(ORDERS, headers=member.headers)).status_code == 200
 
-    await disable_elsewhere(database, member.user.id)
+    if elsewhere == "disable":
+        await disable_elsewhere(database, member.user.id)
+    else:
+        await log_out_elsewhere(database, member)
 
     clock.now += 4.9  # what the TTL allows: this process still trusts what it read
     assert (await client.get(ORDERS, headers=member.headers)).status_code == 200
     clock.now += 0.1
     refused = await client.get(ORDERS, headers=member.headers)
-    assert (refused.status_code, refused.json()) == (401, GONE)
+    assert (refused.status_code, refused.json()) == (401, GONE if elsewhere == "disable" else SESSION_ENDED)
 
 
 async def test_the_ttl_comes_from_the_settings(
@@ -112,6 +131,7 @@ async def test_a_remembered_token_is_still_refused_once_it_expires(
         user_id=member.user.id,
         family_id=member.family.id,
         role="member",
+        session_id=member.session_id,
         now=datetime.now(UTC),
         lifetime=timedelta(minutes=15),
     )
@@ -132,6 +152,7 @@ async def test_a_token_of_a_user_that_does_not_exist_is_refused(
         user_id=member.user.id + 1000,
         family_id=member.family.id,
         role="admin",
+        session_id=member.session_id,
         now=datetime.now(UTC),
         lifetime=timedelta(minutes=5),
     )
@@ -148,6 +169,7 @@ async def test_a_token_signed_with_another_secret_is_refused_after_a_good_one(
         user_id=member.user.id,
         family_id=member.family.id,
         role="member",
+        session_id=member.session_id,
         now=datetime.now(UTC),
         lifetime=timedelta(minutes=5),
     )

@@ -22,6 +22,7 @@ def _claims(user: SignedIn, **changes: object) -> dict[str, object]:
     now = datetime.now(UTC)
     claims: dict[str, object] = {
         "sub": str(user.user.id),
+        "sid": user.session_id,
         "fam": user.family.id,
         "role": "member",
         "type": "access",
@@ -87,6 +88,8 @@ def _bad_tokens(user: SignedIn) -> dict[str, tuple[str, str]]:
             "signature",
         ),
         "no exp": (jwt.encode(_claims(user, exp=None), TEST_JWT_SECRET), "exp"),
+        "no session": (jwt.encode(_claims(user, sid=None), TEST_JWT_SECRET), "sid"),
+        "another session": (jwt.encode(_claims(user, sid="made-up"), TEST_JWT_SECRET), "session has ended"),
         "other issuer": (jwt.encode(_claims(user, iss="someone-else"), TEST_JWT_SECRET), "invalid"),
         "refresh-type JWT": (jwt.encode(_claims(user, type="refresh"), TEST_JWT_SECRET), "not an access token"),
         "refresh token": (user.refresh_token, "refresh token"),
@@ -133,6 +136,7 @@ async def test_access_tokens_carry_the_documented_claims(member: SignedIn) -> No
     claims = jwt.decode(member.access_token, TEST_JWT_SECRET, algorithms=["HS256"], issuer="lumina")
 
     assert claims["sub"] == str(member.user.id)
+    assert claims["sid"] == member.session_id
     assert claims["fam"] == member.family.id
     assert claims["role"] == "member"
     assert claims["type"] == "access"

@@ -1,0 +1,3 @@
+from tests.lumina.auth.support import admin, member
+
+__all__ = ["admin", "member"]
