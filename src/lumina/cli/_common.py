@@ -1,25 +1,30 @@
-"""What every command needs: settings, logging, a service context, a transaction, and clean exits on errors."""
+"""What every command needs: settings, logging, a service context, a transaction, and clean exits on errors.
+
+Nothing here imports the service at module level: `lumina --help` and each command's `--help` must stay cheap, so
+the service (SQLAlchemy, the models, the web layer) is loaded only by the command that runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.auth.passwords import configure_password_hashing
-from lumina.config import ConfigError, Settings
-from lumina.context import ServiceContext
-from lumina.db import migrate
-from lumina.errors import AppError
-from lumina.logging import configure_logging
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from lumina.config import Settings
+    from lumina.context import ServiceContext
 
 T = TypeVar("T")
 
 
 def load() -> Settings:
+    from lumina.config import Settings
+    from lumina.logging import configure_logging
+
     try:
         settings = Settings()
     except ValueError as exc:  # pydantic's ValidationError: a malformed env variable
@@ -31,6 +36,10 @@ def load() -> Settings:
 
 def run_with_context(work: Callable[[ServiceContext], Awaitable[T]], *, migrate_first: bool = True) -> T:
     """Run `work` with a migrated database, closing it afterwards; configuration errors exit with status 2."""
+    from lumina.config import ConfigError
+    from lumina.context import ServiceContext
+    from lumina.db import migrate
+
     settings = load()
     try:
         context = ServiceContext.from_settings(settings)
@@ -51,6 +60,8 @@ def run_with_context(work: Callable[[ServiceContext], Awaitable[T]], *, migrate_
 
 def run_transaction(work: Callable[[AsyncSession, ServiceContext], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction; an AppError becomes a red message and exit status 1."""
+    from lumina.auth.passwords import configure_password_hashing
+    from lumina.errors import AppError
 
     async def unit(context: ServiceContext) -> T:
         configure_password_hashing(context.settings)  # the process' start-up choice, as lifecycle.start makes it

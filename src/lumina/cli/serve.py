@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from lumina.app import create_app
 from lumina.cli._common import load
-from lumina.config import ConfigError
-from lumina.demo import DemoShop, banner, wants_demo
 
 
 def serve(
@@ -21,6 +17,12 @@ def serve(
     With no shop and no database configured, it runs the demo: a simulated shop with demo orders, its own SQLite
     file, and the test user test@example.com / test123.
     """
+    import uvicorn
+
+    from lumina.app import create_app
+    from lumina.config import ConfigError
+    from lumina.demo import DemoShop, banner, wants_demo
+
     settings = load()
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     demo_shop = DemoShop() if demo or wants_demo(settings) else None

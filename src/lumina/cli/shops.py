@@ -1,17 +1,23 @@
-"""`lumina shops`: connect WooCommerce shops and link families to them. Keys are stored encrypted and never shown."""
+"""`lumina shops`: connect WooCommerce shops and link families to them. Keys are stored encrypted and never shown.
+
+The shop service is imported inside the commands, so that `--help` does not load it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.cli._common import run_transaction
-from lumina.context import ServiceContext
-from lumina.models import FamilyShop, ShopConnection
-from lumina.shops import service
-from lumina.woocommerce import AuthMode, ShopInfo
+from lumina.woocommerce.credentials import AuthMode
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from lumina.context import ServiceContext
+    from lumina.models import FamilyShop, ShopConnection
+    from lumina.woocommerce import ShopInfo
 
 app = typer.Typer(
     help="Shop connections: WooCommerce shops and the families that see their orders.", no_args_is_help=True
@@ -66,6 +72,8 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
     verify_tls: bool = typer.Option(True, "--verify-tls/--no-verify-tls", help="Verify the shop's certificate."),
 ) -> None:
     """Connect a shop (its credentials are checked, then stored encrypted)."""
+    from lumina.shops import service
+
     given = service.ShopInput(
         name=name,
         url=url,
@@ -86,6 +94,7 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
 @app.command("list")
 def list_shops() -> None:
     """List shops (keys show only their last characters)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         lines: list[str] = []
@@ -100,6 +109,7 @@ def list_shops() -> None:
 @app.command("check")
 def check(shop_id: int = typer.Argument(..., help="The shop's id (see `lumina shops list`).")) -> None:
     """Check a shop's URL and key again and keep what was found."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
         checked = await service.check_shop(session, context, shop_id)
@@ -121,6 +131,7 @@ def link(
     ] = None,
 ) -> None:
     """Let a family see a shop's orders, optionally only some customers' (linking again replaces the scope)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         row, created = await service.link_family(
@@ -137,6 +148,7 @@ def unlink(
     shop: int = typer.Option(..., "--shop", help="The shop's id."),
 ) -> None:
     """Stop a family seeing a shop's orders (its copies of them are removed)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> None:
         await service.unlink_family(session, family, shop)
@@ -151,6 +163,7 @@ def links(
     shop: int | None = typer.Option(None, "--shop", help="Only this shop's links."),
 ) -> None:
     """List which families see which shops."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         rows = await service.list_links(session, family_id=family, shop_id=shop)
@@ -168,6 +181,7 @@ def remove(
     """Remove a shop with its links and cached orders."""
     if not yes:
         typer.confirm(f"Remove shop {shop_id} with its links and cached orders?", abort=True)
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> None:
         await service.remove_shop(session, shop_id)
