@@ -48,7 +48,7 @@ def create_family(
         shops = ", ".join(str(shop_id) for shop_id in summary.shop_ids) or "none"
         return f"Family {family.id} created: {family.name} (shops: {shops})"
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @families.command("list")
@@ -113,7 +113,7 @@ def create_user(
         user = await accounts.create_user(session, family_id=family, email=email, name=name, password=secret, role=role)
         return f"User {user.id} created: {user.email} ({user.role.value}) in family {user.family_id}"
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @users.command("list")

@@ -23,7 +23,7 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
         await migrate.upgrade(context.database, revision)
         typer.echo(f"Database at revision {await migrate.current_revision(context.database)}.")
 
-    run_with_context(work, migrate_first=False)
+    run_with_context(work, migrate_first=False, create_database=True)
 
 
 @app.command()

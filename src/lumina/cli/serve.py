@@ -1,10 +1,45 @@
-"""`lumina serve`: the API with its background sync, until SIGTERM or SIGINT."""
+"""`lumina serve`: the API with its background sync, until SIGTERM or SIGINT.
+
+The listening socket is bound before anything else starts, so that a port already taken is one line naming PORT,
+and the demo's banner only ever announces a port the service really has.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import socket
+import sys
+
 import typer
 
-from lumina.cli._common import load
+from lumina.cli._common import announce_created, load, refuse
+
+# uvicorn's own exit status for a server that did not start (a lifespan failure, already logged).
+STARTUP_FAILURE = 3
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The bound socket the server will accept on; a port in use or a foreign address is a ConfigError."""
+    from lumina.config import ConfigError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(
+                f"PORT {port} on {host} is already in use: stop what listens there, or choose another port "
+                "(PORT=... or --port ...)."
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise ConfigError(f"PORT {port} needs administrator rights: choose a port above 1023.") from None
+        raise ConfigError(f"HOST {host} cannot be listened on ({exc.strerror}): use 127.0.0.1 or 0.0.0.0.") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(
@@ -21,32 +56,43 @@ def serve(
 
     from lumina.app import create_app
     from lumina.config import ConfigError
+    from lumina.db.preflight import prepare_sqlite, probe
     from lumina.demo import DemoShop, banner, wants_demo
 
     settings = load()
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     demo_shop = DemoShop() if demo or wants_demo(settings) else None
     try:
+        sock = listening_socket(settings.host, settings.port)
+        if demo_shop:
+            settings = demo_shop.settings_for(settings)
+        created = prepare_sqlite(settings, create=True)
+        asyncio.run(probe(settings.async_database_url))
         if demo_shop:
             demo_shop.start()
-            settings = demo_shop.settings_for(settings)
-        try:
-            app = create_app(settings)
-        except ConfigError as exc:
-            typer.secho(f"Configuration error: {exc}", fg="red", err=True)
-            raise typer.Exit(2) from exc
+        app = create_app(settings)
+    except ConfigError as exc:
+        if demo_shop:
+            demo_shop.stop()
+        raise refuse(exc) from None
+    announce_created(created, settings)
+    try:
         if demo_shop:
             # Stopped with the app: uvicorn re-raises SIGTERM after shutting down, so no `finally` runs after it.
             app.state.context.components["demo_shop"] = demo_shop
             typer.echo(banner(settings, demo_shop))
-        uvicorn.run(
+        config = uvicorn.Config(
             app,
-            host=settings.host,
-            port=settings.port,
             log_config=None,  # our structured logging is already configured
+            access_log=False,  # lumina.api.access writes one line per request instead
             timeout_graceful_shutdown=10,
             server_header=False,
         )
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
     finally:
+        sock.close()
         if demo_shop:  # start-up failed, or SIGINT: make sure the child is gone
             demo_shop.stop()

@@ -87,7 +87,7 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
         added = await service.add_shop(session, context, given, check=check, allow_read_only=read_only_ok)
         return ["Shop added.", *describe_shop(added.shop), *describe_check(added.info)]
 
-    for line in run_transaction(work):
+    for line in run_transaction(work, create_database=True):
         typer.echo(line)
 
 
@@ -139,7 +139,7 @@ def link(
         )
         return ("Linked. " if created else "Scope replaced. ") + describe_link(row)
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @app.command("unlink")

@@ -30,7 +30,7 @@ def sync(
     """Sync every shop (or one family's) once now, print a summary; exit 1 if a shop failed."""
     from lumina.cli.sync_cycle import run_sync
 
-    code = run_with_context(lambda context: run_sync(context, family, days_back, reconcile))
+    code = run_with_context(lambda context: run_sync(context, family, days_back, reconcile), create_database=True)
     if code:
         raise typer.Exit(code)
 
