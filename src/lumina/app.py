@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from lumina import lifecycle
 from lumina.api import health, metrics
+from lumina.api.access import AccessMiddleware
 from lumina.api.openapi import install_openapi
 from lumina.config import Settings
 from lumina.context import ServiceContext
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(metrics.MetricsMiddleware)
+    app.add_middleware(AccessMiddleware)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in lifecycle.api_routers():
