@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from lumina import lifecycle
 from lumina.api import health, metrics
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             if owned:
                 await lifecycle.stop(service)
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package, not from a CDN: they work offline.
+    app = FastAPIOffline(
         title="Lumina order sync",
         version="0.1.0",
         description="Mirrors WooCommerce orders into Lumina and serves them to the family's devices.",

@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
-__all__ = ["closed_port_url", "not_a_shop_url", "old_woocommerce_url"]
+__all__ = ["closed_port_url", "not_a_shop_url", "old_woocommerce_url", "serve_in_thread"]
 
 
 async def _blog(request: Request) -> Response:
@@ -31,12 +32,12 @@ async def _old_wordpress(request: Request) -> Response:
     return JSONResponse({"code": "rest_no_route", "message": "No route was found"}, status_code=404)
 
 
-def _serve(app: Starlette) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on 127.0.0.1 until the generator is closed."""
+def serve_in_thread(app: ASGIApp, *, lifespan: str = "off") -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1 (port 0) until the generator is closed."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan, ws="none"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -52,13 +53,15 @@ def _serve(app: Starlette) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def not_a_shop_url() -> Iterator[str]:
     """A plain web site: pages, and nothing at /wp-json/."""
-    yield from _serve(Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])]))
+    yield from serve_in_thread(
+        Starlette(routes=[Route("/{path:path}", _blog, methods=["GET", "POST", "PUT", "OPTIONS"])])
+    )
 
 
 @pytest.fixture(scope="session")
 def old_woocommerce_url() -> Iterator[str]:
     """A WordPress whose WooCommerce predates REST API v3 (the simulated shop only plays current versions)."""
-    yield from _serve(Starlette(routes=[Route("/{path:path}", _old_wordpress, methods=["GET", "OPTIONS"])]))
+    yield from serve_in_thread(Starlette(routes=[Route("/{path:path}", _old_wordpress, methods=["GET", "OPTIONS"])]))
 
 
 @pytest.fixture
