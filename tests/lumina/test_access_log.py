@@ -90,3 +90,12 @@ async def test_a_request_no_route_matches_logs_its_path_without_the_query(
     assert access["path"] == "/no/such/page"
     assert access["status"] == 404
     assert "abc123" not in json.dumps(access)
+
+
+async def test_openapi_documents_the_request_id_header_on_every_answer(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    assert "X-Request-ID" in document["components"]["headers"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                assert response["headers"]["X-Request-ID"] == {"$ref": "#/components/headers/X-Request-ID"}

@@ -1,7 +1,8 @@
 """The OpenAPI document as the service really answers: validation errors are 400 in the one error shape.
 
 FastAPI documents a 422 with its own body on every route that takes input; our handler answers 400 with
-`{"error", "message", "fields"}`, so the document is rewritten to say that.
+`{"error", "message", "fields"}`, so the document is rewritten to say that. Every answer carries `X-Request-ID`
+(lumina.api.access), so every documented response says so.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 SCHEMA_REF = "#/components/schemas/{model}"
+REQUEST_ID_HEADER = {
+    "description": "The request's id, as in the service's logs: the caller's own X-Request-ID when it is a plain "
+    "token of up to 128 characters, a new one otherwise.",
+    "schema": {"type": "string"},
+}
 
 
 class ErrorResponse(BaseModel):
@@ -52,12 +58,15 @@ def install_openapi(app: FastAPI) -> None:
         for fastapi_default in ("HTTPValidationError", "ValidationError"):
             schemas.pop(fastapi_default, None)
         reference = _register(schemas, ValidationErrorResponse)
+        document["components"].setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})
                 if responses.pop("422", None) is not None:
                     documented = responses.setdefault("400", _bad_request(reference))
                     documented.setdefault("content", _bad_request(reference)["content"])
+                for response in responses.values():
+                    response.setdefault("headers", {})["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
         app.openapi_schema = document
         return document
 

@@ -58,12 +58,14 @@ def serve(
     from lumina.config import ConfigError
     from lumina.db.preflight import prepare_sqlite, probe
     from lumina.demo import DemoShop, banner, wants_demo
+    from lumina.logging import get_logger
 
     settings = load()
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     demo_shop = DemoShop() if demo or wants_demo(settings) else None
     try:
         sock = listening_socket(settings.host, settings.port)
+        settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the one it got, for --port 0
         if demo_shop:
             settings = demo_shop.settings_for(settings)
         created = prepare_sqlite(settings, create=True)
@@ -89,6 +91,7 @@ def serve(
             server_header=False,
         )
         server = uvicorn.Server(config)
+        get_logger("lumina.serve").info("listening", url=f"http://{settings.host}:{settings.port}")
         server.run(sockets=[sock])
         if not server.started:
             sys.exit(STARTUP_FAILURE)
