@@ -10,6 +10,7 @@ import asyncio
 import errno
 import socket
 import sys
+from contextlib import suppress
 
 import typer
 
@@ -92,7 +93,8 @@ def serve(
         )
         server = uvicorn.Server(config)
         get_logger("lumina.serve").info("listening", url=f"http://{settings.host}:{settings.port}")
-        server.run(sockets=[sock])
+        with suppress(KeyboardInterrupt):  # uvicorn re-raises SIGINT once shut down, as uvicorn.run also swallows
+            server.run(sockets=[sock])
         if not server.started:
             sys.exit(STARTUP_FAILURE)
     finally:
