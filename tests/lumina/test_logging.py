@@ -41,8 +41,9 @@ def test_a_count_is_not_mistaken_for_a_secret(json_logs: pytest.CaptureFixture[s
 
 
 def test_uvicorn_colour_copies_of_messages_are_dropped(json_logs: pytest.CaptureFixture[str]) -> None:
-    # What uvicorn's own loggers pass, e.g. for "Started server process [%d]".
-    logging.getLogger("uvicorn.error").info("Started", extra={"color_message": "\x1b[36mStarted\x1b[0m"})
+    # What uvicorn's own loggers pass, e.g. for "Started server process [%d]" (not through "uvicorn.error" itself:
+    # test servers elsewhere in the suite give uvicorn's loggers handlers of their own).
+    logging.getLogger("lumina.test.server").info("Started", extra={"color_message": "\x1b[36mStarted\x1b[0m"})
     [line] = [json.loads(line) for line in json_logs.readouterr().err.splitlines()]
     assert line["event"] == "Started"
     assert "color_message" not in line

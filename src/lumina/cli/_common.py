@@ -47,10 +47,8 @@ def refuse(exc: ConfigError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def announce_created(path: Path | None, settings: Settings) -> None:
+def announce_created(path: Path, settings: Settings) -> None:
     """Say which database a command has just created, so that a run in the wrong folder does not go unnoticed."""
-    if path is None:
-        return
     why = "" if settings.database_url else " (DATABASE_URL is not set: this is its default; set it to use another)"
     typer.secho(f"Created a new database at {path}{why}.", fg="yellow", err=True)
 
@@ -66,15 +64,16 @@ def run_with_context(
     from lumina.config import ConfigError
     from lumina.context import ServiceContext
     from lumina.db import migrate
-    from lumina.db.preflight import check_reachable, prepare_sqlite
+    from lumina.db.preflight import check_reachable, create_sqlite, sqlite_to_create
 
     settings = load()
     try:
-        created = prepare_sqlite(settings, create=create_database)
-        context = ServiceContext.from_settings(settings)
+        missing = sqlite_to_create(settings, create=create_database)
+        context = ServiceContext.from_settings(settings)  # checks every setting before anything is created
     except ConfigError as exc:
         raise refuse(exc) from None
-    announce_created(created, settings)
+    if missing:
+        announce_created(create_sqlite(missing), settings)
 
     async def runner() -> T:
         try:

@@ -57,7 +57,7 @@ def serve(
 
     from lumina.app import create_app
     from lumina.config import ConfigError
-    from lumina.db.preflight import prepare_sqlite, probe
+    from lumina.db.preflight import create_sqlite, probe, sqlite_to_create
     from lumina.demo import DemoShop, banner, wants_demo
     from lumina.logging import get_logger
 
@@ -69,16 +69,15 @@ def serve(
         settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the one it got, for --port 0
         if demo_shop:
             settings = demo_shop.settings_for(settings)
-        created = prepare_sqlite(settings, create=True)
+        missing = sqlite_to_create(settings, create=True)
+        app = create_app(settings)  # checks every setting before anything is created
+        if missing:
+            announce_created(create_sqlite(missing), settings)
         asyncio.run(probe(settings.async_database_url))
         if demo_shop:
             demo_shop.start()
-        app = create_app(settings)
     except ConfigError as exc:
-        if demo_shop:
-            demo_shop.stop()
         raise refuse(exc) from None
-    announce_created(created, settings)
     try:
         if demo_shop:
             # Stopped with the app: uvicorn re-raises SIGTERM after shutting down, so no `finally` runs after it.

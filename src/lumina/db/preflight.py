@@ -40,26 +40,29 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def prepare_sqlite(settings: Settings, *, create: bool) -> Path | None:
-    """Make sure the SQLite file can be opened; returns its path when this call created it (else None).
+def sqlite_to_create(settings: Settings, *, create: bool) -> Path | None:
+    """The SQLite file this run must create (None when it exists, or the database is not SQLite); nothing is made yet.
 
-    DATA_DIR is the service's own folder and is made when missing; any other folder must exist already.
+    DATA_DIR is the service's own folder and may be made; any other folder must exist already. A run that may not
+    `create` is refused with the reason and what to do.
     """
     path = sqlite_file(settings.async_database_url)
     if path is None or path.exists():
         return None
     folder = path.parent
-    if not folder.is_dir():
-        if folder.resolve() != settings.data_dir.resolve():
-            raise ConfigError(
-                f"DATABASE_URL: the folder {folder} for the SQLite file does not exist: create it, or point "
-                "DATABASE_URL at a file in an existing folder."
-            )
-        if not create:
-            raise _no_database(path)
-        private_folder(folder)
+    if not folder.is_dir() and folder.resolve() != settings.data_dir.resolve():
+        raise ConfigError(
+            f"DATABASE_URL: the folder {folder} for the SQLite file does not exist: create it, or point "
+            "DATABASE_URL at a file in an existing folder."
+        )
     if not create:
         raise _no_database(path)
+    return path
+
+
+def create_sqlite(path: Path) -> Path:
+    """An empty SQLite file, 600 in a 700 folder whatever the umask (its -wal and -shm files take its mode)."""
+    private_folder(path.parent)
     create_private_file(path)
     return path.resolve()
 

@@ -72,6 +72,7 @@ def test_a_store_url_without_its_scheme_is_one_line_naming_wc_store_url(tmp_path
     line = only_line(done.stderr)
     assert "WC_STORE_URL must be the shop's address with its scheme" in line
     assert "1111" not in done.stderr + done.stdout
+    assert not (tmp_path / "lumina.db").exists()  # nothing is created before every setting is checked
 
 
 def sync_against(tmp_path: Path, store_url: str) -> tuple[str, str]:
