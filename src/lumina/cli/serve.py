@@ -45,7 +45,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default: HOST, 127.0.0.1)."),
-    port: int | None = typer.Option(None, help="Port to listen on (default: PORT, 3001)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default: PORT, 3001; 0 for any free port)."),
     demo: bool = typer.Option(False, "--demo", help="Run the demo with a simulated shop, whatever is configured."),
 ) -> None:
     """Start the API server and the background sync; stops gracefully on SIGTERM/SIGINT.
@@ -62,11 +62,12 @@ def serve(
     from lumina.logging import get_logger
 
     settings = load()
-    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    chosen = {"host": host or settings.host, "port": settings.port if port is None else port}  # --port 0: any free
+    settings = settings.model_copy(update=chosen)
     demo_shop = DemoShop() if demo or wants_demo(settings) else None
     try:
         sock = listening_socket(settings.host, settings.port)
-        settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the one it got, for --port 0
+        settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the one it got
         if demo_shop:
             settings = demo_shop.settings_for(settings)
         missing = sqlite_to_create(settings, create=True)

@@ -117,3 +117,12 @@ def test_a_port_already_taken_is_one_line_and_no_banner(tmp_path: Path, taken_po
     )
     assert done.stdout == ""  # the demo's banner never announces a port it did not get
     assert not (tmp_path / "data").exists()
+
+
+def test_port_zero_takes_any_free_port_whatever_port_says(tmp_path: Path, taken_port: int) -> None:
+    env = base_environment(tmp_path, PORT=str(taken_port), DATABASE_URL="sqlite:///no/such/folder/lumina.db")
+
+    done = lumina(tmp_path, "serve", "--port", "0", env=env)
+
+    assert done.returncode == 2
+    assert "the folder no/such/folder for the SQLite file does not exist" in only_line(done.stderr)
