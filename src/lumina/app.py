@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from lumina import lifecycle
 from lumina.api import health, metrics
+from lumina.api.access import AccessMiddleware
 from lumina.api.openapi import install_openapi
 from lumina.config import Settings
 from lumina.context import ServiceContext
@@ -31,7 +33,8 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             if owned:
                 await lifecycle.stop(service)
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package, not from a CDN: they work offline.
+    app = FastAPIOffline(
         title="Lumina order sync",
         version="0.1.0",
         description="Mirrors WooCommerce orders into Lumina and serves them to the family's devices.",
@@ -46,7 +49,7 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(metrics.MetricsMiddleware)
+    app.add_middleware(AccessMiddleware)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in lifecycle.api_routers():

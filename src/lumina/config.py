@@ -15,12 +15,20 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from lumina.kit.private_files import create_private_file, private_folder
 
 MIN_SECRET_LENGTH = 32
 # Values that ship in .env.example or in tutorials: never acceptable outside demo and development.
 KNOWN_PLACEHOLDERS = frozenset({"change-me", "changeme", "secret", "your-secret", "please-change-this-secret"})
+# The forms people write, each with the async driver SQLAlchemy needs; the driver forms themselves are accepted too.
+DATABASE_DRIVERS = {
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "sqlite://": "sqlite+aiosqlite://",
+}
 
 
 class Environment(StrEnum):
@@ -89,6 +97,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith((*DATABASE_DRIVERS, *DATABASE_DRIVERS.values())):
+            scheme = value.split("://", 1)[0] if "://" in value else value[:20]
+            raise ValueError(
+                f"{scheme!r} is not a database this service knows: use sqlite:///path/to/lumina.db or "
+                "postgresql://user:password@host:5432/dbname"
+            )
+        return value
+
     @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
@@ -121,11 +140,7 @@ class Settings(BaseSettings):
     def async_database_url(self) -> str:
         """The URL SQLAlchemy's async engine needs, from the plain forms people write."""
         url = self.database_url or f"sqlite:///{(self.data_dir / 'lumina.db').as_posix()}"
-        for plain, driver in (
-            ("postgres://", "postgresql+asyncpg://"),
-            ("postgresql://", "postgresql+asyncpg://"),
-            ("sqlite://", "sqlite+aiosqlite://"),
-        ):
+        for plain, driver in DATABASE_DRIVERS.items():
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
@@ -155,16 +170,16 @@ class Settings(BaseSettings):
 
     def _stored_secret(self, name: str) -> str:
         path = self.data_dir / "secrets" / name
-        if path.exists():
+        private_folder(path.parent)
+        if not create_private_file(path):
             return path.read_text(encoding="utf-8").strip()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         value = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
         path.write_text(value, encoding="utf-8")
         return value
 
     def check(self) -> None:
         """Fail fast, before serving anything, on settings that cannot work."""
+        self._check_store_url()
         self.resolve_secret("jwt_secret")
         self.resolve_secret("encryption_key")
         if bool(self.wc_store_url) != bool(self.wc_consumer_key.get_secret_value()) or bool(self.wc_store_url) != bool(
@@ -185,6 +200,22 @@ class Settings(BaseSettings):
                 "HTTP WooCommerce ignores it and the secret would travel in clear text; use WC_AUTH_MODE=auto or "
                 "oauth1 for an http:// shop."
             )
+
+    def _check_store_url(self) -> None:
+        parts = urlsplit(self.wc_store_url.strip())
+        if self.wc_store_url and (parts.scheme.lower() not in ("http", "https") or not parts.hostname):
+            raise ConfigError(
+                "WC_STORE_URL must be the shop's address with its scheme, for example https://shop.example.com "
+                "(https:// unless the shop only speaks plain http://)."
+            )
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """A malformed setting as one line per variable, without the value (it may be a secret)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg'].removeprefix('Value error, ')}"
+        for problem in error.errors()
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

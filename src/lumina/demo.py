@@ -127,7 +127,11 @@ async def seed_demo_accounts(context: ServiceContext) -> None:
 
 
 def banner(settings: Settings, shop: DemoShop) -> str:
+    """What the demo is, where it listens, and how to point the `lumina` command at the demo's own database."""
     base = f"http://{settings.host}:{settings.port}"
+    database = Path(settings.async_database_url.split("///", 1)[-1]).resolve()
+    data_dir = Path(settings.data_dir).resolve()
+    lumina = Path(sys.executable).with_name("lumina")
     return "\n".join(
         [
             "",
@@ -135,7 +139,8 @@ def banner(settings: Settings, shop: DemoShop) -> str:
             f"  API:              {base}/api/v1   (OpenAPI docs at {base}/docs)",
             f"  Simulated shop:   {shop.url}  ({shop.orders} orders, timezone {DEMO_TIMEZONE})",
             f"  Log in as:        {DEMO_EMAIL} / {DEMO_PASSWORD}",
-            f"  Database:         {settings.async_database_url.split('///')[-1]}",
+            f"  Database:         {database}",
+            f"  Command line:     DATABASE_URL=sqlite:///{database} DATA_DIR={data_dir} {lumina} users list",
             "  To sync your own shop, set WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET (see .env.example).",
             "",
         ]

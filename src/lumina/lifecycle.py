@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from lumina import demo
 from lumina.admin import endpoints as admin_endpoints
 from lumina.auth import endpoints as auth_endpoints
-from lumina.auth.passwords import configure_password_hashing
+from lumina.auth.passwords import configure_password_hashing, prepare_for_logins
 from lumina.config import Environment
 from lumina.context import ServiceContext
 from lumina.db import migrate
@@ -32,6 +32,7 @@ def api_routers() -> list[APIRouter]:
 
 async def start(context: ServiceContext) -> None:
     configure_password_hashing(context.settings)
+    prepare_for_logins()
     await migrate.upgrade(context.database)
     if context.settings.lumina_env is Environment.DEMO:
         await demo.seed_demo_accounts(context)

@@ -32,11 +32,21 @@ def _mask_text(text: str) -> str:
 
 
 def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Mask the value of a key that names a secret, and secrets inside any text; a number (`refresh_tokens=3`)
+    or a flag is never a secret and stays readable."""
     for key, value in list(event_dict.items()):
-        if SENSITIVE_KEY.search(key) and key not in ("event", "tokens_revoked"):
+        if isinstance(value, bool | int | float) or value is None:
+            continue
+        if SENSITIVE_KEY.search(key) and key != "event":
             event_dict[key] = MASK
         elif isinstance(value, str):
             event_dict[key] = _mask_text(value)
+    return event_dict
+
+
+def drop_color_message(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """uvicorn passes a copy of each message with terminal colour codes as `extra`; the message itself is enough."""
+    event_dict.pop("color_message", None)
     return event_dict
 
 
@@ -63,6 +73,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        drop_color_message,
         redact,
     ]
     renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=False)

@@ -116,3 +116,20 @@ def test_unauthenticated_request_is_refused_like_the_seed(demo: subprocess.Popen
     answer = httpx.get(f"{BASE}/api/v1/orders")
     assert answer.status_code == 401
     assert answer.json() == {"error": "Unauthorized", "message": "No token provided"}
+
+
+def test_the_banner_shows_how_to_point_the_command_line_at_the_demo_database(
+    demo: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    assert demo.stdout is not None
+    banner = [demo.stdout.readline().decode() for _ in range(9)]
+    [command] = [line.split(":", 1)[1].strip() for line in banner if line.strip().startswith("Command line:")]
+
+    # Run from another folder, as a person would from a second terminal.
+    listed = subprocess.run(
+        ["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert listed.returncode == 0, listed.stderr
+    assert "test@example.com" in listed.stdout
+    assert list(tmp_path.iterdir()) == []

@@ -28,3 +28,22 @@ def test_secrets_are_masked_in_structured_and_stdlib_logs(json_logs: pytest.Capt
     assert lines[0]["shop"] == "https://s.example"
     assert lines[0]["event"] == "connecting"
     assert lines[1]["level"] == "warning"
+
+
+def test_a_count_is_not_mistaken_for_a_secret(json_logs: pytest.CaptureFixture[str]) -> None:
+    get_logger("lumina.test").info("expired sign-in records removed", refresh_tokens=3, throttle_rows=0)
+    get_logger("lumina.test").info("issued", refresh_token="r-0123456789", tokens_revoked=2, password_reset=True)
+    first, second = (json.loads(line) for line in json_logs.readouterr().err.splitlines())
+    assert first["refresh_tokens"] == 3
+    assert second["refresh_token"] == "[redacted]"
+    assert second["tokens_revoked"] == 2
+    assert second["password_reset"] is True
+
+
+def test_uvicorn_colour_copies_of_messages_are_dropped(json_logs: pytest.CaptureFixture[str]) -> None:
+    # What uvicorn's own loggers pass, e.g. for "Started server process [%d]" (not through "uvicorn.error" itself:
+    # test servers elsewhere in the suite give uvicorn's loggers handlers of their own).
+    logging.getLogger("lumina.test.server").info("Started", extra={"color_message": "\x1b[36mStarted\x1b[0m"})
+    [line] = [json.loads(line) for line in json_logs.readouterr().err.splitlines()]
+    assert line["event"] == "Started"
+    assert "color_message" not in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -61,6 +62,13 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
     logs = stderr.decode()
     assert "service stopped" in logs
     assert TEST_JWT_SECRET not in logs
+    records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert not [record for record in records if "color_message" in record]
+    access = [record for record in records if record["logger"] in ("lumina.access", "uvicorn.access")]
+    assert access
+    assert {(record["logger"], record["route"], record["status"]) for record in access} == {
+        ("lumina.access", "/readyz", 200)
+    }
 
 
 def test_serve_refuses_weak_secret_in_production(tmp_path: Path) -> None:

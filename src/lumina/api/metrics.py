@@ -1,16 +1,9 @@
-"""Prometheus metrics: request counts and latencies by route, and the `/metrics` endpoint.
-
-A plain ASGI middleware rather than Starlette's BaseHTTPMiddleware: it adds microseconds, not a task per request.
-"""
+"""Prometheus metrics: request counts and latencies by route template, and the `/metrics` endpoint."""
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("lumina_http_requests_total", "HTTP requests served.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -28,38 +21,7 @@ async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            route = _route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
-
-
-def _route_template(scope: Scope) -> str:
-    """The route's path template (`/api/v1/orders/{order_id}`), so ids do not explode the label set."""
-    router = scope.get("router")
-    route = scope.get("route")
-    if route is not None:
-        return str(getattr(route, "path", "unmatched"))
-    for candidate in getattr(router, "routes", ()):
-        if candidate.matches(scope)[0] is Match.FULL:
-            return str(getattr(candidate, "path", "unmatched"))
-    return "unmatched"
+def observe(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one answered request (lumina.api.access calls this for every request)."""
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)

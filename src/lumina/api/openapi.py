@@ -2,7 +2,8 @@
 operation may answer 500 in it.
 
 FastAPI documents a 422 with its own body on every route that takes input; our handler answers 400 with
-`{"error", "message", "fields"}`, so the document is rewritten to say that.
+`{"error", "message", "fields"}`, so the document is rewritten to say that. Every answer carries `X-Request-ID`
+(lumina.api.access), so every documented response says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 SCHEMA_REF = "#/components/schemas/{model}"
+REQUEST_ID_HEADER = {
+    "description": "The request's id, as in the service's logs: the caller's own X-Request-ID when it is a plain "
+    "token of up to 128 characters, a new one otherwise.",
+    "schema": {"type": "string"},
+}
 
 
 class ErrorResponse(BaseModel):
@@ -57,6 +63,7 @@ def install_openapi(app: FastAPI) -> None:
             "description": "Something went wrong on our side; it has been logged.",
             "content": {"application/json": {"schema": _register(schemas, ErrorResponse)}},
         }
+        document["components"].setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})
@@ -64,6 +71,8 @@ def install_openapi(app: FastAPI) -> None:
                     documented = responses.setdefault("400", _bad_request(reference))
                     documented.setdefault("content", _bad_request(reference)["content"])
                 responses.setdefault("500", unexpected)
+                for response in responses.values():
+                    response.setdefault("headers", {})["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
         app.openapi_schema = document
         return document
 

@@ -8,6 +8,7 @@ made under other parameters still verifies, and `needs_rehash` tells the login t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,7 +37,12 @@ class _Hashing:
         self.hasher = PasswordHasher(
             time_cost=cost.time_cost, memory_cost=cost.memory_kib, parallelism=cost.parallelism
         )
-        self.dummy_hash = self.hasher.hash("lumina-timing-equaliser")
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        # Made when first needed (or by `prepare_for_logins`), not at import: a full-cost hash is about 0.15 s of
+        # CPU that a command which never checks a password (`lumina users list`) should not pay.
+        return self.hasher.hash("lumina-timing-equaliser")
 
 
 _current = _Hashing(STANDARD_COST)
@@ -52,6 +58,11 @@ def configure_password_hashing(settings: Settings) -> None:
     cost = cost_for(settings)
     if cost != _current.cost:
         _current = _Hashing(cost)
+
+
+def prepare_for_logins() -> None:
+    """Make the dummy hash now, at start-up, so that the first login of an unknown email takes as long as any."""
+    _ = _current.dummy_hash
 
 
 def hash_password(password: str) -> str:

@@ -1,21 +1,24 @@
 """`lumina families` and `lumina users`: accounts without writing SQL.
 
 Each command is one unit of work: it commits when it succeeds and changes nothing when it fails, and a refusal
-(unknown family, duplicate email, the last administrator) exits with status 1 and says why.
+(unknown family, duplicate email, the last administrator) exits with status 1 and says why. The services are
+imported inside the commands, so that `--help` does not load them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.auth import users as accounts
+from lumina.auth.roles import UserRole
 from lumina.cli._common import run_transaction
-from lumina.context import ServiceContext
-from lumina.families import service as family_service
-from lumina.models import User, UserRole
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from lumina.context import ServiceContext
+    from lumina.models import User
 
 families = typer.Typer(help="Families: the households whose orders Lumina shows.", no_args_is_help=True)
 users = typer.Typer(help="Users: who may log in, in which family, with which role.", no_args_is_help=True)
@@ -37,6 +40,7 @@ def create_family(
     ),
 ) -> None:
     """Create a family."""
+    from lumina.families import service as family_service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         family = await family_service.create_family(session, name, link_default_shop=default_shop)
@@ -44,12 +48,13 @@ def create_family(
         shops = ", ".join(str(shop_id) for shop_id in summary.shop_ids) or "none"
         return f"Family {family.id} created: {family.name} (shops: {shops})"
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @families.command("list")
 def list_families() -> None:
     """List families with their number of users and their shops."""
+    from lumina.families import service as family_service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         lines = []
@@ -70,6 +75,7 @@ def remove_family(
     """Delete a family with its users and cached orders."""
     if not yes:
         typer.confirm(f"Delete family {family_id} with its users and cached orders?", abort=True)
+    from lumina.families import service as family_service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> None:
         await family_service.delete_family(session, family_id)
@@ -99,18 +105,21 @@ def create_user(
     ),
 ) -> None:
     """Create a user in a family."""
+    from lumina.auth import users as accounts
+
     secret = _new_password(password)
 
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         user = await accounts.create_user(session, family_id=family, email=email, name=name, password=secret, role=role)
         return f"User {user.id} created: {user.email} ({user.role.value}) in family {user.family_id}"
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @users.command("list")
 def list_users(family: int | None = typer.Option(None, "--family", help="Only this family's users.")) -> None:
     """List users."""
+    from lumina.auth import users as accounts
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         return [describe_user(user) for user in await accounts.list_users(session, family)] or ["No users."]
@@ -119,7 +128,13 @@ def list_users(family: int | None = typer.Option(None, "--family", help="Only th
         typer.echo(line)
 
 
-def _change(user_ref: str, changes: accounts.UserChanges) -> str:
+def _change(
+    user_ref: str, *, role: UserRole | None = None, is_active: bool | None = None, password: str | None = None
+) -> str:
+    from lumina.auth import users as accounts
+
+    changes = accounts.UserChanges(role=role, is_active=is_active, password=password)
+
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         user = await accounts.find_user(session, user_ref)
         return describe_user(await accounts.update_user(session, user.id, changes)).strip()
@@ -133,7 +148,7 @@ def set_role(
     role: Annotated[UserRole, typer.Argument(case_sensitive=False, help="member or admin.")],
 ) -> None:
     """Make a user a member or an admin."""
-    typer.echo(_change(user, accounts.UserChanges(role=role)))
+    typer.echo(_change(user, role=role))
 
 
 @users.command("set-password")
@@ -142,20 +157,20 @@ def set_password(
     password: str | None = typer.Option(None, "--password", help="The new password (asked for when left out)."),
 ) -> None:
     """Set a user's password; their sessions end."""
-    _change(user, accounts.UserChanges(password=_new_password(password)))
+    _change(user, password=_new_password(password))
     typer.echo("Password changed; the user's sessions have ended.")
 
 
 @users.command("disable")
 def disable(user: str = typer.Argument(..., help="The user's id or email.")) -> None:
     """Stop a user from logging in; their sessions end."""
-    typer.echo(_change(user, accounts.UserChanges(is_active=False)))
+    typer.echo(_change(user, is_active=False))
 
 
 @users.command("enable")
 def enable(user: str = typer.Argument(..., help="The user's id or email.")) -> None:
     """Let a disabled user log in again."""
-    typer.echo(_change(user, accounts.UserChanges(is_active=True)))
+    typer.echo(_change(user, is_active=True))
 
 
 @users.command("remove")
@@ -166,6 +181,7 @@ def remove_user(
     """Delete a user."""
     if not yes:
         typer.confirm(f"Delete user {user}?", abort=True)
+    from lumina.auth import users as accounts
 
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         found = await accounts.find_user(session, user)

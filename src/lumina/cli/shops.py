@@ -1,18 +1,23 @@
-"""`lumina shops`: connect WooCommerce shops and link families to them. Keys are stored encrypted and never shown."""
+"""`lumina shops`: connect WooCommerce shops and link families to them. Keys are stored encrypted and never shown.
+
+The shop service is imported inside the commands, so that `--help` does not load it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.cli._common import run_transaction
-from lumina.context import ServiceContext
-from lumina.models import FamilyShop, ShopConnection
-from lumina.shops import service
-from lumina.shops.schemas import tls_verified
-from lumina.woocommerce import AuthMode, ShopInfo
+from lumina.woocommerce.credentials import AuthMode
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from lumina.context import ServiceContext
+    from lumina.models import FamilyShop, ShopConnection
+    from lumina.woocommerce import ShopInfo
 
 app = typer.Typer(
     help="Shop connections: WooCommerce shops and the families that see their orders.", no_args_is_help=True
@@ -20,6 +25,8 @@ app = typer.Typer(
 
 
 def describe_shop(shop: ShopConnection) -> list[str]:
+    from lumina.shops.schemas import tls_verified
+
     default = "  (default, from WC_* variables)" if shop.is_default else ""
     lines = [f"Shop {shop.id}: {shop.name}{default}", f"  URL:       {shop.url}"]
     tls = "yes" if tls_verified(shop) else ("no (http://, not encrypted)" if shop.url.startswith("http:") else "NO")
@@ -68,6 +75,8 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
     verify_tls: bool = typer.Option(True, "--verify-tls/--no-verify-tls", help="Verify the shop's certificate."),
 ) -> None:
     """Connect a shop (its credentials are checked, then stored encrypted)."""
+    from lumina.shops import service
+
     given = service.ShopInput(
         name=name,
         url=url,
@@ -81,13 +90,14 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
         added = await service.add_shop(session, context, given, check=check, allow_read_only=read_only_ok)
         return ["Shop added.", *describe_shop(added.shop), *describe_check(added.info)]
 
-    for line in run_transaction(work):
+    for line in run_transaction(work, create_database=True):
         typer.echo(line)
 
 
 @app.command("list")
 def list_shops() -> None:
     """List shops (keys show only their last characters)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         lines: list[str] = []
@@ -102,6 +112,7 @@ def list_shops() -> None:
 @app.command("check")
 def check(shop_id: int = typer.Argument(..., help="The shop's id (see `lumina shops list`).")) -> None:
     """Check a shop's URL and key again and keep what was found."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
         checked = await service.check_shop(session, context, shop_id)
@@ -123,6 +134,7 @@ def link(
     ] = None,
 ) -> None:
     """Let a family see a shop's orders, optionally only some customers' (linking again replaces the scope)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> str:
         row, created = await service.link_family(
@@ -130,7 +142,7 @@ def link(
         )
         return ("Linked. " if created else "Scope replaced. ") + describe_link(row)
 
-    typer.echo(run_transaction(work))
+    typer.echo(run_transaction(work, create_database=True))
 
 
 @app.command("unlink")
@@ -139,6 +151,7 @@ def unlink(
     shop: int = typer.Option(..., "--shop", help="The shop's id."),
 ) -> None:
     """Stop a family seeing a shop's orders (its copies of them are removed)."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> None:
         await service.unlink_family(session, family, shop)
@@ -153,6 +166,7 @@ def links(
     shop: int | None = typer.Option(None, "--shop", help="Only this shop's links."),
 ) -> None:
     """List which families see which shops."""
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
         rows = await service.list_links(session, family_id=family, shop_id=shop)
@@ -170,6 +184,7 @@ def remove(
     """Remove a shop with its links and cached orders."""
     if not yes:
         typer.confirm(f"Remove shop {shop_id} with its links and cached orders?", abort=True)
+    from lumina.shops import service
 
     async def work(session: AsyncSession, _context: ServiceContext) -> None:
         await service.remove_shop(session, shop_id)

@@ -1,6 +1,7 @@
 """Every ORM model, imported here so that the metadata (and Alembic) sees all tables."""
 
-from lumina.models.account import Family, LoginThrottle, RefreshToken, User, UserRole
+from lumina.auth.roles import UserRole
+from lumina.models.account import Family, LoginThrottle, RefreshToken, User
 from lumina.models.audit import OrderStatusChange, StatusChangeOutcome
 from lumina.models.order import CachedOrder
 from lumina.models.order_stats import FamilyOrderStats

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lumina.auth.roles import UserRole
 from lumina.db.base import Base
 from lumina.db.types import UTCDateTime
 from lumina.models._columns import utcnow
-
-
-class UserRole(StrEnum):
-    MEMBER = "member"
-    ADMIN = "admin"
-
 
 # SQLite would otherwise hand a deleted row's id to the next row: a token or link naming the old family or user
 # must never reach the new one.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import socket
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +32,7 @@ __all__ = [
     "decode_json",
     "error_from_response",
     "error_from_transport",
-    "is_tls_error",
+    "is_lasting_connect_failure",
     "non_json_error",
     "parse_retry_after",
 ]
@@ -219,6 +221,53 @@ def _is_tls_failure(exc: httpx.RequestError) -> bool:
     return "CERTIFICATE" in text or "SSL" in text or "TLS" in text
 
 
+# OpenSSL's reasons for a TLS handshake answered in plain HTTP: https:// to a port that serves http://.
+_PLAIN_HTTP_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
+)
+# getaddrinfo's answers for a name that does not exist (a temporary DNS failure is retried like any other).
+_NO_SUCH_NAME = frozenset(getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name))
+_LASTING = ("The shop's TLS certificate", "The shop answered in plain HTTP", "The shop's host name")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def _connect_error(exc: httpx.ConnectError, request: str) -> ShopUnreachableError:
+    try:
+        host = exc.request.url.host
+    except RuntimeError:  # raised outside a client: no request attached
+        host = ""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError) and cause.reason in _PLAIN_HTTP_REASONS:
+            return ShopUnreachableError(
+                "The shop answered in plain HTTP, not TLS", request=request,
+                hint="The shop URL says https:// but this port serves http://: use http:// in the URL "
+                "(WC_STORE_URL for the default shop), or the port where the shop serves HTTPS.",
+            )  # fmt: skip
+        if isinstance(cause, socket.gaierror) and cause.errno in _NO_SUCH_NAME:
+            return ShopUnreachableError(
+                f"The shop's host name {host!r} does not resolve", request=request,
+                hint="Check the host name in the shop URL (WC_STORE_URL for the default shop).",
+            )  # fmt: skip
+    if _is_tls_failure(exc):
+        return ShopUnreachableError(
+            "The shop's TLS certificate was not accepted", request=request,
+            hint="The certificate is expired, self-signed or for another name; fix it on the shop or "
+            "configure the certificate authority to trust.",
+        )  # fmt: skip
+    return ShopUnreachableError(
+        "Could not connect to the shop", request=request,
+        hint="Check the shop URL (name, port) and that the shop is online.",
+    )  # fmt: skip
+
+
 def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) -> WooError:
     """The error for a request that got no HTTP answer (the exception text never holds credentials,
     but it is not copied anyway)."""
@@ -241,24 +290,16 @@ def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) 
             hint="The shop is slow; raise ClientLimits.timeout or ask for fewer orders per page.",
         )  # fmt: skip
     if isinstance(exc, httpx.ConnectError):
-        if _is_tls_failure(exc):
-            return ShopUnreachableError(
-                "The shop's TLS certificate was not accepted", request=request,
-                hint="The certificate is expired, self-signed or for another name; fix it on the shop or "
-                "configure the certificate authority to trust.",
-            )  # fmt: skip
-        return ShopUnreachableError(
-            "Could not connect to the shop", request=request,
-            hint="Check the shop URL (name, port) and that the shop is online.",
-        )  # fmt: skip
+        return _connect_error(exc, request)
     return WooTransientError(
         f"The connection to the shop failed mid-request ({type(exc).__name__})", request=request,
         hint="This usually passes; a proxy or the shop may have dropped the connection.",
     )  # fmt: skip
 
 
-def is_tls_error(error: WooError) -> bool:
-    return isinstance(error, ShopUnreachableError) and "TLS" in error.message
+def is_lasting_connect_failure(error: WooError) -> bool:
+    """A failure that retrying within seconds cannot mend: TLS refused, plain HTTP on an https:// URL, no such host."""
+    return isinstance(error, ShopUnreachableError) and error.message.startswith(_LASTING)
 
 
 def non_json_error(status: int, content: bytes, request: str) -> WooTransientError:

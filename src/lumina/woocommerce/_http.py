@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from ._auth import Authenticator, encode_query
-from ._faults import decode_json, error_from_response, error_from_transport, is_tls_error, non_json_error
+from ._faults import decode_json, error_from_response, error_from_transport, is_lasting_connect_failure, non_json_error
 from ._parse import http_date
 from ._redact import Scrubber, describe_request
 from .config import ClientLimits, RetryPolicy
@@ -133,8 +133,8 @@ class Requester:
                 attempt += 1
 
     async def backoff(self, error: WooTransientError, attempt: int, tries: int) -> None:
-        """Wait before retry number `attempt`, or re-raise `error` when no try is left (or TLS failed)."""
-        if attempt >= tries or is_tls_error(error):
+        """Wait before retry number `attempt`, or re-raise `error` when no try is left (or retrying cannot help)."""
+        if attempt >= tries or is_lasting_connect_failure(error):
             if attempt > 1:
                 error.message += f" (gave up after {attempt} attempts)"
             raise error

@@ -33,7 +33,7 @@ async def _old_wordpress(request: Request) -> Response:
     return JSONResponse({"code": "rest_no_route", "message": "No route was found"}, status_code=404)
 
 
-def serve(app: ASGIApp, *, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+def serve(app: ASGIApp, *, tls: tuple[Path, Path] | None = None, lifespan: str = "off") -> Iterator[str]:
     """Serve `app` with uvicorn in a thread on 127.0.0.1 until the generator is closed; over HTTPS with `tls`
     (certificate chain file, key file)."""
     sock = socket.socket()
@@ -41,7 +41,7 @@ def serve(app: ASGIApp, *, tls: tuple[Path, Path] | None = None) -> Iterator[str
     port = sock.getsockname()[1]
     certfile, keyfile = tls if tls else (None, None)
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", ws="none", ssl_certfile=certfile, ssl_keyfile=keyfile
+        app, log_level="warning", lifespan=lifespan, ws="none", ssl_certfile=certfile, ssl_keyfile=keyfile
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
