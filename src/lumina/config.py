@@ -16,9 +16,13 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from lumina.kit.crypto import split_keys
+
 MIN_SECRET_LENGTH = 32
 # Values that ship in .env.example or in tutorials: never acceptable outside demo and development.
 KNOWN_PLACEHOLDERS = frozenset({"change-me", "changeme", "secret", "your-secret", "please-change-this-secret"})
+# Secrets that may list several keys, comma-separated, so that a key can be rotated (the first one is used).
+KEY_LISTS = frozenset({"encryption_key"})
 
 
 class Environment(StrEnum):
@@ -120,10 +124,14 @@ class Settings(BaseSettings):
         value = getattr(self, name).get_secret_value()
         variable = name.upper()
         if value:
-            weak = len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_PLACEHOLDERS
+            keys = split_keys(value) if name in KEY_LISTS else [value]
+            if not keys:
+                raise ConfigError(f"{variable} lists no key: give at least one, or several separated by commas.")
+            weak = any(len(key) < MIN_SECRET_LENGTH or key.lower() in KNOWN_PLACEHOLDERS for key in keys)
             if weak and not self.relaxed:
+                each = " for each of its keys" if len(keys) > 1 else ""
                 raise ConfigError(
-                    f"{variable} is too weak: use at least {MIN_SECRET_LENGTH} random characters "
+                    f"{variable} is too weak: use at least {MIN_SECRET_LENGTH} random characters{each} "
                     f"(for example the output of `openssl rand -hex 32`)."
                 )
             return str(value)

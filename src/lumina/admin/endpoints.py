@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from lumina.admin import families, shops, users
+from lumina.admin import families, runs, shops, users
 from lumina.auth.deps import admin_user
 
 router = APIRouter(
@@ -20,3 +20,4 @@ router = APIRouter(
 router.include_router(families.router)
 router.include_router(users.router)
 router.include_router(shops.router)
+router.include_router(runs.router)

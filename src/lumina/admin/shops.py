@@ -7,8 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from lumina.api.deps import ContextDep, SessionDep
-from lumina.shops import service
-from lumina.shops.schemas import CheckOut, LinkList, LinkOut, ShopCreate, ShopEnvelope, ShopList, ShopOut
+from lumina.shops import service, update
+from lumina.shops.schemas import (
+    CheckOut,
+    LinkList,
+    LinkOut,
+    ShopCreate,
+    ShopEnvelope,
+    ShopList,
+    ShopOut,
+    ShopUpdate,
+)
 
 router = APIRouter()
 
@@ -18,9 +27,14 @@ _CHECK_ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.get("/shops", summary="List shop connections")
-async def list_shops(session: SessionDep) -> ShopList:
-    shops = [ShopOut.of(item.shop, item.family_count) for item in await service.list_shops(session)]
+def _envelope(summary: service.ShopSummary, checked: service.CheckedShop | None = None) -> ShopEnvelope:
+    info = checked.info if checked else None
+    return ShopEnvelope(shop=ShopOut.of(summary), check=CheckOut.of(info) if info else None)
+
+
+@router.get("/shops", summary="List shop connections with their sync health")
+async def list_shops(session: SessionDep, context: ContextDep) -> ShopList:
+    shops = [ShopOut.of(item) for item in await service.list_shops(session, context)]
     return ShopList(shops=shops, count=len(shops))
 
 
@@ -34,13 +48,29 @@ async def create_shop(body: ShopCreate, session: SessionDep, context: ContextDep
     added = await service.add_shop(
         session, context, body.to_input(), check=body.check, allow_read_only=body.allow_read_only
     )
-    return ShopEnvelope(shop=ShopOut.of(added.shop, 0), check=CheckOut.of(added.info) if added.info else None)
+    return _envelope(await service.shop_summary(session, context, added.shop), added)
 
 
-@router.get("/shops/{shop_id}", summary="A shop connection", responses={404: {}})
-async def get_shop(shop_id: int, session: SessionDep) -> ShopEnvelope:
+@router.get("/shops/{shop_id}", summary="A shop connection with its sync health", responses={404: {}})
+async def get_shop(shop_id: int, session: SessionDep, context: ContextDep) -> ShopEnvelope:
     shop = await service.get_shop(session, shop_id)
-    return ShopEnvelope(shop=ShopOut.of(shop, await service.family_count(session, shop_id)))
+    return _envelope(await service.shop_summary(session, context, shop))
+
+
+@router.patch(
+    "/shops/{shop_id}",
+    summary="Rename a shop, rotate its key, change its URL, auth mode, TLS setting or interval (orders stay)",
+    responses={
+        **_CHECK_ERRORS,
+        404: {},
+        409: {"description": "Another store at the new URL, a URL already connected, or the default shop's keys"},
+    },
+)
+async def update_shop(shop_id: int, body: ShopUpdate, session: SessionDep, context: ContextDep) -> ShopEnvelope:
+    changed = await update.update_shop(
+        session, context, shop_id, body.to_changes(), check=body.check, allow_read_only=body.allow_read_only
+    )
+    return _envelope(await service.shop_summary(session, context, changed.shop), changed)
 
 
 @router.post(
@@ -50,8 +80,7 @@ async def get_shop(shop_id: int, session: SessionDep) -> ShopEnvelope:
 )
 async def check_shop(shop_id: int, session: SessionDep, context: ContextDep) -> ShopEnvelope:
     checked = await service.check_shop(session, context, shop_id)
-    count = await service.family_count(session, shop_id)
-    return ShopEnvelope(shop=ShopOut.of(checked.shop, count), check=CheckOut.of(checked.info) if checked.info else None)
+    return _envelope(await service.shop_summary(session, context, checked.shop), checked)
 
 
 @router.delete(

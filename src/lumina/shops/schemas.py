@@ -8,8 +8,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr
 
 from lumina.api.schemas import CamelModel
-from lumina.models import FamilyShop, ShopConnection
-from lumina.shops.service import ShopInput
+from lumina.models import FamilyShop
+from lumina.shops.health import ShopHealth
+from lumina.shops.service import ShopInput, ShopSummary
+from lumina.shops.update import MAX_INTERVAL_MINUTES, ShopChanges
 from lumina.woocommerce import AuthMode, ShopInfo
 
 
@@ -36,6 +38,58 @@ class ShopCreate(CamelModel):
         )
 
 
+class ShopUpdate(CamelModel):
+    """Only the fields given change; the cached orders stay. A new URL, key, auth mode or TLS setting is checked
+    against the shop before anything is stored (unless `check` is false)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    url: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="A new home URL: refused when it is another store."
+    )
+    consumer_key: SecretStr | None = Field(default=None, min_length=1, max_length=200)
+    consumer_secret: SecretStr | None = Field(default=None, min_length=1, max_length=200)
+    auth_mode: AuthMode | None = None
+    verify_tls: bool | None = None
+    sync_interval_minutes: int | None = Field(
+        default=None, ge=1, le=MAX_INTERVAL_MINUTES, description="Minutes between syncs; null: SYNC_INTERVAL."
+    )
+    check: bool = Field(default=True, description="Check a new URL, key, auth mode or TLS setting first.")
+    allow_read_only: bool = Field(default=False, description="Accept a key that may read but not change orders.")
+
+    def to_changes(self) -> ShopChanges:
+        given = self.model_fields_set
+        key, secret = self.consumer_key, self.consumer_secret
+        return ShopChanges(
+            name=self.name,
+            url=self.url,
+            consumer_key=key.get_secret_value() if key else None,
+            consumer_secret=secret.get_secret_value() if secret else None,
+            auth_mode=self.auth_mode,
+            verify_tls=self.verify_tls,
+            sync_interval_minutes=self.sync_interval_minutes,
+            interval_given="sync_interval_minutes" in given,
+        )
+
+
+class HealthOut(CamelModel):
+    """How the shop's sync is doing."""
+
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None = Field(description="The last failure, with credentials masked; null after a success.")
+    consecutive_failures: int
+    next_attempt_at: datetime | None = Field(description="The earliest a scheduled sync may run (interval, backoff).")
+    lag_seconds: float | None = Field(description="Seconds since the last successful sync; null before the first.")
+    syncing: bool = Field(description="A sync of this shop is running now.")
+    orders_mirrored: int = Field(description="Distinct orders of this shop in the cache.")
+    interval_minutes: int = Field(description="Minutes between syncs: the shop's own, or SYNC_INTERVAL.")
+    webhook: None = Field(default=None, description="Webhook state (null: webhooks are not set up).")
+
+    @classmethod
+    def of(cls, health: ShopHealth) -> HealthOut:
+        return cls.model_validate(health, from_attributes=True)
+
+
 class ShopOut(CamelModel):
     id: int
     name: str
@@ -44,6 +98,7 @@ class ShopOut(CamelModel):
     auth_mode: str
     verify_tls: bool
     is_default: bool
+    sync_interval_minutes: int | None = Field(description="The shop's own interval; null follows SYNC_INTERVAL.")
     wc_version: str | None
     timezone: str | None
     supports_modified_after: bool | None
@@ -52,9 +107,11 @@ class ShopOut(CamelModel):
     checked_at: datetime | None
     created_at: datetime
     family_count: int
+    health: HealthOut
 
     @classmethod
-    def of(cls, shop: ShopConnection, family_count: int) -> ShopOut:
+    def of(cls, summary: ShopSummary) -> ShopOut:
+        shop = summary.shop
         return cls(
             id=shop.id,
             name=shop.name,
@@ -63,6 +120,7 @@ class ShopOut(CamelModel):
             auth_mode=shop.auth_mode,
             verify_tls=shop.verify_tls,
             is_default=shop.is_default,
+            sync_interval_minutes=shop.sync_interval_minutes,
             wc_version=shop.wc_version,
             timezone=shop.timezone,
             supports_modified_after=shop.supports_modified_after,
@@ -70,7 +128,8 @@ class ShopOut(CamelModel):
             can_write=shop.can_write,
             checked_at=shop.checked_at,
             created_at=shop.created_at,
-            family_count=family_count,
+            family_count=summary.family_count,
+            health=HealthOut.of(summary.health),
         )
 
 

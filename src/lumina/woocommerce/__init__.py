@@ -14,6 +14,7 @@ The exception tree is drawn in `lumina.woocommerce.errors`. Logs go to the `lumi
 contain credentials.
 """
 
+from ._redact import redact_url
 from .client import WooClient
 from .config import ClientLimits, RetryPolicy
 from .credentials import AuthMode, WooCredentials
@@ -54,4 +55,5 @@ __all__ = [
     "WooOrder",
     "WooPermanentError",
     "WooTransientError",
+    "redact_url",
 ]

@@ -1,0 +1,47 @@
+"""Admin API: the history of sync runs, newest first, filtered and paginated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from lumina.admin.schemas import RunList, RunOut
+from lumina.api.deps import ContextDep, SessionDep
+from lumina.models import SyncRunStatus, SyncTrigger
+from lumina.sync.history import history
+from lumina.sync.runs import RunFilter
+
+router = APIRouter(prefix="/sync")
+
+MAX_LIMIT = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC, like every time the API returns."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+@router.get("/runs", summary="Sync runs, newest first: trigger, timings, requests, pages, counts, error")
+async def list_runs(  # noqa: PLR0917 - the query parameters are the filters
+    session: SessionDep,
+    context: ContextDep,
+    shop_id: Annotated[int | None, Query(alias="shopId", ge=1, le=MAX_ID)] = None,
+    family_id: Annotated[
+        int | None, Query(alias="familyId", ge=1, le=MAX_ID, description="Runs of the shops this family is linked to.")
+    ] = None,
+    status: SyncRunStatus | None = None,
+    trigger: SyncTrigger | None = None,
+    since: Annotated[datetime | None, Query(alias="from", description="Started at or after (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="Started before (ISO 8601).")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> RunList:
+    which = RunFilter(shop_id, family_id, status, trigger, _utc(since), _utc(until))
+    page = await history(session, context, which, limit=limit, offset=offset)
+    runs = [RunOut.of(view) for view in page.runs]
+    return RunList(runs=runs, count=len(runs), total=page.total, limit=limit, offset=offset)
