@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from lumina.admin.schemas import RunList, RunOut
 from lumina.api.deps import ContextDep, SessionDep
+from lumina.auth.deps import admin_user
 from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.sync.history import history
 from lumina.sync.runs import RunFilter
 
-router = APIRouter(prefix="/sync")
+router = APIRouter(prefix="/sync", dependencies=[Depends(admin_user)])  # runs of shared shops: the operator's
 
 MAX_LIMIT = 200
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database

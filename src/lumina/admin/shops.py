@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
+from lumina.admin.scope import AdminScopeDep
 from lumina.api.deps import ContextDep, SessionDep
+from lumina.auth.deps import admin_user
 from lumina.shops import service, update
 from lumina.shops.schemas import (
     CheckOut,
@@ -20,6 +22,8 @@ from lumina.shops.schemas import (
 )
 
 router = APIRouter()
+# Shops are the operator's: a family administrator sees its family's links only.
+shops_router = APIRouter(prefix="/shops", dependencies=[Depends(admin_user)])
 
 _CHECK_ERRORS: dict[int | str, dict[str, str]] = {
     400: {"description": "The key, its permissions or the address is wrong (`reason` says which)"},
@@ -32,14 +36,14 @@ def _envelope(summary: service.ShopSummary, checked: service.CheckedShop | None 
     return ShopEnvelope(shop=ShopOut.of(summary), check=CheckOut.of(info) if info else None)
 
 
-@router.get("/shops", summary="List shop connections with their sync health")
+@shops_router.get("", summary="List shop connections with their sync health")
 async def list_shops(session: SessionDep, context: ContextDep) -> ShopList:
     shops = [ShopOut.of(item) for item in await service.list_shops(session, context)]
     return ShopList(shops=shops, count=len(shops))
 
 
-@router.post(
-    "/shops",
+@shops_router.post(
+    "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a shop; its URL and key are checked first unless `check` is false",
     responses={**_CHECK_ERRORS, 409: {"description": "Already connected"}},
@@ -51,14 +55,14 @@ async def create_shop(body: ShopCreate, session: SessionDep, context: ContextDep
     return _envelope(await service.shop_summary(session, context, added.shop), added)
 
 
-@router.get("/shops/{shop_id}", summary="A shop connection with its sync health", responses={404: {}})
+@shops_router.get("/{shop_id}", summary="A shop connection with its sync health", responses={404: {}})
 async def get_shop(shop_id: int, session: SessionDep, context: ContextDep) -> ShopEnvelope:
     shop = await service.get_shop(session, shop_id)
     return _envelope(await service.shop_summary(session, context, shop))
 
 
-@router.patch(
-    "/shops/{shop_id}",
+@shops_router.patch(
+    "/{shop_id}",
     summary="Rename a shop, rotate its key, change its URL, auth mode, TLS setting or interval (orders stay)",
     responses={
         **_CHECK_ERRORS,
@@ -73,8 +77,8 @@ async def update_shop(shop_id: int, body: ShopUpdate, session: SessionDep, conte
     return _envelope(await service.shop_summary(session, context, changed.shop), changed)
 
 
-@router.post(
-    "/shops/{shop_id}/check",
+@shops_router.post(
+    "/{shop_id}/check",
     summary="Check a shop's URL and key again and keep what was found",
     responses={**_CHECK_ERRORS, 404: {}},
 )
@@ -83,8 +87,8 @@ async def check_shop(shop_id: int, session: SessionDep, context: ContextDep) -> 
     return _envelope(await service.shop_summary(session, context, checked.shop), checked)
 
 
-@router.delete(
-    "/shops/{shop_id}",
+@shops_router.delete(
+    "/{shop_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a shop with its links and cached orders",
     responses={404: {}, 409: {"description": "The default shop (configured by WC_* variables)"}},
@@ -97,8 +101,13 @@ async def delete_shop(shop_id: int, session: SessionDep) -> Response:
 @router.get("/links", summary="Family–shop links, optionally of one family or one shop")
 async def list_links(
     session: SessionDep,
+    scope: AdminScopeDep,
     family_id: Annotated[int | None, Query(alias="familyId", ge=1)] = None,
     shop_id: Annotated[int | None, Query(alias="shopId", ge=1)] = None,
 ) -> LinkList:
+    family_id = scope.families(family_id)
     links = [LinkOut.of(link) for link in await service.list_links(session, family_id=family_id, shop_id=shop_id)]
     return LinkList(links=links, count=len(links))
+
+
+router.include_router(shops_router)

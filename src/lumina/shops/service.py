@@ -185,7 +185,9 @@ async def remove_shop(session: AsyncSession, shop_id: int) -> None:
 # Links ----------------------------------------------------------------------------------------------------------
 
 
-def _scope(customer_ids: Sequence[int], billing_emails: Sequence[str]) -> tuple[list[int] | None, list[str] | None]:
+def normalized_scope(
+    customer_ids: Sequence[int], billing_emails: Sequence[str]
+) -> tuple[list[int] | None, list[str] | None]:
     if any(customer_id < 1 for customer_id in customer_ids):
         raise BadRequestError("Customer ids are positive WooCommerce customer ids (guests have none: scope by email)")
     emails = sorted({email.strip().lower() for email in billing_emails if email.strip()})
@@ -205,7 +207,7 @@ async def link_family(
     """Link a family to a shop, or replace the scope of an existing link; True when the link is new."""
     await get_family(session, family_id)
     await get_shop(session, shop_id)
-    ids, emails = _scope(customer_ids, billing_emails)
+    ids, emails = normalized_scope(customer_ids, billing_emails)
     link = await repository.link(session, family_id, shop_id)
     created = link is None
     if link is None:
