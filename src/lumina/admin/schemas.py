@@ -9,6 +9,8 @@ from pydantic import Field
 from lumina.api.schemas import CamelModel
 from lumina.sync.history import RunView
 
+_DERIVED = frozenset({"duration_seconds", "error"})
+
 
 class RunOut(CamelModel):
     id: int
@@ -30,25 +32,9 @@ class RunOut(CamelModel):
 
     @classmethod
     def of(cls, view: RunView) -> RunOut:
-        run = view.run
-        return cls(
-            id=run.id,
-            shop_id=run.shop_id,
-            family_id=run.family_id,
-            trigger=run.trigger,
-            status=run.status,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            duration_seconds=view.duration_seconds,
-            requests=run.requests,
-            pages=run.pages,
-            processed=run.processed,
-            created=run.created,
-            updated=run.updated,
-            unchanged=run.unchanged,
-            deleted=run.deleted,
-            error=view.error,
-        )
+        """The run's columns of the same names, with its duration and its error as the history shows it."""
+        stored = {name: getattr(view.run, name) for name in cls.model_fields if name not in _DERIVED}
+        return cls(**stored, duration_seconds=view.duration_seconds, error=view.error)
 
 
 class RunList(CamelModel):
