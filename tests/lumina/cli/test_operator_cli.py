@@ -107,7 +107,8 @@ async def test_runs_lists_the_history_newest_first(cli: Cli, shop_url: str) -> N
     assert "shop 2" in failed.stdout
     assert "Error:" in failed.stdout
     assert "1 of 2 run(s) shown." in one.stdout
-    assert "Run 3  shop 1" in one.stdout
+    assert "shop 1" in one.stdout
+    assert "0 processed" in one.stdout  # the newest: the second sync found nothing new
 
 
 async def test_rotating_the_encryption_key_end_to_end(cli: Cli, cli_database: Database, shop_url: str) -> None:
