@@ -22,6 +22,8 @@ from lumina.shops.schemas import (
 )
 
 router = APIRouter()
+# The health figures scan each listed shop's cached orders (175 ms for 500 shops and a million rows): a page at a time.
+DEFAULT_SHOPS_PAGE, MAX_SHOPS_PAGE = 100, 500
 # Shops are the operator's: a family administrator sees its family's links only.
 shops_router = APIRouter(prefix="/shops", dependencies=[Depends(admin_user)])
 
@@ -36,10 +38,17 @@ def _envelope(summary: service.ShopSummary, checked: service.CheckedShop | None 
     return ShopEnvelope(shop=ShopOut.of(summary), check=CheckOut.of(info) if info else None)
 
 
-@shops_router.get("", summary="List shop connections with their sync health")
-async def list_shops(session: SessionDep, context: ContextDep) -> ShopList:
-    shops = [ShopOut.of(item) for item in await service.list_shops(session, context)]
-    return ShopList(shops=shops, count=len(shops))
+@shops_router.get("", summary="Shop connections with their sync health, by id, a page at a time")
+async def list_shops(
+    session: SessionDep,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_SHOPS_PAGE)] = DEFAULT_SHOPS_PAGE,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> ShopList:
+    page = await service.list_shops(session, context, limit=limit, offset=offset)
+    shops = [ShopOut.of(item) for item in page]
+    total = await service.count_shops(session)
+    return ShopList(shops=shops, count=len(shops), total=total, limit=limit, offset=offset)
 
 
 @shops_router.post(

@@ -15,8 +15,13 @@ async def get(session: AsyncSession, shop_id: int) -> ShopConnection | None:
     return await session.get(ShopConnection, shop_id)
 
 
-async def list_all(session: AsyncSession) -> Sequence[ShopConnection]:
-    return (await session.execute(select(ShopConnection).order_by(ShopConnection.id))).scalars().all()
+async def list_all(session: AsyncSession, *, limit: int | None = None, offset: int = 0) -> Sequence[ShopConnection]:
+    statement = select(ShopConnection).order_by(ShopConnection.id).limit(limit).offset(offset)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ShopConnection)) or 0)
 
 
 async def by_ids(session: AsyncSession, shop_ids: Iterable[int]) -> Sequence[ShopConnection]:

@@ -152,7 +152,10 @@ class ShopEnvelope(CamelModel):
 
 class ShopList(CamelModel):
     shops: list[ShopOut]
-    count: int
+    count: int = Field(description="Shops on this page.")
+    total: int = Field(description="Shops in all.")
+    limit: int
+    offset: int
 
 
 class LinkPut(CamelModel):

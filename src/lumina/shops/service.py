@@ -162,8 +162,15 @@ async def summaries(
     ]
 
 
-async def list_shops(session: AsyncSession, context: ServiceContext) -> list[ShopSummary]:
-    return await summaries(session, context, await repository.list_all(session))
+async def list_shops(
+    session: AsyncSession, context: ServiceContext, *, limit: int | None = None, offset: int = 0
+) -> list[ShopSummary]:
+    """Shops by id, a page at a time: the health figures cost a scan of each shop's cached orders."""
+    return await summaries(session, context, await repository.list_all(session, limit=limit, offset=offset))
+
+
+async def count_shops(session: AsyncSession) -> int:
+    return await repository.count(session)
 
 
 async def shop_summary(session: AsyncSession, context: ServiceContext, shop: ShopConnection) -> ShopSummary:

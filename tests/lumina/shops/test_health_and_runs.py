@@ -202,3 +202,18 @@ async def test_bad_filters_are_400_in_the_error_shape(client: httpx.AsyncClient,
         assert response.status_code == 400, params
         assert response.json()["error"] == "Bad Request"
         assert response.json()["fields"]
+
+
+async def test_the_shop_list_comes_a_page_at_a_time(
+    client: httpx.AsyncClient, admin: SignedIn, context: ServiceContext
+) -> None:
+    async with context.database.transaction() as session:
+        ids = [(await create_shop(session, context.secret_box, url=f"https://s{n}.example")).id for n in range(3)]
+
+    first = (await client.get(SHOPS, params={"limit": 2}, headers=admin.headers)).json()
+    rest = (await client.get(SHOPS, params={"limit": 2, "offset": 2}, headers=admin.headers)).json()
+    too_many = await client.get(SHOPS, params={"limit": 501}, headers=admin.headers)
+
+    assert [shop["id"] for shop in first["shops"] + rest["shops"]] == ids
+    assert (first["count"], first["total"], rest["count"], rest["total"]) == (2, 3, 1, 3)
+    assert too_many.status_code == 400
