@@ -45,14 +45,14 @@ class AdminScope:
         if role is UserRole.ADMIN and not self.operator:
             raise ForbiddenError("A family administrator cannot make anyone an operator administrator")
 
-    async def user(self, session: AsyncSession, user_id: int) -> User:
-        """The user, when this administrator may manage them."""
+    async def user(self, session: AsyncSession, user_id: int, *, change: bool = True) -> User:
+        """The user, when this administrator may see them (and change them, with `change`)."""
         user = await users.get_user(session, user_id)
         if self.family_id is None:
             return user
         if user.family_id != self.family_id:
             raise NotFoundError(f"User {user_id} not found")
-        if user.role is UserRole.ADMIN:
+        if change and user.role is UserRole.ADMIN:
             raise ForbiddenError("An operator administrator is managed by the operator's administrators only")
         return user
 

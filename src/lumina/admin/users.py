@@ -40,7 +40,7 @@ async def create_user(body: UserCreate, session: SessionDep, scope: AdminScopeDe
 
 @router.get("/{user_id}", summary="A user", responses={404: {}})
 async def get_user(user_id: int, session: SessionDep, scope: AdminScopeDep) -> UserEnvelope:
-    return UserEnvelope(user=UserDetail.of(await scope.user(session, user_id)))
+    return UserEnvelope(user=UserDetail.of(await scope.user(session, user_id, change=False)))
 
 
 @router.patch(

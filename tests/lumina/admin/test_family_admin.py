@@ -113,6 +113,8 @@ async def test_cannot_make_or_touch_an_operator_administrator(client: httpx.Asyn
     for response in (create_admin, promote_self, demote, password, delete):
         assert response.status_code == 403, response.text
         assert response.json()["error"] == "Forbidden"
+    seen = await client.get(f"{ADMIN}/users/{operator}", headers=headers)  # one of its family: shown, not changed
+    assert seen.json()["user"]["role"] == "admin"
     me = await client.get("/api/v1/auth/me", headers=headers)
     assert me.json()["user"]["role"] == "family_admin"
 
