@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from lumina.kit.crypto import split_keys
 from lumina.kit.private_files import create_private_file, private_folder
 
 MIN_SECRET_LENGTH = 32
@@ -29,6 +30,8 @@ DATABASE_DRIVERS = {
     "postgresql://": "postgresql+asyncpg://",
     "sqlite://": "sqlite+aiosqlite://",
 }
+# Secrets that may list several keys, comma-separated, so that a key can be rotated (the first one is used).
+KEY_LISTS = frozenset({"encryption_key"})
 
 
 class Environment(StrEnum):
@@ -154,10 +157,14 @@ class Settings(BaseSettings):
         value = getattr(self, name).get_secret_value()
         variable = name.upper()
         if value:
-            weak = len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_PLACEHOLDERS
+            keys = split_keys(value) if name in KEY_LISTS else [value]
+            if not keys:
+                raise ConfigError(f"{variable} lists no key: give at least one, or several separated by commas.")
+            weak = any(len(key) < MIN_SECRET_LENGTH or key.lower() in KNOWN_PLACEHOLDERS for key in keys)
             if weak and not self.relaxed:
+                each = " for each of its keys" if len(keys) > 1 else ""
                 raise ConfigError(
-                    f"{variable} is too weak: use at least {MIN_SECRET_LENGTH} random characters "
+                    f"{variable} is too weak: use at least {MIN_SECRET_LENGTH} random characters{each} "
                     f"(for example the output of `openssl rand -hex 32`)."
                 )
             return str(value)

@@ -79,3 +79,19 @@ def test_env_example_documents_every_setting_and_parses(tmp_path: Path) -> None:
     assert (s.sync_interval, s.sync_days_back, s.retention_days, s.port) == (30, 30, 90, 3001)
     assert s.wc_store_url == "https://your-store.com"
     assert s.cors_origins == []
+
+
+def test_encryption_key_may_list_several_strong_keys(tmp_path: Path) -> None:
+    new, old = "n" * 40, "o" * 40
+    s = settings(tmp_path, jwt_secret="j" * 40, encryption_key=f"{new}, {old}")
+
+    s.check()
+
+    assert s.resolve_secret("encryption_key") == f"{new}, {old}"
+
+
+@pytest.mark.parametrize("listed", ["k" * 40 + ",short", "change-me," + "k" * 40, ", ,"])
+def test_production_refuses_a_weak_or_empty_key_in_the_list(tmp_path: Path, listed: str) -> None:
+    s = settings(tmp_path, jwt_secret="j" * 40, encryption_key=listed)
+    with pytest.raises(ConfigError, match="ENCRYPTION_KEY"):
+        s.check()

@@ -43,6 +43,8 @@ FromJsonNumber = BeforeValidator(_from_json_number)
 
 IdParam = Annotated[int, Field(strict=True, ge=1, le=MAX_INTEGER), FromText]
 """A Lumina id in a path or a query string."""
+PageParam = Annotated[int, Field(strict=True, ge=0, le=MAX_INTEGER), FromText]
+"""A count in a query string (limit, offset); an endpoint narrows its bounds with Query(ge=..., le=...)."""
 IdField = Annotated[int, Field(strict=True, ge=1, le=MAX_INTEGER), FromJsonNumber]
 """A Lumina id in a JSON body."""
 # `lt`, not `le`: FastAPI writes bounds into the document as floats, and 2^63 is one, 2^63 - 1 is not.

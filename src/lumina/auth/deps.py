@@ -1,5 +1,6 @@
-"""Request dependencies: `CurrentUser` (any signed-in user) and `AdminUser` (403 for members) load the user row;
-`CurrentPrincipal` and `AdminPrincipal` are their lean form for reads (see `lumina.auth.principal`)."""
+"""Request dependencies: `CurrentUser` (any signed-in user), `StaffUser` (an administrator of the operator or of a
+family; 403 for members) and `AdminUser` (the operator's administrators only) load the user row; `CurrentPrincipal`
+is their lean form for reads (see `lumina.auth.principal`)."""
 
 from __future__ import annotations
 
@@ -43,9 +44,24 @@ async def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+NEEDS_ADMIN = "This needs an administrator"
+STAFF = frozenset({UserRole.ADMIN, UserRole.FAMILY_ADMIN})
+
+
+async def staff_user(user: CurrentUser) -> User:
+    if user.role not in STAFF:
+        raise ForbiddenError(NEEDS_ADMIN)
+    return user
+
+
+StaffUser = Annotated[User, Depends(staff_user)]
+
+
 async def admin_user(user: CurrentUser) -> User:
+    if user.role is UserRole.FAMILY_ADMIN:
+        raise ForbiddenError("This needs an operator administrator: a family administrator manages its own family")
     if user.role is not UserRole.ADMIN:
-        raise ForbiddenError("This needs an administrator")
+        raise ForbiddenError(NEEDS_ADMIN)
     return user
 
 

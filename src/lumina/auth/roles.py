@@ -9,5 +9,9 @@ from enum import StrEnum
 
 
 class UserRole(StrEnum):
+    """`admin` is the operator's: every family and shop. `family_admin` manages its own family's users and shop
+    links, and sees nothing of other families."""
+
     MEMBER = "member"
+    FAMILY_ADMIN = "family_admin"
     ADMIN = "admin"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lumina.cli import accounts, database, serve, shops, sync
+from lumina.cli import accounts, database, runs, serve, shops, sync
 
 app = typer.Typer(
     name="lumina",
@@ -18,6 +18,7 @@ app.add_typer(database.app, name="db")
 app.add_typer(accounts.families, name="families")
 app.add_typer(accounts.users, name="users")
 app.add_typer(shops.app, name="shops")
+app.command("runs")(runs.runs)
 sync.register(app)
 
 

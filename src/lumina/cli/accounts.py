@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 
 families = typer.Typer(help="Families: the households whose orders Lumina shows.", no_args_is_help=True)
 users = typer.Typer(help="Users: who may log in, in which family, with which role.", no_args_is_help=True)
+ROLES = "member, family_admin (manages its own family) or admin (the operator)."
 
 
 def describe_user(user: User) -> str:
     state = "" if user.is_active else "  (disabled)"
-    return f"{user.id:>5}  {user.email:<36} {user.name:<24} {user.role.value:<7} family {user.family_id}{state}"
+    return f"{user.id:>5}  {user.email:<36} {user.name:<24} {user.role.value:<12} family {user.family_id}{state}"
 
 
 # Families -------------------------------------------------------------------------------------------------------
@@ -99,7 +100,14 @@ def create_user(
     family: int = typer.Option(..., "--family", help="The id of the user's family."),
     email: str = typer.Option(..., "--email", help="Login email (case does not matter)."),
     name: str = typer.Option(..., "--name", help="Display name."),
-    role: Annotated[UserRole, typer.Option("--role", case_sensitive=False, help="member or admin.")] = UserRole.MEMBER,
+    role: Annotated[
+        UserRole,
+        typer.Option(
+            "--role",
+            case_sensitive=False,
+            help="member, family_admin (manages its own family) or admin (the operator).",
+        ),
+    ] = UserRole.MEMBER,
     password: str | None = typer.Option(
         None, "--password", help="The password (asked for, hidden, when left out: safer than the shell history)."
     ),
@@ -145,7 +153,12 @@ def _change(
 @users.command("set-role")
 def set_role(
     user: Annotated[str, typer.Argument(help="The user's id or email.")],
-    role: Annotated[UserRole, typer.Argument(case_sensitive=False, help="member or admin.")],
+    role: Annotated[
+        UserRole,
+        typer.Argument(
+            case_sensitive=False, help="member, family_admin (manages its own family) or admin (the operator)."
+        ),
+    ],
 ) -> None:
     """Make a user a member or an admin."""
     typer.echo(_change(user, role=role))

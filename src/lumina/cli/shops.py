@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from lumina.context import ServiceContext
     from lumina.models import FamilyShop, ShopConnection
+    from lumina.shops.service import ShopSummary
     from lumina.woocommerce import ShopInfo
 
 app = typer.Typer(
@@ -41,6 +42,30 @@ def describe_shop(shop: ShopConnection) -> list[str]:
             f"  Checked:   {shop.checked_at:%Y-%m-%d %H:%M} UTC, WooCommerce {shop.wc_version or '(version unknown)'}, "
             f"timezone {shop.timezone or 'unknown'}, {access} key"
         )
+    return lines
+
+
+def _ago(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes < 2880 else f"{minutes // 1440} days"
+
+
+def describe_health(summary: ShopSummary) -> list[str]:
+    health = summary.health
+    own = "" if summary.shop.sync_interval_minutes else " (SYNC_INTERVAL)"
+    lines = [f"  Families:  {summary.family_count}   orders mirrored: {health.orders_mirrored}"]
+    if health.last_success_at is None or health.lag_seconds is None:
+        synced = "never synced successfully"
+    else:
+        synced = f"last success {health.last_success_at:%Y-%m-%d %H:%M} UTC ({_ago(health.lag_seconds)} ago)"
+    running = ", syncing now" if health.syncing else ""
+    lines.append(f"  Sync:      every {health.interval_minutes} min{own}, {synced}{running}")
+    if health.consecutive_failures:
+        lines.append(f"  Failing:   {health.consecutive_failures} time(s) in a row: {health.last_error}")
+    if health.next_attempt_at is not None:
+        lines.append(f"  Next:      not before {health.next_attempt_at:%Y-%m-%d %H:%M} UTC")
     return lines
 
 
@@ -96,13 +121,13 @@ def add(  # noqa: PLR0917 - typer passes options by keyword; this is the command
 
 @app.command("list")
 def list_shops() -> None:
-    """List shops (keys show only their last characters)."""
+    """List shops with their sync health (keys show only their last characters)."""
     from lumina.shops import service
 
-    async def work(session: AsyncSession, _context: ServiceContext) -> list[str]:
+    async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
         lines: list[str] = []
-        for item in await service.list_shops(session):
-            lines += [*describe_shop(item.shop), f"  Families:  {item.family_count}"]
+        for item in await service.list_shops(session, context):
+            lines += [*describe_shop(item.shop), *describe_health(item)]
         return lines or ["No shops yet: add one with `lumina shops add`, or set WC_STORE_URL and its keys."]
 
     for line in run_transaction(work):
@@ -120,6 +145,66 @@ def check(shop_id: int = typer.Argument(..., help="The shop's id (see `lumina sh
 
     for line in run_transaction(work):
         typer.echo(line)
+
+
+@app.command("update")
+def update_shop(  # noqa: PLR0917 - typer passes options by keyword; this is the command's option list
+    shop_id: int = typer.Argument(..., help="The shop's id (see `lumina shops list`)."),
+    name: str | None = typer.Option(None, "--name", help="A new name."),
+    url: str | None = typer.Option(None, "--url", help="A new home URL (refused when it is another store)."),
+    new_key: bool = typer.Option(False, "--new-key", help="Rotate the key: the new key and secret are asked for."),
+    key: str | None = typer.Option(None, "--key", help="A new consumer key (with --secret); prefer --new-key."),
+    secret: str | None = typer.Option(None, "--secret", help="The new key's consumer secret."),
+    auth_mode: Annotated[AuthMode | None, typer.Option("--auth-mode", help="A new auth mode.")] = None,
+    verify_tls: bool | None = typer.Option(None, "--verify-tls/--no-verify-tls", help="Verify the certificate."),
+    interval: int | None = typer.Option(None, "--interval", help="Minutes between this shop's syncs."),
+    default_interval: bool = typer.Option(False, "--default-interval", help="Follow SYNC_INTERVAL again."),
+    check: bool = typer.Option(True, "--check/--no-check", help="Check a new URL, key or setting first."),
+    read_only_ok: bool = typer.Option(False, "--read-only-ok", help="Accept a key that cannot change orders."),
+) -> None:
+    """Change a shop: name, key, URL, auth mode, TLS verification, interval. Its cached orders stay."""
+    from lumina.shops import service, update
+    from lumina.shops.update import ShopChanges
+
+    if new_key:
+        key = typer.prompt("New consumer key", hide_input=True)
+        secret = typer.prompt("New consumer secret", hide_input=True)
+    changes = ShopChanges(
+        name=name,
+        url=url,
+        consumer_key=key,
+        consumer_secret=secret,
+        auth_mode=auth_mode,
+        verify_tls=verify_tls,
+        sync_interval_minutes=interval,
+        interval_given=interval is not None or default_interval,
+    )
+
+    async def work(session: AsyncSession, context: ServiceContext) -> list[str]:
+        changed = await update.update_shop(
+            session, context, shop_id, changes, check=check, allow_read_only=read_only_ok
+        )
+        summary = await service.shop_summary(session, context, changed.shop)
+        checked = describe_check(changed.info) if changes.connection else []
+        return ["Shop updated.", *describe_shop(changed.shop), *describe_health(summary), *checked]
+
+    for line in run_transaction(work):
+        typer.echo(line)
+
+
+@app.command("reencrypt")
+def reencrypt() -> None:
+    """Re-encrypt every shop's stored key and secret with the first key of ENCRYPTION_KEY.
+
+    To rotate the key: set ENCRYPTION_KEY=new,old, run this, then set ENCRYPTION_KEY=new.
+    """
+    from lumina.shops import keys
+
+    async def work(session: AsyncSession, context: ServiceContext) -> int:
+        return await keys.reencrypt_all(session, context.secret_box)
+
+    count = run_transaction(work)
+    typer.echo(f"Re-encrypted the credentials of {count} shop(s) with the first key of ENCRYPTION_KEY.")
 
 
 @app.command("link")

@@ -15,8 +15,11 @@ async def get(session: AsyncSession, family_id: int) -> Family | None:
     return await session.get(Family, family_id)
 
 
-async def list_all(session: AsyncSession) -> Sequence[Family]:
-    return (await session.execute(select(Family).order_by(Family.id))).scalars().all()
+async def list_all(session: AsyncSession, *, only: int | None = None) -> Sequence[Family]:
+    statement = select(Family).order_by(Family.id)
+    if only is not None:
+        statement = statement.where(Family.id == only)
+    return (await session.execute(statement)).scalars().all()
 
 
 async def add(session: AsyncSession, name: str) -> Family:

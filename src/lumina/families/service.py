@@ -43,12 +43,13 @@ async def get_family(session: AsyncSession, family_id: int) -> Family:
     return family
 
 
-async def list_families(session: AsyncSession) -> list[FamilySummary]:
+async def list_families(session: AsyncSession, *, only: int | None = None) -> list[FamilySummary]:
+    """Every family, or only the family `only` (a family administrator's)."""
     counts = await repository.user_counts(session)
     linked = await repository.shop_ids(session)
     return [
         FamilySummary(family, counts.get(family.id, 0), linked.get(family.id, []))
-        for family in await repository.list_all(session)
+        for family in await repository.list_all(session, only=only)
     ]
 
 

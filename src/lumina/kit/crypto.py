@@ -1,22 +1,39 @@
-"""Encryption of shop credentials at rest (Fernet: AES-128-CBC with HMAC-SHA256, from `cryptography`)."""
+"""Encryption of shop credentials at rest (Fernet: AES-128-CBC with HMAC-SHA256, from `cryptography`).
+
+`ENCRYPTION_KEY` may list several keys, comma-separated: the first encrypts, every one decrypts (`MultiFernet`).
+That is how a key is rotated without losing a stored secret: put the new key first, run `lumina shops reencrypt`
+(which moves every secret to the first key), then drop the old key.
+"""
 
 from __future__ import annotations
 
 import base64
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
+def split_keys(key_material: str) -> list[str]:
+    """The keys of an `ENCRYPTION_KEY` value, in order (the first one encrypts)."""
+    return [part.strip() for part in key_material.split(",") if part.strip()]
+
+
+def _fernet(key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lumina shop credentials").derive(
+        key.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
 class SecretBox:
-    """Encrypts and decrypts short secrets with a key derived from the operator's `ENCRYPTION_KEY`."""
+    """Encrypts short secrets with the first of the operator's keys and decrypts them with any of them."""
 
     def __init__(self, key_material: str) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lumina shop credentials").derive(
-            key_material.encode("utf-8")
-        )
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        keys = split_keys(key_material)
+        if not keys:
+            raise ValueError("no encryption key given")
+        self._fernet = MultiFernet([_fernet(key) for key in keys])
 
     def __repr__(self) -> str:
         return "SecretBox(<hidden>)"
@@ -29,6 +46,13 @@ class SecretBox:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as exc:
             raise ValueError("stored credentials cannot be decrypted: was ENCRYPTION_KEY changed?") from exc
+
+    def rotate(self, token: str) -> str:
+        """The same secret encrypted under the first key (ValueError when no key decrypts it)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken as exc:
+            raise ValueError("stored credentials cannot be decrypted with any key in ENCRYPTION_KEY") from exc
 
 
 def key_hint(secret: str) -> str:

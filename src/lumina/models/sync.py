@@ -62,7 +62,12 @@ class ShopSyncState(Base):
 
 class SyncRun(Base):
     __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_shop_started", "shop_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_sync_runs_shop_started", "shop_id", "started_at"),
+        # Migration 0006, for the run history: newest first, of every shop or of one status.
+        Index("ix_sync_runs_started", "started_at", "id"),
+        Index("ix_sync_runs_status_started", "status", "started_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop_connections.id", ondelete="CASCADE"))

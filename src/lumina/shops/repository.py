@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.models import CachedOrder, FamilyShop, ShopConnection
+from lumina.models import CachedOrder, FamilyShop, ShopConnection, ShopSyncState
 
 
 async def get(session: AsyncSession, shop_id: int) -> ShopConnection | None:
     return await session.get(ShopConnection, shop_id)
 
 
-async def list_all(session: AsyncSession) -> Sequence[ShopConnection]:
-    return (await session.execute(select(ShopConnection).order_by(ShopConnection.id))).scalars().all()
+async def list_all(session: AsyncSession, *, limit: int | None = None, offset: int = 0) -> Sequence[ShopConnection]:
+    statement = select(ShopConnection).order_by(ShopConnection.id).limit(limit).offset(offset)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ShopConnection)) or 0)
+
+
+async def by_ids(session: AsyncSession, shop_ids: Iterable[int]) -> Sequence[ShopConnection]:
+    statement = select(ShopConnection).where(ShopConnection.id.in_(list(shop_ids)))
+    return (await session.execute(statement)).scalars().all()
 
 
 async def default_shop(session: AsyncSession) -> ShopConnection | None:
@@ -39,9 +50,41 @@ async def delete_shop(session: AsyncSession, shop_id: int) -> None:
     await session.execute(delete(ShopConnection).where(ShopConnection.id == shop_id))
 
 
-async def family_counts(session: AsyncSession) -> dict[int, int]:
+async def family_counts(session: AsyncSession, shop_ids: Sequence[int] | None = None) -> dict[int, int]:
     statement = select(FamilyShop.shop_id, func.count()).group_by(FamilyShop.shop_id)
+    if shop_ids is not None:
+        statement = statement.where(FamilyShop.shop_id.in_(shop_ids))
     return dict((await session.execute(statement)).all())
+
+
+async def sync_states(session: AsyncSession, shop_ids: Sequence[int] | None = None) -> dict[int, ShopSyncState]:
+    statement = select(ShopSyncState)
+    if shop_ids is not None:
+        statement = statement.where(ShopSyncState.shop_id.in_(shop_ids))
+    return {state.shop_id: state for state in (await session.execute(statement)).scalars()}
+
+
+async def mirrored_counts(session: AsyncSession, shop_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Distinct orders of each shop in the cache (a shop shared by families has a copy per family): an index-only
+    scan of `ix_cached_orders_shop_order`."""
+    statement = select(CachedOrder.shop_id, func.count(CachedOrder.woocommerce_order_id.distinct())).group_by(
+        CachedOrder.shop_id
+    )
+    if shop_ids is not None:
+        statement = statement.where(CachedOrder.shop_id.in_(shop_ids))
+    return dict((await session.execute(statement)).all())
+
+
+async def sample_orders(session: AsyncSession, shop_id: int, limit: int) -> list[tuple[int, datetime]]:
+    """Some of the shop's cached orders (the newest by id), as (WooCommerce id, creation time)."""
+    statement = (
+        select(CachedOrder.woocommerce_order_id, CachedOrder.date_created)
+        .where(CachedOrder.shop_id == shop_id)
+        .distinct()
+        .order_by(CachedOrder.woocommerce_order_id.desc())
+        .limit(limit)
+    )
+    return [(int(row[0]), row[1]) for row in (await session.execute(statement)).all()]
 
 
 # Links ----------------------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr
 from lumina.api.integers import ShopIdField
 from lumina.api.schemas import CamelModel, RequestBody
 from lumina.models import FamilyShop, ShopConnection
-from lumina.shops.service import ShopInput
+from lumina.shops.health import ShopHealth
+from lumina.shops.service import ShopInput, ShopSummary
+from lumina.shops.update import MAX_INTERVAL_MINUTES, ShopChanges
 from lumina.woocommerce import AuthMode, ShopInfo
 
 
@@ -42,6 +44,58 @@ class ShopCreate(RequestBody):
         )
 
 
+class ShopUpdate(RequestBody):
+    """Only the fields given change; the cached orders stay. A new URL, key, auth mode or TLS setting is checked
+    against the shop before anything is stored (unless `check` is false)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    url: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="A new home URL: refused when it is another store."
+    )
+    consumer_key: SecretStr | None = Field(default=None, min_length=1, max_length=200)
+    consumer_secret: SecretStr | None = Field(default=None, min_length=1, max_length=200)
+    auth_mode: AuthMode | None = None
+    verify_tls: bool | None = None
+    sync_interval_minutes: int | None = Field(
+        default=None, ge=1, le=MAX_INTERVAL_MINUTES, description="Minutes between syncs; null: SYNC_INTERVAL."
+    )
+    check: bool = Field(default=True, description="Check a new URL, key, auth mode or TLS setting first.")
+    allow_read_only: bool = Field(default=False, description="Accept a key that may read but not change orders.")
+
+    def to_changes(self) -> ShopChanges:
+        given = self.model_fields_set
+        key, secret = self.consumer_key, self.consumer_secret
+        return ShopChanges(
+            name=self.name,
+            url=self.url,
+            consumer_key=key.get_secret_value() if key else None,
+            consumer_secret=secret.get_secret_value() if secret else None,
+            auth_mode=self.auth_mode,
+            verify_tls=self.verify_tls,
+            sync_interval_minutes=self.sync_interval_minutes,
+            interval_given="sync_interval_minutes" in given,
+        )
+
+
+class HealthOut(CamelModel):
+    """How the shop's sync is doing."""
+
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None = Field(description="The last failure, with credentials masked; null after a success.")
+    consecutive_failures: int
+    next_attempt_at: datetime | None = Field(description="The earliest a scheduled sync may run (interval, backoff).")
+    lag_seconds: float | None = Field(description="Seconds since the last successful sync; null before the first.")
+    syncing: bool = Field(description="A sync of this shop is running now.")
+    orders_mirrored: int = Field(description="Distinct orders of this shop in the cache.")
+    interval_minutes: int = Field(description="Minutes between syncs: the shop's own, or SYNC_INTERVAL.")
+    webhook: None = Field(default=None, description="Webhook state (null: webhooks are not set up).")
+
+    @classmethod
+    def of(cls, health: ShopHealth) -> HealthOut:
+        return cls.model_validate(health, from_attributes=True)
+
+
 class ShopOut(CamelModel):
     id: int
     name: str
@@ -51,6 +105,7 @@ class ShopOut(CamelModel):
     verify_tls: bool
     tls_verified: bool = Field(description="True only for an https:// shop whose certificate is verified.")
     is_default: bool
+    sync_interval_minutes: int | None = Field(description="The shop's own interval; null follows SYNC_INTERVAL.")
     wc_version: str | None
     timezone: str | None
     supports_modified_after: bool | None
@@ -61,9 +116,11 @@ class ShopOut(CamelModel):
     check_failed_at: datetime | None
     created_at: datetime
     family_count: int
+    health: HealthOut
 
     @classmethod
-    def of(cls, shop: ShopConnection, family_count: int) -> ShopOut:
+    def of(cls, summary: ShopSummary) -> ShopOut:
+        shop = summary.shop
         return cls(
             id=shop.id,
             name=shop.name,
@@ -73,6 +130,7 @@ class ShopOut(CamelModel):
             verify_tls=shop.verify_tls,
             tls_verified=tls_verified(shop),
             is_default=shop.is_default,
+            sync_interval_minutes=shop.sync_interval_minutes,
             wc_version=shop.wc_version,
             timezone=shop.timezone,
             supports_modified_after=shop.supports_modified_after,
@@ -82,7 +140,8 @@ class ShopOut(CamelModel):
             check_error=shop.check_error,
             check_failed_at=shop.check_failed_at,
             created_at=shop.created_at,
-            family_count=family_count,
+            family_count=summary.family_count,
+            health=HealthOut.of(summary.health),
         )
 
 
@@ -105,7 +164,10 @@ class ShopEnvelope(CamelModel):
 
 class ShopList(CamelModel):
     shops: list[ShopOut]
-    count: int
+    count: int = Field(description="Shops on this page.")
+    total: int = Field(description="Shops in all.")
+    limit: int
+    offset: int
 
 
 class LinkPut(RequestBody):

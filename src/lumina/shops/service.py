@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from lumina.kit.text import clean_name
 from lumina.logging import get_logger
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops import checking, repository
+from lumina.shops.health import ShopHealth, health_of
 from lumina.woocommerce import AuthMode, ShopInfo, WooCredentials
 from lumina.woocommerce.client import normalize_base_url
 
@@ -52,6 +54,7 @@ class CheckedShop:
 class ShopSummary:
     shop: ShopConnection
     family_count: int
+    health: ShopHealth
 
 
 async def checked_url(context: ServiceContext, url: str, auth_mode: AuthMode) -> str:
@@ -69,11 +72,17 @@ async def checked_url(context: ServiceContext, url: str, auth_mode: AuthMode) ->
     return normalized
 
 
-def _credentials(given: ShopInput) -> WooCredentials:
+def checked_credentials(consumer_key: str, consumer_secret: str) -> WooCredentials:
     try:
-        return WooCredentials(given.consumer_key, given.consumer_secret)
+        return WooCredentials(consumer_key, consumer_secret)
     except ValueError as exc:
         raise BadRequestError(str(exc).capitalize(), details={"reason": "invalid_credentials"}) from exc
+
+
+async def ensure_url_free(session: AsyncSession, url: str) -> None:
+    existing = await repository.by_url(session, url)
+    if existing is not None:
+        raise ConflictError(f"The shop {url} is already connected (shop {existing.id})")
 
 
 async def add_shop(
@@ -87,10 +96,8 @@ async def add_shop(
     """Add a shop, after checking the key against it unless `check` is False."""
     name = clean_name(given.name, owner="A shop")
     url = await checked_url(context, given.url, given.auth_mode)
-    credentials = _credentials(given)
-    existing = await repository.by_url(session, url)
-    if existing is not None:
-        raise ConflictError(f"The shop {url} is already connected (shop {existing.id})")
+    credentials = checked_credentials(given.consumer_key, given.consumer_secret)
+    await ensure_url_free(session, url)
     box = context.secret_box
     shop = ShopConnection(
         name=name,
@@ -131,13 +138,38 @@ async def check_shop(session: AsyncSession, context: ServiceContext, shop_id: in
     return CheckedShop(shop, info)
 
 
-async def list_shops(session: AsyncSession) -> list[ShopSummary]:
-    counts = await repository.family_counts(session)
-    return [ShopSummary(shop, counts.get(shop.id, 0)) for shop in await repository.list_all(session)]
+async def summaries(
+    session: AsyncSession, context: ServiceContext, shops: Sequence[ShopConnection]
+) -> list[ShopSummary]:
+    """Each shop with its number of linked families and its sync health."""
+    ids = [shop.id for shop in shops]
+    families = await repository.family_counts(session, ids)
+    states = await repository.sync_states(session, ids)
+    mirrored = await repository.mirrored_counts(session, ids)
+    interval, box, now = context.settings.sync_interval, context.secret_box, datetime.now(UTC)
+    return [
+        ShopSummary(
+            shop,
+            families.get(shop.id, 0),
+            health_of(box, shop, states.get(shop.id), mirrored.get(shop.id, 0), default_interval=interval, now=now),
+        )
+        for shop in shops
+    ]
 
 
-async def family_count(session: AsyncSession, shop_id: int) -> int:
-    return len(await repository.links(session, shop_id=shop_id))
+async def list_shops(
+    session: AsyncSession, context: ServiceContext, *, limit: int | None = None, offset: int = 0
+) -> list[ShopSummary]:
+    """Shops by id, a page at a time: the health figures cost a scan of each shop's cached orders."""
+    return await summaries(session, context, await repository.list_all(session, limit=limit, offset=offset))
+
+
+async def count_shops(session: AsyncSession) -> int:
+    return await repository.count(session)
+
+
+async def shop_summary(session: AsyncSession, context: ServiceContext, shop: ShopConnection) -> ShopSummary:
+    return (await summaries(session, context, [shop]))[0]
 
 
 async def remove_shop(session: AsyncSession, shop_id: int) -> None:
@@ -155,7 +187,9 @@ async def remove_shop(session: AsyncSession, shop_id: int) -> None:
 # Links ----------------------------------------------------------------------------------------------------------
 
 
-def _scope(customer_ids: Sequence[int], billing_emails: Sequence[str]) -> tuple[list[int] | None, list[str] | None]:
+def normalized_scope(
+    customer_ids: Sequence[int], billing_emails: Sequence[str]
+) -> tuple[list[int] | None, list[str] | None]:
     if any(not 1 <= customer_id <= MAX_BIGINT for customer_id in customer_ids):
         raise BadRequestError("Customer ids are positive WooCommerce customer ids (guests have none: scope by email)")
     emails = sorted({email.strip().lower() for email in billing_emails if email.strip()})
@@ -175,7 +209,7 @@ async def link_family(
     """Link a family to a shop, or replace the scope of an existing link; True when the link is new."""
     await get_family(session, family_id)
     await get_shop(session, shop_id)
-    ids, emails = _scope(customer_ids, billing_emails)
+    ids, emails = normalized_scope(customer_ids, billing_emails)
     link = await repository.link(session, family_id, shop_id)
     created = link is None
     if link is None:

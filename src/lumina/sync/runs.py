@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
@@ -200,3 +200,45 @@ async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> 
         shops = select(FamilyShop.shop_id).where(FamilyShop.family_id == family_id)
         statement = statement.where(SyncRun.shop_id.in_(shops))
     return await session.scalar(statement)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which runs the history shows; None leaves a criterion out. `family_id`: runs of the shops the family is
+    linked to. Times bound the start, `since` inclusive, `until` exclusive."""
+
+    shop_id: int | None = None
+    family_id: int | None = None
+    status: SyncRunStatus | None = None
+    trigger: SyncTrigger | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_runs(
+    session: AsyncSession, which: RunFilter, *, limit: int, offset: int = 0
+) -> tuple[Sequence[SyncRun], int]:
+    """A page of runs, newest first, and how many match in all."""
+    conditions = []
+    if which.shop_id is not None:
+        conditions.append(SyncRun.shop_id == which.shop_id)
+    if which.family_id is not None:
+        linked = select(FamilyShop.shop_id).where(FamilyShop.family_id == which.family_id)
+        conditions.append(SyncRun.shop_id.in_(linked))
+    if which.status is not None:
+        conditions.append(SyncRun.status == which.status.value)
+    if which.trigger is not None:
+        conditions.append(SyncRun.trigger == which.trigger.value)
+    if which.since is not None:
+        conditions.append(SyncRun.started_at >= which.since)
+    if which.until is not None:
+        conditions.append(SyncRun.started_at < which.until)
+    page = (
+        select(SyncRun)
+        .where(*conditions)
+        .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(SyncRun).where(*conditions))
+    return (await session.execute(page)).scalars().all(), int(total or 0)

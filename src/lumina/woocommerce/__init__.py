@@ -14,7 +14,7 @@ The exception tree is drawn in `lumina.woocommerce.errors`. Logs go to the `lumi
 contain credentials.
 """
 
-from ._redact import redact_credentials
+from ._redact import redact_credentials, redact_url
 from .client import WooClient
 from .config import ClientLimits, RetryPolicy
 from .credentials import AuthMode, WooCredentials
@@ -58,4 +58,5 @@ __all__ = [
     "WooPermanentError",
     "WooTransientError",
     "redact_credentials",
+    "redact_url",
 ]

@@ -33,6 +33,8 @@ async def test_the_admin_api_has_the_documented_routes(client: httpx.AsyncClient
         ("GET", "/api/v1/admin/shops"),
         ("POST", "/api/v1/admin/shops"),
         ("POST", "/api/v1/admin/shops/1/check"),
+        ("PATCH", "/api/v1/admin/shops/1"),
+        ("GET", "/api/v1/admin/sync/runs"),
         ("DELETE", "/api/v1/admin/shops/1"),
         ("PUT", "/api/v1/admin/families/1/shops/1"),
         ("GET", "/api/v1/admin/families/1/shops"),

@@ -16,7 +16,7 @@ async def test_every_command_has_help(cli: Cli) -> None:
     commands = {
         "families": ["create", "list", "remove"],
         "users": ["create", "list", "set-role", "set-password", "disable", "enable", "remove"],
-        "shops": ["add", "list", "check", "link", "unlink", "links", "remove"],
+        "shops": ["add", "list", "check", "update", "reencrypt", "link", "unlink", "links", "remove"],
     }
     for group, names in commands.items():
         result = await cli(group, "--help")
