@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,14 +29,19 @@ def load() -> Settings:
     return settings
 
 
+def fail(message: str) -> NoReturn:
+    """A configuration mistake: one line naming the setting, exit status 2."""
+    typer.secho(f"Configuration error: {message}", fg="red", err=True)
+    raise typer.Exit(2)
+
+
 def run_with_context(work: Callable[[ServiceContext], Awaitable[T]], *, migrate_first: bool = True) -> T:
     """Run `work` with a migrated database, closing it afterwards; configuration errors exit with status 2."""
     settings = load()
     try:
         context = ServiceContext.from_settings(settings)
     except ConfigError as exc:
-        typer.secho(f"Configuration error: {exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
 
     async def runner() -> T:
         try:

@@ -117,7 +117,7 @@ async def sync_now(
     responses=error_responses(401, 403, 503),
 )
 async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
-    return sync_control.start_sync_all(context, user.id)
+    return await sync_control.start_sync_all(context, user.id)
 
 
 @router.get(
