@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from lumina.cli._common import fail, run_with_context
+from lumina.cli._common import fail, load, run_with_context
 from lumina.context import ServiceContext
 from lumina.queue.worker import run_worker
 
@@ -22,9 +22,10 @@ def worker(
 ) -> None:
     """Run queued sync jobs until SIGTERM/SIGINT; any number of workers may run, on any number of machines."""
 
+    if not load().queued:
+        fail("lumina worker runs the queue's jobs: set SYNC_RUNNER=queue (with PostgreSQL) for it and the API.")
+
     async def work(context: ServiceContext) -> None:
-        if not context.settings.queued:
-            fail("lumina worker runs the queue's jobs: set SYNC_RUNNER=queue (with PostgreSQL) for it and the API.")
         port = context.settings.worker_metrics_port if metrics_port is None else metrics_port
         await run_worker(context, concurrency=concurrency, queues=queues or None, metrics_port=port)
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import threading
@@ -129,5 +128,6 @@ async def stop_worker(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def kill(process: subprocess.Popen[str]) -> None:
-    os.kill(process.pid, 9)
-    process.wait(30)
+    """SIGKILL: the worker gets no chance to clean up."""
+    process.kill()
+    process.communicate(timeout=30)
