@@ -81,7 +81,7 @@ def start_worker(context: ServiceContext, *args: str) -> subprocess.Popen[str]:
     )
 
 
-async def poll(check: Any, *processes: subprocess.Popen[str], rounds: int = 6000) -> None:
+async def poll(check: Any, *processes: subprocess.Popen[str], rounds: int = 3000) -> None:
     for _ in range(rounds):
         if await check():
             return
