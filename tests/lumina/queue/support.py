@@ -72,7 +72,7 @@ def start_worker(context: ServiceContext, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(lumina), "worker", *args],
         env=environment(
-            context, SYNC_RUNNER="queue", QUEUE_WORKER_TIMEOUT="2", SYNC_INTERVAL="600", RETENTION_DAYS="0"
+            context, SYNC_RUNNER="queue", QUEUE_WORKER_TIMEOUT="3", SYNC_INTERVAL="600", RETENTION_DAYS="0"
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,6 +1,7 @@
 """Real `lumina worker` processes on the real PostgreSQL against simulated shops on loopback: the workers alone
 keep every shop on schedule; a worker killed mid-run has its job taken over and every shop ends exact, with no
-two runs of a shop at once and no job lost; SIGTERM stops a worker cleanly within 10 s."""
+two runs of a shop at once and no job lost; SIGTERM stops a worker cleanly within 10 s; a worker serves its own
+/metrics."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from itertools import pairwise
 
+import httpx
 import pytest
 
 from lumina.context import ServiceContext
@@ -28,6 +30,7 @@ from tests.lumina.queue.support import (
 )
 from tests.lumina.sync.support import Linked, add_shop, mirror_problems
 from tests.lumina.sync.test_incremental import window_start
+from tests.lumina.test_serve import free_port
 from woosim import ShopConfig, ShopServer
 
 
@@ -134,7 +137,8 @@ async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next
         assert waiting == [linked[0].shop_id]  # handed over, not lost
 
         gate.opened.set()
-        second = start_worker(context)
+        port = free_port()
+        second = start_worker(context, "--metrics-port", str(port))
         workers.append(second)
 
         async def synced() -> bool:
@@ -143,6 +147,9 @@ async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next
         await poll(synced, second)
         await assert_every_shop_exact(context, fleet[:1], linked)
         await assert_no_overlapping_runs(context, linked[0].shop_id)
+        async with httpx.AsyncClient() as http:
+            metrics = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert f'lumina_sync_runs_total{{outcome="succeeded",shop="{linked[0].shop_id}"}} 1.0' in metrics
         assert (await stop_worker(second))[0] == 0
     finally:
         for worker in workers:
