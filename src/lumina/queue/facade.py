@@ -24,6 +24,7 @@ logger = get_logger("lumina.queue")
 
 QUEUE = "sync"
 SHOP_TASK = "sync.shop"
+FINISHED_JOBS_KEPT_HOURS = 72  # ended jobs stay this long, for an operator to look into
 
 _DEPTH = f"""
 SELECT count(*) AS waiting,
@@ -113,6 +114,12 @@ class SyncQueue:
             taken += 1
             logger.warning("job of a stopped worker taken over", job_id=job.id, task=job.task_name, **job.task_kwargs)
         return taken
+
+    async def forget_finished(self, older_than_hours: int = FINISHED_JOBS_KEPT_HOURS) -> None:
+        """Delete jobs that ended that long ago (a tick every 5 s alone leaves 17,280 a day)."""
+        await self.app.job_manager.delete_old_jobs(
+            nb_hours=older_than_hours, include_failed=True, include_cancelled=True, include_aborted=True
+        )
 
     async def depth(self) -> QueueDepth:
         row = await self.app.connector.execute_query_one_async(_DEPTH)

@@ -5,7 +5,7 @@
                          then a `sync.shop` for every shop that is due (its interval after its last success, or
                          the end of its backoff). procrastinate defers a periodic job once per tick across all
                          workers, so there is one schedule, never two fighting.
-    housekeeping.daily   retention and expired sign-in records, once a day
+    housekeeping.daily   retention, expired sign-in records and the queue's jobs that ended 3 days ago, once a day
 
 Retries: a shop's own faults are retried by the client and then recorded as a failed run, and the shop backs off
 (`next_attempt_at`), so the job itself succeeds. A run stopped by a worker's shutdown is queued again at once for
@@ -97,7 +97,9 @@ async def tick(job: JobContext, timestamp: int) -> int:
 
 
 async def daily(job: JobContext, timestamp: int) -> None:
-    await run_daily_for(_runtime(job).context)
+    runtime = _runtime(job)
+    await runtime.queue.forget_finished()
+    await run_daily_for(runtime.context)
 
 
 def register(queue: SyncQueue) -> None:

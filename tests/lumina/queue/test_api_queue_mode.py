@@ -10,11 +10,13 @@ from datetime import timedelta
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.jobs import runtime
 from lumina.models import UserRole
+from lumina.queue import SyncQueue
 from lumina.sync.state import ShopLease
 from tests.lumina.orders.test_sync_api import ORDERS, linked_member, visible_on_shop
 from tests.lumina.queue.support import shop_jobs
@@ -119,3 +121,26 @@ async def test_metrics_count_runs_orders_and_requests_per_shop_and_show_the_lag(
     assert grew("lumina_shop_requests_total", shop=shop, outcome="failed") == 0
     assert grew("lumina_sync_run_duration_seconds_count", outcome="succeeded") == 1
     assert 0 <= sample(after, "lumina_sync_lag_seconds", shop=shop) < 60
+
+
+async def test_jobs_that_ended_are_forgotten_after_a_while_and_waiting_ones_never(
+    client: httpx.AsyncClient, database: Database, started: ServiceContext, sim: ShopServer
+) -> None:
+    admin, first = await linked_member(client, database, started, sim, role=UserRole.ADMIN)
+    _, second = await linked_member(client, database, started, sim, role=UserRole.MEMBER)
+    await client.post(f"{ORDERS}/sync/all", headers=admin.headers)
+    async with database.transaction() as session:
+        await session.execute(text("SET LOCAL search_path TO procrastinate"))  # its triggers name its types so
+        await session.execute(
+            text(
+                "UPDATE procrastinate.procrastinate_jobs SET status = 'succeeded' WHERE (args->>'shop_id')::int = :shop"
+            ),
+            {"shop": first},
+        )
+    queue: SyncQueue = started.components["queue"]
+
+    await queue.forget_finished(older_than_hours=1)
+    assert len(await shop_jobs(database)) == 2
+    await queue.forget_finished(older_than_hours=0)
+
+    assert [(status, shop) for _, status, shop in await shop_jobs(database)] == [("todo", second)]
