@@ -48,6 +48,11 @@ class WooAuthMode(StrEnum):
     QUERY = "query"
 
 
+class SyncRunner(StrEnum):
+    EMBEDDED = "embedded"  # the scheduler and the syncs run inside `lumina serve`
+    QUEUE = "queue"  # `lumina worker` processes run them from procrastinate's queue in PostgreSQL
+
+
 class ConfigError(Exception):
     """A setting that keeps the service from starting; the message names the variable to set."""
 
@@ -74,6 +79,12 @@ class Settings(BaseSettings):
     sync_requests_per_second: float = Field(default=5.0, gt=0)
     retention_days: int = Field(default=90, ge=0, description="0 keeps every order.")
     scheduler_enabled: bool = True
+    sync_runner: SyncRunner = SyncRunner.EMBEDDED
+    queue_worker_timeout: float = Field(
+        default=30.0, ge=1, description="Seconds without a heartbeat after which a worker's job is taken over."
+    )
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535, description="0: a worker serves no /metrics.")
+    metrics_per_shop: bool = Field(default=True, description="Label sync metrics by shop id (false: one series).")
 
     jwt_secret: SecretStr = SecretStr("")
     encryption_key: SecretStr = SecretStr("")
@@ -195,7 +206,16 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three or none."
             )
+        if self.sync_runner is SyncRunner.QUEUE and self.is_sqlite:
+            raise ConfigError(
+                "SYNC_RUNNER=queue needs PostgreSQL: set DATABASE_URL=postgresql://... or use SYNC_RUNNER=embedded."
+            )
         self._check_auth_mode()
+
+    @property
+    def queued(self) -> bool:
+        """Sync work runs on the task queue (`lumina worker`), not inside the API process."""
+        return self.sync_runner is SyncRunner.QUEUE
 
     def _check_auth_mode(self) -> None:
         """WooCommerce ignores Basic and query-string keys over plain HTTP, which would carry the secret in clear."""

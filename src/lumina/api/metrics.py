@@ -1,9 +1,12 @@
-"""Prometheus metrics: request counts and latencies by route template, and the `/metrics` endpoint."""
+"""Prometheus metrics: request counts and latencies by route template, and the `/metrics` endpoint (the sync's
+figures are `lumina.sync.metrics` and `lumina.jobs.gauges`; docs/operating.md lists them)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from lumina.jobs import gauges
 
 REQUESTS = Counter("lumina_http_requests_total", "HTTP requests served.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -17,7 +20,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    """HTTP figures of this process, sync figures of the runs it did, and the database's lag and queue gauges."""
+    await gauges.refresh(request.app.state.context)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lumina.cli import accounts, database, runs, serve, shops, sync
+from lumina.cli import accounts, database, runs, serve, shops, sync, worker
 
 app = typer.Typer(
     name="lumina",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(database.app, name="db")
 app.add_typer(accounts.families, name="families")
 app.add_typer(accounts.users, name="users")

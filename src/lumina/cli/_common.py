@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 
@@ -36,6 +36,13 @@ def load() -> Settings:
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def fail(message: str) -> NoReturn:
+    """A configuration mistake found by a command itself: one line naming the setting, exit status 2."""
+    from lumina.config import ConfigError
+
+    raise refuse(ConfigError(message))
 
 
 def refuse(exc: ConfigError) -> typer.Exit:

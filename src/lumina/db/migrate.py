@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from lumina.db.session import Database
+from lumina.queue.schema import ensure_schema
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -23,7 +24,10 @@ def alembic_config(url: str = "") -> Config:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
+    """Our tables to `revision`; at the head, on PostgreSQL, the task queue's schema too (`lumina.queue.schema`)."""
     await _with_connection(database, lambda config: command.upgrade(config, revision))
+    if revision == "head":
+        await ensure_schema(database)
 
 
 async def downgrade(database: Database, revision: str) -> None:

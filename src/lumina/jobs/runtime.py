@@ -1,14 +1,21 @@
-"""Start-up and shut-down of the sync machinery in a service process (called from `lumina.lifecycle`)."""
+"""Start-up and shut-down of the sync machinery in a service process (called from `lumina.lifecycle`).
+
+Embedded mode: the coordinator and the scheduler run here. Queue mode (SYNC_RUNNER=queue): the coordinator runs
+only the syncs a request asks for and waits on (`POST /orders/sync`, under the shop's lease), the queue takes the
+rest (`POST /orders/sync/all` enqueues), and the workers keep the schedule; no scheduler runs here.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from lumina.auth.service import purge_expired
 from lumina.context import ServiceContext
+from lumina.jobs.daily import purge_expired_credentials
 from lumina.jobs.scheduler import Scheduler
 from lumina.logging import get_logger
+from lumina.queue import SyncQueue
 from lumina.sync import SyncCoordinator
+from lumina.sync import metrics as sync_metrics
 
 logger = get_logger("lumina.jobs")
 
@@ -22,20 +29,23 @@ def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
         interval=timedelta(minutes=settings.sync_interval),
         run_at_start=settings.sync_on_startup,
         retention_days=settings.retention_days,
-        housekeeping=[lambda: _purge_expired_credentials(context)],
+        housekeeping=[lambda: purge_expired_credentials(context)],
     )
     return coordinator, scheduler
 
 
-async def _purge_expired_credentials(context: ServiceContext) -> None:
-    async with context.database.transaction() as session:
-        tokens, throttles = await purge_expired(session, context)
-    logger.info("expired sign-in records removed", refresh_tokens=tokens, throttle_rows=throttles)
-
-
 async def start(context: ServiceContext) -> None:
-    """Put the coordinator and the scheduler in `context.components` ("sync", "scheduler") and start the
-    scheduler when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP). Returns at once."""
+    """Put the coordinator in `context.components["sync"]`; in embedded mode the scheduler too ("scheduler"),
+    started when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP); in queue mode the open queue
+    ("queue"). Returns at once."""
+    sync_metrics.configure(per_shop=context.settings.metrics_per_shop)
+    if context.settings.queued:
+        queue = SyncQueue(context.settings)
+        await queue.open()
+        context.components["queue"] = queue
+        context.components["sync"] = SyncCoordinator(context)
+        logger.info("sync runs on the task queue: `lumina worker` processes run and schedule it")
+        return
     coordinator, scheduler = build(context)
     context.components["sync"] = coordinator
     context.components["scheduler"] = scheduler
@@ -49,7 +59,10 @@ async def stop(context: ServiceContext) -> None:
     """Stop scheduling, let running syncs finish the page in hand (a few seconds at most), release the shops."""
     scheduler: Scheduler | None = context.components.get("scheduler")
     coordinator: SyncCoordinator | None = context.components.get("sync")
+    queue: SyncQueue | None = context.components.pop("queue", None)
     if scheduler is not None:
         await scheduler.stop()
     if coordinator is not None:
         await coordinator.stop()
+    if queue is not None:
+        await queue.close()

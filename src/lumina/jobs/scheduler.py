@@ -3,22 +3,22 @@ daily retention job, inside the API process.
 
 It only decides *when*; the coordinator does the work and keeps shops exclusive (also against other processes),
 so several API processes each running a scheduler are safe, just redundant. A scaled-out deployment turns the
-scheduler off (SCHEDULER_ENABLED=false) and enqueues the same coordinator calls on a task queue instead.
+scheduler off (SYNC_RUNNER=queue): `lumina worker` processes run the same coordinator calls from the task queue.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lumina.db import Database
+from lumina.jobs.daily import DailyJob, run_daily
 from lumina.logging import get_logger
 from lumina.models import SyncTrigger
 from lumina.sync import SyncCoordinator, SyncResult
-from lumina.sync.retention import remove_expired_orders
 from lumina.sync.service import DEFAULT_STOP_GRACE
 
 logger = get_logger("lumina.jobs")
@@ -50,7 +50,7 @@ class Scheduler:
         run_at_start: bool = True,
         retention_days: int = 0,
         retention_every: timedelta = RETENTION_EVERY,
-        housekeeping: Sequence[Callable[[], Awaitable[object]]] = (),
+        housekeeping: Sequence[DailyJob] = (),
         stop_grace: float = DEFAULT_STOP_GRACE,
     ) -> None:
         self.coordinator = coordinator
@@ -167,16 +167,8 @@ class Scheduler:
             self.last_cycle_at = datetime.now(UTC)
 
     async def _retention_if_due(self) -> None:
-        """The daily jobs: orders past retention (unless RETENTION_DAYS=0), then the other housekeeping."""
         now = datetime.now(UTC)
         if self.last_retention_at is not None and now - self.last_retention_at < self.retention_every:
             return
-        jobs: list[Callable[[], Awaitable[object]]] = list(self.housekeeping)
-        if self.retention_days > 0:
-            jobs.insert(0, lambda: remove_expired_orders(self.database, self.retention_days, now=now))
-        for job in jobs:
-            try:
-                await job()
-            except Exception:  # one failing job must not keep the others (or the next sync) from running
-                logger.exception("daily job failed")
+        await run_daily(self.database, self.retention_days, self.housekeeping, now)
         self.last_retention_at = now

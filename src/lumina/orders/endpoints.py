@@ -126,12 +126,14 @@ async def sync_now(
 @router.post(
     "/sync/all",
     summary="Start a sync of every shop (administrators)",
+    description="Embedded mode: runs in the background of this process. Queue mode: one job per shop for the "
+    "workers (a shop that already has a job waiting gets no second one).",
     status_code=202,
     response_model=SyncAccepted,
     responses=error_responses(401, 403, 503),
 )
 async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
-    return sync_control.start_sync_all(context, user.id)
+    return await sync_control.start_sync_all(context, user.id)
 
 
 @router.get(

@@ -1,7 +1,10 @@
 """The sync endpoints' side of the sync engine: run a family's sync now, start everyone's, report the status.
 
-The engine (`context.components["sync"]`) and the scheduler (`context.components["scheduler"]`) are started with
-the service; this module only asks them and turns their answers into the seed's shapes. Their errors
+The engine (`context.components["sync"]`) and the scheduler (`context.components["scheduler"]`), or in queue mode
+the queue (`context.components["queue"]`), are started with the service; this module only asks them and turns
+their answers into the seed's shapes. In both modes `POST /orders/sync` runs the family's sync here, under each
+shop's lease, and answers its counts: a request waits on its own run, not behind a queue of other shops' jobs, and
+the lease still makes a worker's run of the same shop a 409. Their errors
 (SyncAlreadyRunningError 409, NoShopConfiguredError 503) are API errors already and pass through.
 
 When a run started here ends, the families it may have changed are announced (`lumina.kit.changes`), so that
@@ -16,13 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, ServiceUnavailableError
+from lumina.jobs.due import shop_schedules
 from lumina.jobs.scheduler import Scheduler
 from lumina.kit.changes import all_family_data_changed, family_data_changed
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.orders.repository import FamilyShopLinks, families_linked_to
 from lumina.orders.schemas import SyncAccepted, SyncCompleted, SyncJobStatus, SyncRunResult, SyncStatus
-from lumina.sync import SyncCoordinator, SyncResult
+from lumina.queue import SyncQueue
+from lumina.sync import SyncCoordinator, SyncResult, runs
 from lumina.sync.runs import SKIPPED
 
 logger = get_logger("lumina.orders.sync")
@@ -65,7 +70,14 @@ async def sync_family_now(context: ServiceContext, family_id: int, days_back: in
     )
 
 
-def start_sync_all(context: ServiceContext, admin_id: int) -> SyncAccepted:
+async def start_sync_all(context: ServiceContext, admin_id: int) -> SyncAccepted:
+    queue: SyncQueue | None = context.components.get("queue")
+    if queue is not None:
+        async with context.database.transaction() as session:
+            shops = await shop_schedules(session, context.settings.sync_interval)
+        queued = await queue.enqueue_shops((shop.shop_id for shop in shops), SyncTrigger.ADMIN)
+        logger.info("sync of all shops queued", requested_by=admin_id, shops=len(shops), queued=queued)
+        return SyncAccepted(message=f"Sync of all shops queued ({len(shops)} shops)")
     engine = _engine(context)
 
     async def run() -> None:
@@ -101,6 +113,9 @@ async def wait_for_background_runs() -> None:
 async def sync_status(context: ServiceContext, session: AsyncSession, family_id: int) -> SyncStatus:
     shop_ids = await FamilyShopLinks(session, family_id).linked_shop_ids()
     engine: SyncCoordinator | None = context.components.get("sync")
+    queue: SyncQueue | None = context.components.get("queue")
+    if queue is not None:
+        return await _queued_status(context, session, queue, shop_ids, family_id)
     scheduler: Scheduler | None = context.components.get("scheduler")
     state = scheduler.status() if scheduler is not None else None
     last = await engine.last_run(family_id=family_id) if engine is not None else None
@@ -111,6 +126,25 @@ async def sync_status(context: ServiceContext, session: AsyncSession, family_id:
             interval_minutes=state.interval_minutes if state else context.settings.sync_interval,
             next_run_at=state.next_run_at if state else None,
             last_run=run_result(last) if last is not None else None,
+        ),
+        woocommerce_configured=bool(shop_ids),
+    )
+
+
+async def _queued_status(
+    context: ServiceContext, session: AsyncSession, queue: SyncQueue, shop_ids: list[int], family_id: int
+) -> SyncStatus:
+    """Queue mode: the schedule is the workers' (running while one is alive), a run may be in any process (the
+    shop's lease tells), the next run is when the first of the family's shops is due."""
+    schedules = await shop_schedules(session, context.settings.sync_interval, shop_ids) if shop_ids else []
+    last = await runs.latest_run(session, family_id=family_id)
+    return SyncStatus(
+        sync_job=SyncJobStatus(
+            running=await queue.live_workers() > 0,
+            syncing=any(schedule.syncing for schedule in schedules),
+            interval_minutes=min((s.interval_minutes for s in schedules), default=context.settings.sync_interval),
+            next_run_at=min((schedule.due_at for schedule in schedules), default=None),
+            last_run=run_result(SyncResult.of_run(last)) if last is not None else None,
         ),
         woocommerce_configured=bool(shop_ids),
     )

@@ -23,7 +23,7 @@ from lumina.db import Database
 from lumina.kit.changes import family_data_changed
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
-from lumina.sync import runs
+from lumina.sync import metrics, runs
 from lumina.sync.cursor import Position, ShopClock, Slice, whole_second
 from lumina.sync.errors import ScanError
 from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
@@ -474,6 +474,7 @@ class ShopSync:
         )
         log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
         log("sync finished", **result.log_fields())
+        metrics.record_run(result, self._client.stats if self._client else None)
         if self.progress:
             self.progress.finished(result)
         return result

@@ -72,6 +72,9 @@ class _Counters:
     def reset(self) -> None:
         self.requests = 0
         self.retries = 0
+        self.answered = 0
+        self.rate_limited = 0
+        self.failed = 0
         self.pages = 0
         self.bytes_received = 0
         self.retry_wait_seconds = 0.0
@@ -80,6 +83,9 @@ class _Counters:
         return RequestStats(
             requests=self.requests,
             retries=self.retries,
+            answered=self.answered,
+            rate_limited=self.rate_limited,
+            failed=self.failed,
             pages=self.pages,
             bytes_received=self.bytes_received,
             retry_wait_seconds=self.retry_wait_seconds,
@@ -135,6 +141,8 @@ class Requester:
     async def backoff(self, error: WooTransientError, attempt: int, tries: int) -> None:
         """Wait before retry number `attempt`, or re-raise `error` when no try is left (or retrying cannot help)."""
         if attempt >= tries or is_lasting_connect_failure(error):
+            if error.status != 429:
+                self.counters.failed += 1
             if attempt > 1:
                 error.message += f" (gave up after {attempt} attempts)"
             raise error
@@ -177,7 +185,14 @@ class Requester:
         self._learn_clock(answer.headers)
         if not 200 <= answer.status_code < 300:
             scrub = self._scrubber.for_request(url, headers)
-            raise error_from_response(answer.status_code, answer.headers, content, request, self.auth.mode, scrub=scrub)
+            fault = error_from_response(
+                answer.status_code, answer.headers, content, request, self.auth.mode, scrub=scrub
+            )
+            if answer.status_code == 429:
+                self.counters.rate_limited += 1
+            elif not isinstance(fault, WooTransientError):  # transient ones are counted when retried or given up
+                self.counters.failed += 1
+            raise fault
         try:
             if len(content) >= _DECODE_OFF_LOOP_BYTES:
                 data = await asyncio.to_thread(decode_json, content)
@@ -185,6 +200,7 @@ class Requester:
                 data = decode_json(content)
         except (ValueError, UnicodeDecodeError):
             raise non_json_error(answer.status_code, content, request) from None
+        self.counters.answered += 1
         return Response(status=answer.status_code, headers=answer.headers, data=data, request=request)
 
     def _learn_clock(self, headers: httpx.Headers) -> None:

@@ -155,10 +155,14 @@ class StampPage(_PageInfo):
 @dataclass(frozen=True, slots=True)
 class RequestStats:
     """Cumulative counters of one client: HTTP requests sent (retries included), retries, pages read,
-    response bytes, and seconds spent waiting between retries."""
+    response bytes, and seconds spent waiting between retries. Each request ends one way: `answered` (a 2xx with
+    JSON), `rate_limited` (a 429), `failed` (any other fault not tried again), or retried (the rest)."""
 
     requests: int = 0
     retries: int = 0
+    answered: int = 0
+    rate_limited: int = 0
+    failed: int = 0
     pages: int = 0
     bytes_received: int = 0
     retry_wait_seconds: float = 0.0

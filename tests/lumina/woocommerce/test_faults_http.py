@@ -180,3 +180,19 @@ async def test_a_status_write_that_timed_out_is_reread_then_resent(
     assert shop.get_order(order_id)["status"] == "completed"
     assert after["put_order"] - before.get("put_order", 0) == 2
     assert after["get_order"] - before.get("get_order", 0) == 1
+
+
+async def test_each_request_ends_one_way_ok_rate_limited_retried_or_failed(
+    http_server: ShopServer, shop: SimulatedShop
+) -> None:
+    """The outcomes the sync metrics count: a 429 and a 503 retried, then a page; then a 404 that is not retried."""
+    quick = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005, max_retry_after=0.01)
+    shop.faults.add(FaultRule(kind="status", status=429, retry_after=0, times=1, match=LIST))
+    shop.faults.add(FaultRule(kind="status", status=503, times=1, match=LIST, skip=1))
+    async with make_client(http_server, shop.read_write_key, retry=quick) as woo:
+        await woo.list_orders(OrderQuery(per_page=1))
+        with pytest.raises(WooNotFoundError):
+            await woo.get_order(999_999_999)
+        stats = woo.stats
+    assert (stats.requests, stats.answered, stats.rate_limited, stats.failed) == (4, 1, 1, 1)
+    assert stats.requests - stats.answered - stats.rate_limited - stats.failed == 1  # the 503, retried

@@ -1,0 +1,157 @@
+"""Real `lumina worker` processes on the real PostgreSQL against simulated shops on loopback: the workers alone
+keep every shop on schedule; a worker killed mid-run has its job taken over and every shop ends exact, with no
+two runs of a shop at once and no job lost; SIGTERM stops a worker cleanly within 10 s; a worker serves its own
+/metrics."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import pairwise
+
+import httpx
+import pytest
+
+from lumina.context import ServiceContext
+from lumina.sync.runs import ABANDONED
+from tests.lumina.queue.support import (
+    Gate,
+    GatedShop,
+    kill,
+    lease_owner,
+    pid_of,
+    poll,
+    runs_of,
+    shop_jobs,
+    start_worker,
+    stop_worker,
+)
+from tests.lumina.sync.support import Linked, add_shop, mirror_problems
+from tests.lumina.sync.test_incremental import window_start
+from tests.lumina.test_serve import free_port
+from woosim import ShopConfig, ShopServer
+
+
+@pytest.fixture
+def fleet() -> Iterator[list[tuple[GatedShop, ShopServer]]]:
+    """Three shops; the first holds its third orders request until the test opens its gate."""
+    with ExitStack() as stack:
+        shops = []
+        for seed in (11, 12, 13):
+            shop = stack.enter_context(GatedShop(ShopConfig(seed=seed, order_count=250, days=20)))
+            if seed == 11:
+                shop.gate = Gate(nth=3)
+            shops.append((shop, stack.enter_context(ShopServer(shop))))
+        yield shops
+        for shop, _ in shops:
+            if shop.gate is not None:
+                shop.gate.opened.set()
+
+
+async def link(context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]) -> list[Linked]:
+    return [await add_shop(context, server, shop, name=f"shop {index}") for index, (shop, server) in enumerate(fleet)]
+
+
+async def assert_every_shop_exact(
+    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]], linked: list[Linked]
+) -> None:
+    for (shop, _), row in zip(fleet, linked, strict=True):
+        problems = await mirror_problems(
+            context.database, row.shop_id, shop, families=[(row.family_ids[0], None)], since=window_start(20)
+        )
+        assert problems == [], (row.shop_id, problems[:5])
+
+
+async def assert_no_overlapping_runs(context: ServiceContext, shop_id: int) -> None:
+    runs = await runs_of(context.database, shop_id)
+    for earlier, later in pairwise(runs):
+        assert earlier.finished_at is not None
+        assert earlier.finished_at <= later.started_at, (earlier.id, later.id)
+
+
+async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
+    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]
+) -> None:
+    linked = await link(context, fleet)
+    held, gate = linked[0].shop_id, fleet[0][0].gate
+    assert gate is not None
+    workers = [start_worker(context, "--concurrency", "2") for _ in range(2)]
+    try:
+        await gate.wait_entered()  # the first worker's tick queued every shop; one worker is inside shop 0's run
+        owner = await lease_owner(context.database, held)
+        assert owner is not None
+        victim = next(worker for worker in workers if worker.pid == pid_of(owner))
+        survivor = next(worker for worker in workers if worker is not victim)
+        kill(victim)
+        gate.opened.set()
+
+        async def all_synced() -> bool:
+            for row in linked:
+                runs = await runs_of(context.database, row.shop_id)
+                if not any(run.status == "succeeded" for run in runs) or any(r.status == "running" for r in runs):
+                    return False
+            return True
+
+        await poll(all_synced, survivor)
+
+        await assert_every_shop_exact(context, fleet, linked)
+        for row in linked:
+            await assert_no_overlapping_runs(context, row.shop_id)
+        held_runs = await runs_of(context.database, held)
+        assert [run.error for run in held_runs if run.status == "failed"] == [ABANDONED]
+        assert held_runs[-1].status == "succeeded"
+        jobs = await shop_jobs(context.database)
+        assert {shop for _, _, shop in jobs} == {row.shop_id for row in linked}
+        assert [status for _, status, _ in jobs if status not in ("succeeded", "failed")] == []
+        code, _out, err = await stop_worker(survivor)
+        assert code == 0, err
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                kill(worker)
+
+
+async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next(
+    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]
+) -> None:
+    linked = await link(context, fleet[:1])
+    gate = fleet[0][0].gate
+    assert gate is not None
+    first = start_worker(context)
+    workers: list[subprocess.Popen[str]] = [first]
+    try:
+        await gate.wait_entered()  # a page of shop 0 is in hand and its answer does not come
+
+        started = time.monotonic()
+        code, _out, err = await stop_worker(first)
+        elapsed = time.monotonic() - started
+
+        assert code == 0, err
+        assert elapsed < 10
+        runs = await runs_of(context.database, linked[0].shop_id)
+        assert [run.status for run in runs] == ["cancelled"]
+        assert await lease_owner(context.database, linked[0].shop_id) is None
+        waiting = [shop for _, status, shop in await shop_jobs(context.database) if status == "todo"]
+        assert waiting == [linked[0].shop_id]  # handed over, not lost
+
+        gate.opened.set()
+        port = free_port()
+        second = start_worker(context, "--metrics-port", str(port))
+        workers.append(second)
+
+        async def synced() -> bool:
+            return any(run.status == "succeeded" for run in await runs_of(context.database, linked[0].shop_id))
+
+        await poll(synced, second)
+        await assert_every_shop_exact(context, fleet[:1], linked)
+        await assert_no_overlapping_runs(context, linked[0].shop_id)
+        async with httpx.AsyncClient() as http:
+            metrics = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert f'lumina_sync_runs_total{{outcome="succeeded",shop="{linked[0].shop_id}"}} 1.0' in metrics
+        assert (await stop_worker(second))[0] == 0
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                kill(worker)
