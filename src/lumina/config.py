@@ -206,11 +206,15 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three or none."
             )
+        self.check_runner()
+        self._check_auth_mode()
+
+    def check_runner(self) -> None:
+        """The queue lives in PostgreSQL; checked apart too, by `lumina worker` before it looks for a database."""
         if self.sync_runner is SyncRunner.QUEUE and self.is_sqlite:
             raise ConfigError(
                 "SYNC_RUNNER=queue needs PostgreSQL: set DATABASE_URL=postgresql://... or use SYNC_RUNNER=embedded."
             )
-        self._check_auth_mode()
 
     @property
     def queued(self) -> bool:

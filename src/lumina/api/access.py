@@ -71,9 +71,7 @@ def _request_id(scope: Scope) -> str:
 def route_template(scope: Scope) -> str | None:
     """The matched route's path template (`/api/v1/orders/{order_id}`); None when no route matched."""
     route = scope.get("route")
-    if route is not None:
-        return str(getattr(route, "path", None) or "") or None
-    for candidate in getattr(scope.get("router"), "routes", ()):
-        if candidate.matches(scope)[0] is Match.FULL:
-            return str(getattr(candidate, "path", None) or "") or None
-    return None
+    if route is None:
+        route = next((r for r in getattr(scope.get("router"), "routes", ()) if r.matches(scope)[0] is Match.FULL), None)
+    # path_format drops the convertors: `{order_id:order_id}` reads `{order_id}`, as OpenAPI names it.
+    return str(getattr(route, "path_format", None) or getattr(route, "path", None) or "") or None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lumina.cli._common import fail, load, run_with_context
+from lumina.cli._common import fail, load, refuse, run_with_context
 
 if TYPE_CHECKING:
     from lumina.context import ServiceContext
@@ -22,10 +22,16 @@ def worker(
     ),
 ) -> None:
     """Run queued sync jobs until SIGTERM/SIGINT; any number of workers may run, on any number of machines."""
+    from lumina.config import ConfigError
     from lumina.queue.worker import run_worker
 
-    if not load().queued:
+    settings = load()
+    if not settings.queued:
         fail("lumina worker runs the queue's jobs: set SYNC_RUNNER=queue (with PostgreSQL) for it and the API.")
+    try:
+        settings.check_runner()
+    except ConfigError as exc:
+        raise refuse(exc) from None
 
     async def work(context: ServiceContext) -> None:
         port = context.settings.worker_metrics_port if metrics_port is None else metrics_port

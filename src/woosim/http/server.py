@@ -95,6 +95,10 @@ class ShopServer:
         pem: bytes = self._ca.cert_pem.bytes()
         return pem
 
+    def build_app(self) -> Any:
+        """The ASGI app this server serves: the shop's front door (a test may wrap it, to hold an answer)."""
+        return ShopApp(self.shop)
+
     def start(self) -> ShopServer:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -107,7 +111,7 @@ class ShopServer:
         if self.https:
             options.update(self._tls_files())
         config = uvicorn.Config(
-            ShopApp(self.shop),
+            self.build_app(),
             log_level=self.log_level,
             access_log=False,
             server_header=False,

@@ -16,7 +16,7 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import ShopSyncState, SyncRun
 from tests.lumina.jobs.processes import ROOT, environment
-from woosim import SimulatedShop
+from woosim import ShopServer, SimulatedShop
 
 ORDERS_PATH = "/wp-json/wc/v3/orders"
 QUEUE_TABLES = ", ".join(
@@ -61,10 +61,15 @@ class GatedShop(SimulatedShop):
 
     gate: Gate | None = None
 
-    @property
-    def app(self) -> Any:
-        base = super().app
-        return self.gate.wrap(base) if self.gate is not None else base
+
+class GatedServer(ShopServer):
+    """Serves a GatedShop through its gate."""
+
+    shop: GatedShop
+
+    def build_app(self) -> Any:
+        base = super().build_app()
+        return self.shop.gate.wrap(base) if self.shop.gate is not None else base
 
 
 def start_worker(context: ServiceContext, *args: str) -> subprocess.Popen[str]:

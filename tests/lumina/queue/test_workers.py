@@ -18,6 +18,7 @@ from lumina.context import ServiceContext
 from lumina.sync.runs import ABANDONED
 from tests.lumina.queue.support import (
     Gate,
+    GatedServer,
     GatedShop,
     kill,
     lease_owner,
@@ -43,7 +44,7 @@ def fleet() -> Iterator[list[tuple[GatedShop, ShopServer]]]:
             shop = stack.enter_context(GatedShop(ShopConfig(seed=seed, order_count=250, days=20)))
             if seed == 11:
                 shop.gate = Gate(nth=3)
-            shops.append((shop, stack.enter_context(ShopServer(shop))))
+            shops.append((shop, stack.enter_context(GatedServer(shop))))
         yield shops
         for shop, _ in shops:
             if shop.gate is not None:
