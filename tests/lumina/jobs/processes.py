@@ -44,11 +44,11 @@ def start_worker(
     )
 
 
-def start_cli(context: ServiceContext, *args: str) -> subprocess.Popen[str]:
+def start_cli(context: ServiceContext, *args: str, **extra: str) -> subprocess.Popen[str]:
     lumina = Path(sys.executable).with_name("lumina")
     return subprocess.Popen(
         [str(lumina), *args],
-        env=environment(context),
+        env=environment(context, **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
