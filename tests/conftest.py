@@ -24,20 +24,11 @@ from lumina.context import ServiceContext
 from lumina.db import Base, Database
 from lumina.db.migrate import upgrade
 from lumina.kit.crypto import SecretBox
-from tests.paths import RECORDED, SEED, SHARED
 
 PG_SERVER = os.environ.get("LUMINA_TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 REQUIRE_POSTGRES = os.environ.get("LUMINA_TEST_REQUIRE_POSTGRES") == "1"
 TEST_JWT_SECRET = "test-signing-secret-0123456789abcdef0123456789"
 TEST_ENCRYPTION_KEY = "test-encryption-key-0123456789abcdef012345678"
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if not RECORDED.is_dir() or not SEED.is_file():
-        raise pytest.UsageError(
-            f"The shared material (the seed and the store's recordings) is not at {SHARED}: "
-            "keep the project beside ../shared, or set LUMINA_SHARED_DIR."
-        )
 
 
 @pytest.fixture(scope="session", autouse=True)
