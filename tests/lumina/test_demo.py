@@ -20,8 +20,9 @@ import pytest
 from tests.lumina.test_serve import free_port
 from tests.paths import README
 
-# The demo's start-up and first sync count against its first test; on a loaded machine that takes minutes.
-pytestmark = pytest.mark.timeout(360)
+# The demo's start-up and first sync count against its first test; on a loaded machine that takes minutes. Under
+# pytest-xdist the module's tests stay together on one worker, so one demo serves them.
+pytestmark = [pytest.mark.timeout(360), pytest.mark.xdist_group("demo")]
 
 README_BASE = "http://localhost:3001"  # what the README's commands name; the demo here runs on a free port instead
 MARK = "@@command@@"
