@@ -32,6 +32,7 @@ MARK = "@@command@@"
 class Demo:
     process: subprocess.Popen[bytes]
     base: str
+    output: Path  # what the demo printed (its banner first)
 
 
 def quick_test_commands(base: str) -> str:
@@ -72,7 +73,8 @@ def wait_for_first_sync(process: subprocess.Popen[bytes], base: str, timeout: fl
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp_path = tmp_path_factory.mktemp("demo")
-    log = (tmp_path / "demo.log").open("wb")
+    output = tmp_path / "demo.out"
+    log = output.open("wb")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WC_", "DATABASE_URL", "LUMINA_ENV", "PORT"))}
     process = subprocess.Popen(
@@ -80,14 +82,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         cwd=tmp_path,
         env={**env, "DATA_DIR": str(tmp_path / "data"), "LOG_FORMAT": "json", "PORT": str(port)},
         stdout=log,  # a file: a pipe nobody reads would stop the demo once its buffer is full
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://localhost:{port}"
     try:
         wait_for_first_sync(process, base)
         children = children_of(process.pid)
         assert children, "the simulated shop should run as a child process"
-        yield Demo(process, base)
+        yield Demo(process, base, output)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -137,11 +139,8 @@ def test_unauthenticated_request_is_refused_like_the_seed(demo: Demo) -> None:
     assert answer.json() == {"error": "Unauthorized", "message": "No token provided"}
 
 
-def test_the_banner_shows_how_to_point_the_command_line_at_the_demo_database(
-    demo: subprocess.Popen[bytes], tmp_path: Path
-) -> None:
-    assert demo.stdout is not None
-    banner = [demo.stdout.readline().decode() for _ in range(9)]
+def test_the_banner_shows_how_to_point_the_command_line_at_the_demo_database(demo: Demo, tmp_path: Path) -> None:
+    banner = demo.output.read_text(encoding="utf-8").splitlines()[:9]
     [command] = [line.split(":", 1)[1].strip() for line in banner if line.strip().startswith("Command line:")]
 
     # Run from another folder, as a person would from a second terminal.
