@@ -1,8 +1,8 @@
 """Fixtures shared by the whole suite: a real database per backend, the app, an HTTP client over it.
 
 Every test that takes `database` runs once on SQLite (a file) and once on PostgreSQL (a fresh database created for
-this run on 127.0.0.1:5432). With LUMINA_TEST_REQUIRE_POSTGRES=1 (CI) an unreachable PostgreSQL fails the run
-instead of skipping its half.
+this run on 127.0.0.1:5432); under pytest-xdist each worker has its own of both. With LUMINA_TEST_REQUIRE_POSTGRES=1
+(CI) an unreachable PostgreSQL fails the run instead of skipping its half.
 """
 
 from __future__ import annotations
@@ -24,20 +24,11 @@ from lumina.context import ServiceContext
 from lumina.db import Base, Database
 from lumina.db.migrate import upgrade
 from lumina.kit.crypto import SecretBox
-from tests.paths import RECORDED, SEED, SHARED
 
 PG_SERVER = os.environ.get("LUMINA_TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 REQUIRE_POSTGRES = os.environ.get("LUMINA_TEST_REQUIRE_POSTGRES") == "1"
 TEST_JWT_SECRET = "test-signing-secret-0123456789abcdef0123456789"
 TEST_ENCRYPTION_KEY = "test-encryption-key-0123456789abcdef012345678"
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if not RECORDED.is_dir() or not SEED.is_file():
-        raise pytest.UsageError(
-            f"The shared material (the seed and the store's recordings) is not at {SHARED}: "
-            "keep the project beside ../shared, or set LUMINA_SHARED_DIR."
-        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -57,7 +48,8 @@ def _cheap_password_hashing() -> None:
 
 
 async def _create_pg_database() -> str:
-    name = f"lumina_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # each pytest-xdist worker has its own databases
+    name = f"lumina_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
         connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/test", timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -67,6 +59,8 @@ async def _create_pg_database() -> str:
         pytest.skip(message)
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database need not wait for its commits to reach the disk (a crash would only lose the run).
+        await connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await connection.close()
     return name
@@ -80,22 +74,34 @@ async def _drop_pg_database(name: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-async def migrated_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'lumina.db'}"
-    else:
-        pg_name = await _create_pg_database()
-        url = f"postgresql+asyncpg://{PG_SERVER}/{pg_name}"
+async def _migrated(url: str) -> Database:
     database = Database(url)
     await upgrade(database)
+    return database
+
+
+@pytest.fixture(scope="session")
+async def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
+    database = await _migrated(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'lumina.db'}")
     yield database
     await database.dispose()
-    if pg_name:
-        await _drop_pg_database(pg_name)
+
+
+@pytest.fixture(scope="session")
+async def postgresql_database() -> AsyncIterator[Database]:
+    name = await _create_pg_database()
+    database = await _migrated(f"postgresql+asyncpg://{PG_SERVER}/{name}")
+    yield database
+    await database.dispose()
+    await _drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database(request: pytest.FixtureRequest) -> Database:
+    """The session's database of each backend, made and migrated once. Not a parametrized session fixture: pytest
+    would tear that down and build it again whenever consecutive tests (a worker's next module) switch backends."""
+    database: Database = request.getfixturevalue(f"{request.param}_database")
+    return database
 
 
 async def empty_all_tables(database: Database) -> None:

@@ -2,12 +2,16 @@
 
 A rule matches by method and path prefix ("GET /wp-json/wc/v3/orders"), optionally a query substring, skips its
 first `skip` matches, fires with `probability` (seeded, so runs repeat) and expires after `times` uses.
+A "hold" rule keeps its requests waiting until `release()`, so a test can stop a client at a known point.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import threading
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -20,6 +24,7 @@ FaultKind = Literal[
     "strip_authorization",
     "shift_pages",
     "duplicate_page",
+    "hold",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
@@ -27,7 +32,9 @@ FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 @dataclass
 class FaultRule:
     """One fault. `status` and `retry_after` are for kind "status"; `latency` is the delay of a "latency" rule
-    (default 0.1 s) and how long a "timeout" hangs before the proxy gives up with a 504 (default 30 s)."""
+    (default 0.1 s), how long a "timeout" hangs before the proxy gives up with a 504 (default 30 s) and the longest a
+    "hold" waits for `release()` (default 120 s, so a forgotten hold cannot hang a run). `held` is set once a request
+    waits on it."""
 
     kind: FaultKind
     status: int = 503
@@ -40,12 +47,24 @@ class FaultRule:
     query: str = ""
     fired: int = field(default=0, compare=False)
     seen: int = field(default=0, compare=False)
+    held: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    released: Future[None] = field(default_factory=Future, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
         if self.latency is None:
-            self.latency = 30.0 if self.kind == "timeout" else 0.1
+            self.latency = {"timeout": 30.0, "hold": 120.0}.get(self.kind, 0.1)
+
+    def release(self) -> None:
+        """Lets every request this rule holds, and every later one, go on (from any thread)."""
+        with contextlib.suppress(InvalidStateError):
+            self.released.set_result(None)
+
+    async def hold(self) -> None:
+        self.held.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self.released)), self.latency)
 
     def matches(self, method: str, path: str, raw_query: str) -> bool:
         spec = self.match.strip()
@@ -87,6 +106,8 @@ class FaultSet:
 
     def clear(self) -> None:
         with self._lock:
+            for rule in self._rules:
+                rule.release()
             self._rules.clear()
 
     def remove(self, rule: FaultRule) -> None:

@@ -57,6 +57,7 @@ def exchange_files() -> list[str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if "request" in data and "response" in data:
             names.append(path.stem)
+    assert names, f"no recorded exchanges under {RECORDED}: the conformance tests would silently test nothing"
     return names
 
 

@@ -37,6 +37,9 @@ from woosim import ShopServer, SimulatedShop
 EXCHANGES = exchange_files()
 _UNRECORDED = {"webhooks-api-delete-nonstandard-port", "order-delete-force"}
 
+# Its module fixture is costly: under pytest-xdist the module's tests stay together on one worker.
+pytestmark = pytest.mark.xdist_group("conformance")
+
 
 @dataclass
 class Replayed:

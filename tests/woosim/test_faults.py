@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -45,6 +46,21 @@ def test_timeout_hangs_past_the_client_timeout(shop: SimulatedShop, api: httpx.C
     shop.faults.add(FaultRule(kind="timeout", latency=5.0, times=1))
     with pytest.raises(httpx.ReadTimeout):
         api.get("/orders", timeout=0.3)
+    assert api.get("/orders").status_code == 200
+
+
+@pytest.mark.parametrize("how", ["release", "clear"])
+def test_a_hold_keeps_the_answer_until_released(shop: SimulatedShop, api: httpx.Client, how: str) -> None:
+    rule = shop.faults.add(FaultRule(kind="hold", match="GET /wp-json/wc/v3/orders"))
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(api.get, "/orders")
+        assert rule.held.wait(60)
+        assert not answer.done()
+        if how == "release":
+            rule.release()
+        else:
+            shop.faults.clear()  # what DELETE /__woosim/faults does
+        assert answer.result(60).status_code == 200
     assert api.get("/orders").status_code == 200
 
 

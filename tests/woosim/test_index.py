@@ -13,6 +13,9 @@ from woosim import SimulatedShop
 from woosim.data.model import STATUSES
 from woosim.store.order_store import OrderQuery
 
+# Its module fixture is costly: under pytest-xdist the module's tests stay together on one worker.
+pytestmark = pytest.mark.xdist_group("index")
+
 
 @pytest.fixture(scope="module")
 def shop() -> Iterator[SimulatedShop]:

@@ -80,6 +80,8 @@ class ShopApp:
         shop.counts.add(kind)
         if "strip_authorization" in faults:
             req.headers.pop("authorization", None)
+        if "hold" in faults:
+            await faults["hold"].hold()
         # The shop's latency is its response time: the answer leaves `latency` after the request arrived, its
         # rendering included (as PHP's is on a real shop), so a client's latency bound is reachable. A latency
         # fault's delay comes on top, before the request is served.

@@ -13,7 +13,7 @@ for the demo and benchmarks running in other processes.
     POST   /__woosim/orders/bulk                 {"ids": [...], "changes": {...}}  -> orders
     GET    /__woosim/snapshot[?include_trash=0&include_drafts=0]
     GET    /__woosim/clock | POST /__woosim/clock {"advance": s} | {"freeze": iso|epoch|null} | {"unfreeze": true}
-    GET|POST|DELETE /__woosim/faults             list / add (FaultRule fields) / clear
+    GET|POST|DELETE /__woosim/faults             list / add (FaultRule fields) / clear (releasing holds)
     POST   /__woosim/latency                     {"seconds": 0.1}
     GET|DELETE /__woosim/requests                counts by kind / reset
     POST   /__woosim/webhooks                    {"topic", "delivery_url", "secret"} (no ping)

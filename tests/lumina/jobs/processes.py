@@ -12,6 +12,22 @@ from tests.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
 
 WORKER = Path(__file__).with_name("sync_process.py")
 ROOT = Path(__file__).resolve().parents[3]
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+def end_leftovers() -> None:
+    """A test that failed half-way leaves its processes running: end them, so the next test starts clean."""
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    _STARTED.append(process)
+    return process
 
 
 def environment(context: ServiceContext, **extra: str) -> dict[str, str]:
@@ -34,23 +50,9 @@ def environment(context: ServiceContext, **extra: str) -> dict[str, str]:
 def start_worker(
     context: ServiceContext, shop_id: int, lease_seconds: float = 60.0, **extra: str
 ) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), str(shop_id), str(lease_seconds)],
-        env=environment(context, **extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
+    return _start([sys.executable, str(WORKER), str(shop_id), str(lease_seconds)], environment(context, **extra))
 
 
-def start_cli(context: ServiceContext, *args: str) -> subprocess.Popen[str]:
+def start_cli(context: ServiceContext, *args: str, **extra: str) -> subprocess.Popen[str]:
     lumina = Path(sys.executable).with_name("lumina")
-    return subprocess.Popen(
-        [str(lumina), *args],
-        env=environment(context),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
+    return _start([str(lumina), *args], environment(context, **extra))

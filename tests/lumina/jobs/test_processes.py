@@ -17,19 +17,27 @@ from lumina.models import ShopSyncState, SyncRun, SyncTrigger
 from lumina.sync import SyncAlreadyRunningError
 from lumina.sync.runs import ABANDONED
 from tests.lumina.jobs.processes import start_cli, start_worker
-from tests.lumina.sync.support import add_shop, make_coordinator, mirror_problems
+from tests.lumina.sync.support import ONE_PAGE_IN, add_shop, hold_listing, make_coordinator, mirror_problems
 from tests.lumina.sync.test_incremental import window_start
-from woosim import ShopServer, SimulatedShop
+from woosim import FaultRule, ShopServer, SimulatedShop
 
 
 async def poll(check: Callable[[], Awaitable[bool]], process: subprocess.Popen[str] | None = None) -> None:
-    for _ in range(3000):
-        if await check():
-            return
+    """Wait for a state of another process; the deadline only bounds a failure (a start-up under load takes ~20 s)."""
+    deadline = asyncio.get_running_loop().time() + 90
+    while not await check():
         if process is not None and process.poll() is not None:
             raise AssertionError(f"the process ended early: {process.communicate()}")
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
         await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
+
+
+def holding(rule: FaultRule) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return rule.held.is_set()
+
+    return check
 
 
 async def runs_of(context: ServiceContext, shop_id: int) -> list[SyncRun]:
@@ -60,21 +68,23 @@ async def test_a_second_process_is_refused_while_the_first_syncs_the_shop(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(1.0)
+    hold = hold_listing(woo_shop)
     first = start_worker(context, linked.shop_id)
-    await poll(committed_a_page(context, linked.shop_id), first)
+    try:
+        await poll(holding(hold), first)  # the first holds the lease and waits for the shop's answer
 
-    with pytest.raises(SyncAlreadyRunningError, match="another process"):
-        await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
-    second = start_worker(context, linked.shop_id)
-    code, out, err = await finish(second)
-    assert code == 3, (out, err)
-    assert "already running" in out
+        with pytest.raises(SyncAlreadyRunningError, match="another process"):
+            await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+        second = start_worker(context, linked.shop_id)
+        code, out, err = await finish(second)
+        assert code == 3, (out, err)
+        assert "already running" in out
+    finally:
+        hold.release()
 
     code, out, err = await finish(first)
     assert code == 0, err
     assert json.loads(out.splitlines()[-1])["status"] == "succeeded"
-    woo_shop.set_latency(0)
     await assert_exact(context, woo_shop, linked.shop_id, linked.family_ids[0])
 
 
@@ -96,22 +106,25 @@ async def test_two_processes_started_together_never_sync_the_shop_at_the_same_ti
     await assert_exact(context, woo_shop, linked.shop_id, linked.family_ids[0])
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.35])
+@pytest.mark.parametrize("answered", [0, ONE_PAGE_IN], ids=["before-any-page", "after-a-page"])
 async def test_a_process_killed_mid_sync_leaves_a_state_the_next_sync_completes(
-    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, delay: float
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, answered: int
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(0.3)
-    # One request at a time: the backfill takes several latencies, so the kill lands inside it.
+    # One request at a time, held after `answered` answers: the kill lands while the process waits for the next one.
+    hold = hold_listing(woo_shop, skip=answered)
     victim = start_worker(context, linked.shop_id, SYNC_MAX_CONCURRENCY="1")
-    await poll(committed_a_page(context, linked.shop_id), victim)
-    await asyncio.sleep(delay)  # between pages, or in the middle of one
-    victim.send_signal(signal.SIGKILL)
-    await finish(victim)
+    try:
+        await poll(holding(hold), victim)
+        if answered:
+            await poll(committed_a_page(context, linked.shop_id), victim)
+        victim.send_signal(signal.SIGKILL)
+        await finish(victim)
+    finally:
+        hold.release()
     woo_shop.update_order(sorted(woo_shop.order_ids())[-1], status="completed")
     woo_shop.clock.advance(5)
 
-    woo_shop.set_latency(0)
     result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert result.status == "succeeded", result.error
     runs = await runs_of(context, linked.shop_id)
@@ -123,10 +136,14 @@ async def test_sigterm_stops_lumina_sync_after_the_page_in_hand(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(1.0)
-    cli = start_cli(context, "sync", "--days-back", "60")
-    await poll(committed_a_page(context, linked.shop_id), cli)
-    cli.send_signal(signal.SIGTERM)
+    hold = hold_listing(woo_shop, skip=ONE_PAGE_IN)
+    cli = start_cli(context, "sync", "--days-back", "60", SYNC_MAX_CONCURRENCY="1")
+    try:
+        await poll(holding(hold), cli)
+        await poll(committed_a_page(context, linked.shop_id), cli)
+        cli.send_signal(signal.SIGTERM)  # the signal is pending before the held answer leaves the shop
+    finally:
+        hold.release()
     code, out, err = await finish(cli)
 
     assert code == 130, err
@@ -137,7 +154,6 @@ async def test_sigterm_stops_lumina_sync_after_the_page_in_hand(
         state = await session.get(ShopSyncState, linked.shop_id)
     assert state is not None
     assert state.lock_owner is None
-    woo_shop.set_latency(0)
     result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert result.status == "succeeded"
     await assert_exact(context, woo_shop, linked.shop_id, linked.family_ids[0])

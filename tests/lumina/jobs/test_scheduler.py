@@ -13,7 +13,7 @@ from lumina.jobs.scheduler import Scheduler
 from lumina.models import RefreshToken, ShopSyncState, SyncRun, SyncTrigger
 from lumina.sync import SyncCoordinator
 from tests.factories import create_family, create_user
-from tests.lumina.sync.support import add_shop, make_coordinator, mirror_problems, wait_until
+from tests.lumina.sync.support import ONE_PAGE_IN, add_shop, hold_listing, make_coordinator, mirror_problems, wait_until
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
 
@@ -57,18 +57,21 @@ async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(0.5)
+    hold = hold_listing(woo_shop, skip=ONE_PAGE_IN)
     context.settings.scheduler_enabled = True
     context.settings.sync_on_startup = True
     context.settings.sync_requests_per_second = 1000.0
-    context.settings.sync_max_concurrency = 1  # one request at a time: the backfill takes several latencies
+    context.settings.sync_max_concurrency = 1
     await runtime.start(context)
     coordinator: SyncCoordinator = context.components["sync"]
     assert isinstance(context.components["scheduler"], Scheduler)
-    await wait_until(lambda: coordinator.is_syncing(linked.shop_id))
-    await asyncio.sleep(0.7)  # a page or two in
-
-    await runtime.stop(context)  # what SIGTERM leads to in `lumina serve`
+    try:
+        await wait_until(hold.held.is_set)  # a page in, the next one asked for
+        stopping = asyncio.create_task(runtime.stop(context))  # what SIGTERM leads to in `lumina serve`
+        await wait_until(lambda: coordinator.stopping)
+    finally:
+        hold.release()
+    await stopping
 
     assert not coordinator.is_syncing()
     async with context.database.transaction() as session:
@@ -77,7 +80,6 @@ async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_
     assert [r.status for r in runs] == ["cancelled"]
     assert state is not None
     assert state.lock_owner is None
-    woo_shop.set_latency(0)
     result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert result.status == "succeeded"
     problems = await mirror_problems(

@@ -21,7 +21,7 @@ from lumina.sync import SyncCoordinator
 from tests.conftest import make_settings
 from tests.factories import create_shop, link_family
 from tests.lumina.auth.support import SignedIn, sign_in
-from tests.lumina.sync.support import make_coordinator
+from tests.lumina.sync.support import hold_listing, make_coordinator, wait_until
 from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 ORDERS = "/api/v1/orders"
@@ -177,21 +177,19 @@ async def test_a_second_sync_of_a_busy_shop_answers_409_and_status_shows_it_sync
     client: httpx.AsyncClient, sim: ShopServer, engine: SyncCoordinator, linked: tuple[SignedIn, int]
 ) -> None:
     member, shop_id = linked
-    sim.shop.set_latency(0.2)
+    hold = hold_listing(sim.shop)
     first = asyncio.create_task(client.post(f"{ORDERS}/sync", headers=member.headers))
-    for _ in range(200):
-        if engine.is_syncing(shop_id):
-            break
-        await asyncio.sleep(0.01)
-    assert engine.is_syncing(shop_id)
-
-    second = await client.post(f"{ORDERS}/sync", headers=member.headers)
-    status = (await client.get(f"{ORDERS}/sync/status", headers=member.headers)).json()
+    try:
+        await wait_until(hold.held.is_set)  # the first sync waits for the shop's answer
+        assert engine.is_syncing(shop_id)
+        second = await client.post(f"{ORDERS}/sync", headers=member.headers)
+        status = (await client.get(f"{ORDERS}/sync/status", headers=member.headers)).json()
+    finally:
+        hold.release()
 
     assert second.status_code == 409, second.text
     assert second.json()["error"] == "Conflict"
     assert status["syncJob"]["syncing"] is True
-    sim.shop.set_latency(0.0)
     assert (await first).status_code == 200
 
 

@@ -21,7 +21,11 @@ from lumina.sync import SyncCoordinator, SyncOptions
 from lumina.sync.writer import mirrored_values
 from lumina.woocommerce import RetryPolicy, WooClient, WooOrder
 from tests.factories import create_family, create_shop, link_family
-from woosim import ShopServer, SimulatedShop
+from woosim import FaultRule, ShopServer, SimulatedShop
+
+# With one request at a time, a sync's first two listings are its first page and the one-order check after it; both
+# are committed before it asks for the next page.
+ONE_PAGE_IN = 2
 
 # Faults are retried quickly in tests; attempts are enough to ride out a few injected failures in a row.
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
@@ -149,6 +153,11 @@ async def mirror_problems(
             if row_family == family_id and order_id not in truth and order_id not in ignore and row.is_visible:
                 problems.append(f"family {family_id} order {order_id}: deleted on the shop but shown")
     return problems
+
+
+def hold_listing(shop: SimulatedShop, *, skip: int = 0) -> FaultRule:
+    """Hold the shop's answers to order listings after the first `skip`: a sync waits there until `release()`."""
+    return shop.faults.add(FaultRule(kind="hold", match="GET /wp-json/wc/v3/orders", skip=skip))
 
 
 async def wait_until(condition: Callable[[], bool], *, within: float = 30.0) -> None:

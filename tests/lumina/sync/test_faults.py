@@ -13,6 +13,7 @@ from lumina.models import ShopSyncState, SyncTrigger
 from tests.lumina.sync.support import (
     add_shop,
     cached_rows,
+    hold_listing,
     make_coordinator,
     mirror_problems,
     update_shop,
@@ -127,13 +128,15 @@ async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(0.05)
     coordinator = make_coordinator(context, concurrency=2)
     for stop_after in (2, 3):
-        start = woo_shop.request_counts["list_orders"]
+        hold = hold_listing(woo_shop, skip=stop_after - 1)
         task = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI, days_back=60))
-        await wait_until(lambda: woo_shop.request_counts["list_orders"] >= start + stop_after)  # noqa: B023
-        await coordinator.stop(grace=0)  # cancels the request in flight; commits are whole or absent
+        try:
+            await wait_until(hold.held.is_set)
+            await coordinator.stop(grace=0)  # cancels the request in flight; commits are whole or absent
+        finally:
+            woo_shop.faults.clear()
         result = await task
         assert result.status == "cancelled"
         coordinator.resume()
@@ -142,7 +145,6 @@ async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
         rows = await cached_rows(context.database, linked.shop_id)
         assert len({r.woocommerce_order_id for r in rows}) == len(rows)
 
-    woo_shop.set_latency(0)
     result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
     assert result.status == "succeeded"
     problems = await mirror_problems(
@@ -157,16 +159,19 @@ async def test_a_second_sync_of_a_busy_shop_is_refused(
     from lumina.sync import SyncAlreadyRunningError
 
     linked = await add_shop(context, shop_server, woo_shop)
-    woo_shop.set_latency(0.05)
+    hold = hold_listing(woo_shop)
     coordinator = make_coordinator(context)
     running = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI))
-    await wait_until(lambda: coordinator.is_syncing(linked.shop_id))
-    with pytest.raises(SyncAlreadyRunningError) as here:
-        await coordinator.sync_family(linked.family_ids[0], trigger=SyncTrigger.MANUAL)
-    assert here.value.status_code == 409
-    other_process = make_coordinator(context)  # another owner, as another process would be
-    with pytest.raises(SyncAlreadyRunningError, match="another process"):
-        await other_process.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    try:
+        await wait_until(hold.held.is_set)  # the sync holds the shop and waits for its answer
+        with pytest.raises(SyncAlreadyRunningError) as here:
+            await coordinator.sync_family(linked.family_ids[0], trigger=SyncTrigger.MANUAL)
+        assert here.value.status_code == 409
+        other_process = make_coordinator(context)  # another owner, as another process would be
+        with pytest.raises(SyncAlreadyRunningError, match="another process"):
+            await other_process.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    finally:
+        hold.release()
     assert (await running).status == "succeeded"
 
 

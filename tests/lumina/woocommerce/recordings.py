@@ -1,4 +1,4 @@
-"""Access to the real store's recordings beside the project (../shared/woocommerce/recorded)."""
+"""Access to the real store's recordings (tests/data/woocommerce/recorded)."""
 
 from __future__ import annotations
 
