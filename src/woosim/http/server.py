@@ -95,10 +95,6 @@ class ShopServer:
         pem: bytes = self._ca.cert_pem.bytes()
         return pem
 
-    def build_app(self) -> Any:
-        """The ASGI app this server serves: the shop's front door (a test may wrap it, to hold an answer)."""
-        return ShopApp(self.shop)
-
     def start(self) -> ShopServer:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -111,7 +107,7 @@ class ShopServer:
         if self.https:
             options.update(self._tls_files())
         config = uvicorn.Config(
-            self.build_app(),
+            ShopApp(self.shop),
             log_level=self.log_level,
             access_log=False,
             server_header=False,

@@ -1,12 +1,10 @@
-"""The queue's tests: settings in queue mode, an empty queue, a shop whose answer waits for the test's signal, and
-`lumina worker` processes."""
+"""The queue's tests: settings in queue mode, an empty queue, and `lumina worker` processes."""
 
 from __future__ import annotations
 
 import asyncio
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,7 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import ShopSyncState, SyncRun
 from tests.lumina.jobs.processes import ROOT, environment
-from woosim import ShopServer, SimulatedShop
 
-ORDERS_PATH = "/wp-json/wc/v3/orders"
 QUEUE_TABLES = ", ".join(
     f"procrastinate.procrastinate_{name}" for name in ("jobs", "events", "periodic_defers", "workers")
 )
@@ -27,49 +23,6 @@ QUEUE_TABLES = ", ".join(
 async def empty_queue(database: Database) -> None:
     async with database.transaction() as session:
         await session.execute(text(f"TRUNCATE {QUEUE_TABLES} CASCADE"))
-
-
-class Gate:
-    """Holds the `nth` orders request to the shop until the test opens the gate; `entered` is set when it holds."""
-
-    def __init__(self, nth: int) -> None:
-        self.nth = nth
-        self.seen = 0
-        self.entered = threading.Event()
-        self.opened = threading.Event()
-        self._lock = threading.Lock()
-
-    def wrap(self, app: Any) -> Any:
-        async def gated(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["path"] == ORDERS_PATH:
-                with self._lock:
-                    self.seen += 1
-                    hold = self.seen == self.nth
-                if hold:
-                    self.entered.set()
-                    await asyncio.to_thread(self.opened.wait)
-            await app(scope, receive, send)
-
-        return gated
-
-    async def wait_entered(self) -> None:
-        assert await asyncio.to_thread(self.entered.wait, 90), "the shop was never asked for that page"
-
-
-class GatedShop(SimulatedShop):
-    """A simulated shop served through a Gate (set `gate` before its server starts)."""
-
-    gate: Gate | None = None
-
-
-class GatedServer(ShopServer):
-    """Serves a GatedShop through its gate."""
-
-    shop: GatedShop
-
-    def build_app(self) -> Any:
-        base = super().build_app()
-        return self.shop.gate.wrap(base) if self.shop.gate is not None else base
 
 
 def start_worker(context: ServiceContext, *args: str) -> subprocess.Popen[str]:

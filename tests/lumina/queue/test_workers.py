@@ -5,6 +5,7 @@ two runs of a shop at once and no job lost; SIGTERM stops a worker cleanly withi
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,9 +18,6 @@ import pytest
 from lumina.context import ServiceContext
 from lumina.sync.runs import ABANDONED
 from tests.lumina.queue.support import (
-    Gate,
-    GatedServer,
-    GatedShop,
     kill,
     lease_owner,
     pid_of,
@@ -29,34 +27,41 @@ from tests.lumina.queue.support import (
     start_worker,
     stop_worker,
 )
-from tests.lumina.sync.support import Linked, add_shop, mirror_problems
+from tests.lumina.sync.support import Linked, add_shop, hold_listing, mirror_problems
 from tests.lumina.sync.test_incremental import window_start
 from tests.lumina.test_serve import free_port
-from woosim import ShopConfig, ShopServer
+from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
 
 
 @pytest.fixture
-def fleet() -> Iterator[list[tuple[GatedShop, ShopServer]]]:
-    """Three shops; the first holds its third orders request until the test opens its gate."""
+def fleet() -> Iterator[list[tuple[SimulatedShop, ShopServer]]]:
+    """Three shops."""
     with ExitStack() as stack:
         shops = []
         for seed in (11, 12, 13):
-            shop = stack.enter_context(GatedShop(ShopConfig(seed=seed, order_count=250, days=20)))
-            if seed == 11:
-                shop.gate = Gate(nth=3)
-            shops.append((shop, stack.enter_context(GatedServer(shop))))
+            shop = stack.enter_context(SimulatedShop(ShopConfig(seed=seed, order_count=250, days=20)))
+            shops.append((shop, stack.enter_context(ShopServer(shop))))
         yield shops
-        for shop, _ in shops:
-            if shop.gate is not None:
-                shop.gate.opened.set()
 
 
-async def link(context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]) -> list[Linked]:
+@pytest.fixture
+def hold(fleet: list[tuple[SimulatedShop, ShopServer]]) -> Iterator[FaultRule]:
+    """The first shop holds its third orders request (and later ones) until the test releases it."""
+    rule = hold_listing(fleet[0][0], skip=2)
+    yield rule
+    rule.release()
+
+
+async def held(rule: FaultRule) -> None:
+    assert await asyncio.to_thread(rule.held.wait, 90), "the shop was never asked for that page"
+
+
+async def link(context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]]) -> list[Linked]:
     return [await add_shop(context, server, shop, name=f"shop {index}") for index, (shop, server) in enumerate(fleet)]
 
 
 async def assert_every_shop_exact(
-    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]], linked: list[Linked]
+    context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]], linked: list[Linked]
 ) -> None:
     for (shop, _), row in zip(fleet, linked, strict=True):
         problems = await mirror_problems(
@@ -73,20 +78,19 @@ async def assert_no_overlapping_runs(context: ServiceContext, shop_id: int) -> N
 
 
 async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
-    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]
+    context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]], hold: FaultRule
 ) -> None:
     linked = await link(context, fleet)
-    held, gate = linked[0].shop_id, fleet[0][0].gate
-    assert gate is not None
+    held_shop = linked[0].shop_id
     workers = [start_worker(context, "--concurrency", "2") for _ in range(2)]
     try:
-        await gate.wait_entered()  # the first worker's tick queued every shop; one worker is inside shop 0's run
-        owner = await lease_owner(context.database, held)
+        await held(hold)  # the first worker's tick queued every shop; one worker is inside shop 0's run
+        owner = await lease_owner(context.database, held_shop)
         assert owner is not None
         victim = next(worker for worker in workers if worker.pid == pid_of(owner))
         survivor = next(worker for worker in workers if worker is not victim)
         kill(victim)
-        gate.opened.set()
+        hold.release()
 
         async def all_synced() -> bool:
             for row in linked:
@@ -100,7 +104,7 @@ async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
         await assert_every_shop_exact(context, fleet, linked)
         for row in linked:
             await assert_no_overlapping_runs(context, row.shop_id)
-        held_runs = await runs_of(context.database, held)
+        held_runs = await runs_of(context.database, held_shop)
         assert [run.error for run in held_runs if run.status == "failed"] == [ABANDONED]
         assert held_runs[-1].status == "succeeded"
         jobs = await shop_jobs(context.database)
@@ -115,15 +119,13 @@ async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
 
 
 async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next(
-    context: ServiceContext, fleet: list[tuple[GatedShop, ShopServer]]
+    context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]], hold: FaultRule
 ) -> None:
     linked = await link(context, fleet[:1])
-    gate = fleet[0][0].gate
-    assert gate is not None
     first = start_worker(context)
     workers: list[subprocess.Popen[str]] = [first]
     try:
-        await gate.wait_entered()  # a page of shop 0 is in hand and its answer does not come
+        await held(hold)  # a page of shop 0 is in hand and its answer does not come
 
         started = time.monotonic()
         code, _out, err = await stop_worker(first)
@@ -137,7 +139,7 @@ async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next
         waiting = [shop for _, status, shop in await shop_jobs(context.database) if status == "todo"]
         assert waiting == [linked[0].shop_id]  # handed over, not lost
 
-        gate.opened.set()
+        hold.release()
         port = free_port()
         second = start_worker(context, "--metrics-port", str(port))
         workers.append(second)
