@@ -12,10 +12,10 @@ from fastapi_offline import FastAPIOffline
 from lumina import lifecycle
 from lumina.api import health, metrics
 from lumina.api.access import AccessMiddleware
+from lumina.api.errors import install_error_handlers
 from lumina.api.openapi import install_openapi
 from lumina.config import Settings
 from lumina.context import ServiceContext
-from lumina.errors import install_error_handlers
 
 
 def create_app(settings: Settings | None = None, *, context: ServiceContext | None = None) -> FastAPI:
