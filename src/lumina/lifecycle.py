@@ -21,13 +21,14 @@ from lumina.orders import endpoints as orders_endpoints
 from lumina.orders.sync_control import wait_for_background_runs
 from lumina.shops.default import ensure_default_shop
 from lumina.shops.startup_check import check_default_shop
+from lumina.webhooks import endpoints as webhook_endpoints
 
 logger = get_logger("lumina.lifecycle")
 
 
 def api_routers() -> list[APIRouter]:
     # Starlette tries routes in order: the orders API, which the devices poll, comes first (bench/README.md).
-    return [orders_endpoints.router, auth_endpoints.router, admin_endpoints.router]
+    return [orders_endpoints.router, auth_endpoints.router, admin_endpoints.router, webhook_endpoints.router]
 
 
 async def start(context: ServiceContext) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.config import Settings
 from lumina.db import Database
 from lumina.kit.changes import family_data_changed
+from lumina.live.announce import OrderChange, announce, iso, order_events, sync_events
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
 from lumina.sync import metrics, runs
@@ -327,11 +328,14 @@ class ShopSync:
             if clock.origin is not None:
                 self.guard.start(clock.origin)
             cursor = tail_position(slices)
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session, **slice_values(slices))
                 counts = await write_routed(
-                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
-                )
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard,
+                    changes=changes,
+                )  # fmt: skip
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.add(counts)
@@ -348,11 +352,14 @@ class ShopSync:
         retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
 
         async def write(orders: Sequence[WooOrder]) -> None:
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session)
                 counts = await write_routed(
-                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
-                )
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard,
+                    changes=changes,
+                )  # fmt: skip
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.add(counts)
@@ -362,9 +369,11 @@ class ShopSync:
 
         async def tombstone(order_ids: Sequence[int]) -> None:
             now = datetime.now(UTC)
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session)
-                deleted = await tombstone_orders(session, self.shop_id, order_ids, now=now)
+                deleted = await tombstone_orders(session, self.shop_id, order_ids, now=now, changes=changes)
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.deleted += deleted
@@ -440,6 +449,10 @@ class ShopSync:
                     "last_error": error,
                 }
             await self.lease.release(session, **health)
+            if self._plan is not None and status is not SyncRunStatus.CANCELLED:
+                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
+                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
+                await announce(session, sync_events((route.family_id for route in self._plan.routes), finished))
             if self.run_id is not None:
                 await runs.record_progress(
                     session,

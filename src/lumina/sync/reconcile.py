@@ -131,15 +131,25 @@ class Reconciler:
 
     async def _settle_missing(self, missing: Sequence[int]) -> None:
         """Orders cached but not listed: fetch them by id with any status; those the shop no longer has are gone."""
-        found = await self.full.by_ids(missing, statuses=None)
-        found_ids = {order.id for order in found}
-        rest = [order_id for order_id in missing if order_id not in found_ids]
-        if rest:
-            trashed = await self.full.by_ids(rest, statuses=("trash",))
-            found.extend(trashed)
-            found_ids.update(order.id for order in trashed)
+        found, gone = await fetch_or_gone(self.full, missing, passes=(None, ("trash",)))
         if found:
             await self.write(found)
-        gone = [order_id for order_id in missing if order_id not in found_ids]
         if gone:
             await self.tombstone(gone)
+
+
+async def fetch_or_gone(
+    reader: ShopReader, order_ids: Sequence[int], *, passes: Sequence[Sequence[str] | None]
+) -> tuple[list[WooOrder], list[int]]:
+    """The orders the shop still has, asked by id with each pass's statuses in turn (a status list leaves plugin
+    statuses out, the default leaves trash out), and the ids no pass found: deleted for good."""
+    found: list[WooOrder] = []
+    rest = sorted(set(order_ids))
+    for statuses in passes:
+        if not rest:
+            break
+        page = await reader.by_ids(rest, statuses=statuses)
+        found.extend(page)
+        seen = {order.id for order in page}
+        rest = [order_id for order_id in rest if order_id not in seen]
+    return found, rest
