@@ -16,6 +16,7 @@ from lumina.db import migrate
 from lumina.demo import DemoShop
 from lumina.jobs import runtime as jobs_runtime
 from lumina.kit.heap import settle_after_startup
+from lumina.live import runtime as live_runtime
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
 from lumina.orders.sync_control import wait_for_background_runs
@@ -44,6 +45,7 @@ async def start(context: ServiceContext) -> None:
         context.components["default_shop_check"] = check
     settle_after_startup()
     await jobs_runtime.start(context)
+    await live_runtime.start(context)
     logger.info(
         "service started",
         database=context.database.engine.dialect.name,
@@ -59,6 +61,7 @@ async def stop(context: ServiceContext) -> None:
         check.cancel()
         await asyncio.gather(check, return_exceptions=True)
     await jobs_runtime.stop(context)
+    await live_runtime.stop(context)
     await wait_for_background_runs()
     await context.close()
     demo_shop: DemoShop | None = context.components.pop("demo_shop", None)

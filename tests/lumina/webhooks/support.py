@@ -10,15 +10,21 @@ from lumina.context import ServiceContext
 from lumina.models import CachedOrder, ShopConnection, SyncTrigger
 from lumina.webhooks.dispatch import batcher_of
 from lumina.webhooks.registration import Registrar, Report
+from lumina.woocommerce import WooClient
 from tests.lumina.sync.support import fast_client_factory, make_coordinator
 from woosim import SimulatedShop
 
 
-async def register(context: ServiceContext, shop_id: int) -> Report:
+async def client_of(context: ServiceContext, shop_id: int) -> WooClient:
     async with context.database.transaction() as session:
         shop = await session.get(ShopConnection, shop_id)
     assert shop is not None
-    async with fast_client_factory(context)(shop) as client:
+    client: WooClient = fast_client_factory(context)(shop)
+    return client
+
+
+async def register(context: ServiceContext, shop_id: int) -> Report:
+    async with await client_of(context, shop_id) as client:
         return await Registrar(context).ensure(shop_id, client)
 
 

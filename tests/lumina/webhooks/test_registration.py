@@ -1,0 +1,43 @@
+"""Registration on the simulated shop over real HTTP: created once, re-activated when the shop disabled one (and
+counted), stale ones removed, other software's webhooks never touched."""
+
+from __future__ import annotations
+
+from lumina.context import ServiceContext
+from lumina.webhooks.registration import Registrar
+from tests.lumina.sync.support import Linked
+from tests.lumina.webhooks.support import client_of, register
+from woosim import SimulatedShop
+
+TOPICS = {"order.created", "order.updated", "order.deleted", "order.restored"}
+
+
+async def test_registered_once_reactivated_and_tidied(
+    service: ServiceContext, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    foreign = woo_shop.create_webhook("order.updated", "https://crm.example/hook", secret="theirs")
+    first = await register(service, linked.shop_id)
+    url = Registrar(service).url_for(linked.shop_id)
+    ours = [hook for hook in woo_shop.webhooks.all() if hook.delivery_url == url]
+    assert {hook.topic for hook in ours} == TOPICS
+    assert all(hook.status == "active" for hook in ours)
+    assert (first.created, first.reactivated, first.removed) == (4, 0, 0)
+
+    again = await register(service, linked.shop_id)
+    assert (again.created, again.reactivated, again.removed) == (0, 0, 0)
+    assert len(woo_shop.webhooks.all()) == 5
+
+    woo_shop.webhooks.update(ours[1], status="disabled")  # as after more than five failed deliveries
+    repaired = await register(service, linked.shop_id)
+    assert repaired.reactivated == 1
+    assert repaired.reactivations_total == 1
+    assert woo_shop.webhooks.get(ours[1].id).status == "active"  # type: ignore[union-attr]
+
+    service.settings.public_url = "http://127.0.0.1:1/moved"
+    moved = await register(service, linked.shop_id)
+    assert (moved.created, moved.removed) == (4, 4)
+    assert woo_shop.webhooks.get(foreign.id) is not None
+
+    async with await client_of(service, linked.shop_id) as client:
+        assert await Registrar(service).remove(linked.shop_id, client) == 4
+    assert [hook.id for hook in woo_shop.webhooks.all()] == [foreign.id]
