@@ -25,10 +25,10 @@ from lumina.live.announce import OrderChange, announce, iso, order_events, sync_
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
 from lumina.sync import metrics, runs
-from lumina.sync.cursor import Position, ShopClock, Slice, whole_second
+from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, whole_second
 from lumina.sync.errors import ScanError
 from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
-from lumina.sync.reconcile import Reconciler, reconciliation_start
+from lumina.sync.reconcile import Reconciler, cached_count, reconciliation_start
 from lumina.sync.routing import Route, load_routes, needs_rescan, route_map, unlinked
 from lumina.sync.runs import SyncResult
 from lumina.sync.scanner import Scanner
@@ -60,6 +60,9 @@ class SyncOptions:
     concurrency: int = 4
     page_size: int = PER_PAGE  # orders per request (WooCommerce's maximum); smaller for very slow shops
     reconcile_every: timedelta = timedelta(hours=6)
+    # Compare the shop's count of orders in the window with the cache's after each scan (one request) and
+    # reconcile at once when they differ: orders deleted for good leave no other trace.
+    count_check: bool = True
     backoff_base: timedelta = timedelta(minutes=30)
     backoff_cap: timedelta = timedelta(hours=12)
 
@@ -70,6 +73,7 @@ class SyncOptions:
             "retention_days": settings.retention_days,
             "concurrency": settings.sync_max_concurrency,
             "backoff_base": timedelta(minutes=settings.sync_interval),
+            "reconcile_every": timedelta(minutes=settings.reconcile_interval),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -193,6 +197,8 @@ class ShopSync:
                 async with self.client_factory(self.shop) as client:
                     self._client = client
                     complete = await self._scan(client, plan)
+                    if complete and not plan.reconcile and not self.stop.is_set():
+                        plan.reconcile = await self._counts_differ(client, plan)
                     if complete and plan.reconcile and not self.stop.is_set():
                         reconciled = await self._reconcile(client, plan)
                     status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.CANCELLED
@@ -346,6 +352,28 @@ class ShopSync:
 
         scanner = Scanner(reader, sink, concurrency=self.options.lanes, stop=self.stop, on_total=on_total)
         return await scanner.run(plan.slices)
+
+    async def _counts_differ(self, client: WooClient, plan: _Plan) -> bool:
+        """Whether the shop holds another number of orders in the scanned window than the cache (one `per_page=1`
+        request): an order deleted for good is otherwise only found by the next full reconciliation. Not for a
+        first sync (nothing to compare), nor for shops with customer-scoped families, whose cache holds only part
+        of the shop."""
+        cursor = self.tally.cursor
+        if not self.options.count_check or plan.cursor_before is None or cursor is None:
+            return False
+        if any(route.scoped for route in plan.routes):
+            return False
+        retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
+        reader = ShopReader(client, plan.statuses, ShopClock())
+        shop_count = await reader.count(
+            plan.window_start - ONE_SECOND, cursor + ONE_SECOND, created_after=retention_cutoff
+        )
+        async with self.database.transaction() as session:
+            cached = await cached_count(session, self.shop_id, plan.window_start, cursor, retention_cutoff)
+        if shop_count != cached:
+            logger.info("the shop's order count differs from the cache's: reconciling", shop_id=self.shop_id,
+                        shop_count=shop_count, cached_count=cached)  # fmt: skip
+        return shop_count != cached
 
     async def _reconcile(self, client: WooClient, plan: _Plan) -> bool:
         clock = ShopClock()

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
@@ -66,6 +66,22 @@ async def reconciliation_start(session: AsyncSession, shop_id: int, window_start
         oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
         return min(window_start, oldest)
     return window_start
+
+
+async def cached_count(
+    session: AsyncSession, shop_id: int, first: datetime, last: datetime, created_after: datetime | None
+) -> int:
+    """Orders of the shop the cache holds as existing (trash included, as the shop counts it) with a modification
+    time from `first` to `last`: what the shop's count of that window should equal."""
+    statement = select(func.count(func.distinct(CachedOrder.woocommerce_order_id))).where(
+        CachedOrder.shop_id == shop_id,
+        CachedOrder.date_modified >= first,
+        CachedOrder.date_modified <= last,
+        or_(CachedOrder.deleted_at.is_(None), CachedOrder.status == "trash"),
+    )
+    if created_after is not None:
+        statement = statement.where(CachedOrder.date_created > created_after)
+    return int(await session.scalar(statement) or 0)
 
 
 class Reconciler:
