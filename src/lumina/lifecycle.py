@@ -19,6 +19,7 @@ from lumina.kit.heap import settle_after_startup
 from lumina.live import runtime as live_runtime
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
+from lumina.orders import events as orders_events
 from lumina.orders.sync_control import wait_for_background_runs
 from lumina.shops.default import ensure_default_shop
 from lumina.shops.startup_check import check_default_shop
@@ -29,7 +30,13 @@ logger = get_logger("lumina.lifecycle")
 
 def api_routers() -> list[APIRouter]:
     # Starlette tries routes in order: the orders API, which the devices poll, comes first (bench/README.md).
-    return [orders_endpoints.router, auth_endpoints.router, admin_endpoints.router, webhook_endpoints.router]
+    return [
+        orders_events.router,
+        orders_endpoints.router,
+        auth_endpoints.router,
+        admin_endpoints.router,
+        webhook_endpoints.router,
+    ]
 
 
 async def start(context: ServiceContext) -> None:
