@@ -43,11 +43,13 @@ async def for_each_shop(
     return outcomes
 
 
-async def keep_webhooks(context: ServiceContext) -> None:
-    """Register, re-activate and tidy every shop's webhooks when PUBLIC_URL is set."""
+async def keep_webhooks(context: ServiceContext, shop_ids: Sequence[int] | None = None) -> None:
+    """Register, re-activate and tidy every shop's (or these shops') webhooks when PUBLIC_URL is set."""
     if not context.settings.public_url:
         return
-    outcomes = await for_each_shop(context, lambda registrar, shop_id, client: registrar.ensure(shop_id, client))
+    outcomes = await for_each_shop(
+        context, lambda registrar, shop_id, client: registrar.ensure(shop_id, client), shop_ids
+    )
     for shop_id, outcome in outcomes.items():
         if isinstance(outcome, Report) and (outcome.created or outcome.reactivated or outcome.removed):
             logger.info("webhooks updated", shop_id=shop_id, created=outcome.created,

@@ -3,11 +3,15 @@ counted), stale ones removed, other software's webhooks never touched."""
 
 from __future__ import annotations
 
+import httpx
+
 from lumina.context import ServiceContext
+from lumina.models import UserRole
 from lumina.webhooks.registration import Registrar
-from tests.lumina.sync.support import Linked
+from tests.lumina.auth.support import sign_in
+from tests.lumina.sync.support import Linked, wait_until
 from tests.lumina.webhooks.support import client_of, register
-from woosim import SimulatedShop
+from woosim import ShopServer, SimulatedShop
 
 TOPICS = {"order.created", "order.updated", "order.deleted", "order.restored"}
 
@@ -41,3 +45,17 @@ async def test_registered_once_reactivated_and_tidied(
     async with await client_of(service, linked.shop_id) as client:
         assert await Registrar(service).remove(linked.shop_id, client) == 4
     assert [hook.id for hook in woo_shop.webhooks.all()] == [foreign.id]
+
+
+async def test_a_shop_added_through_the_admin_api_gets_its_webhooks(
+    service: ServiceContext, shop_server: ShopServer, woo_shop: SimulatedShop
+) -> None:
+    async with httpx.AsyncClient(base_url=service.settings.public_url) as http:
+        admin = await sign_in(http, service.database, role=UserRole.ADMIN)
+        body = {"name": "Added", "url": shop_server.base_url, "consumerKey": woo_shop.read_write_key.consumer_key,
+                "consumerSecret": woo_shop.read_write_key.consumer_secret, "check": False}  # fmt: skip
+        created = await http.post("/api/v1/admin/shops", json=body, headers=admin.headers)
+    assert created.status_code == 201, created.text
+    await wait_until(lambda: len(woo_shop.webhooks.all()) == 4)  # registered after the answer, in the background
+    url = Registrar(service).url_for(created.json()["shop"]["id"])
+    assert {hook.delivery_url for hook in woo_shop.webhooks.all()} == {url}
