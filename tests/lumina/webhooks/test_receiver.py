@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 
 from lumina.context import ServiceContext
 from lumina.webhooks.dispatch import batcher_of
-from lumina.webhooks.signature import sign
+from lumina.webhooks.signature import sign, signature_valid
 from tests.lumina.sync.support import Linked
 from tests.lumina.webhooks.support import deliver, register, row, secret_of, synced
 from tests.paths import PROJECT
@@ -162,3 +163,31 @@ async def test_a_lost_delivery_is_repaired_by_the_next_cycle(
     assert (await row(service, ready.shop_id, order_id)).status == "processing"  # type: ignore[union-attr]
     await synced(service, ready.shop_id)
     assert (await row(service, ready.shop_id, order_id)).status == "completed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [("webhook-019-order_deleted-50", "whsec_local_deleted_0123456789"),
+     ("webhook-004-order_updated-42", "whsec_local_updated_0123456789")],
+)  # fmt: skip
+def test_the_real_shops_signatures_verify_on_the_raw_bytes(name: str, secret: str) -> None:
+    recording = _recording(name)
+    body = base64.b64decode(str(recording["body_base64"]))
+    headers = dict(recording["headers"])  # type: ignore[call-overload]
+    assert signature_valid(body, secret, headers["X-WC-Webhook-Signature"])
+    assert not signature_valid(body, secret + "x", headers["X-WC-Webhook-Signature"])
+    reparsed = json.dumps(json.loads(body), separators=(",", ":")).encode()  # PHP's `\/` is gone: other bytes
+    if reparsed != body:
+        assert not signature_valid(reparsed, secret, headers["X-WC-Webhook-Signature"])
+
+
+async def test_deliveries_beyond_the_shops_rate_answer_429(service: ServiceContext, ready: Linked) -> None:
+    service.settings.webhook_max_per_minute = 2
+    service.components.pop("webhook_intake", None)  # built again with the lower rate
+    url = await _url(service, ready)
+    ping = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with httpx.AsyncClient() as http:
+        answers = [await http.post(url, content=b"webhook_id=1", headers=ping) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    assert answers[2].json()["error"] == "Too Many Requests"
