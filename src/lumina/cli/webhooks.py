@@ -48,7 +48,7 @@ def _describe(report: Report | int) -> str:
     hooks = ", ".join(f"{topic} {status}" for topic, status in sorted(report.webhooks.items())) or "none"
     return (
         f"{hooks}; delivered to {report.delivery_url}; created {report.created}, re-activated {report.reactivated} "
-        f"(in all {report.reactivations_total}), removed {report.removed}"
+        f"(in all {report.reactivations_total}), removed {report.removed}, stale {report.stale}"
     )
 
 

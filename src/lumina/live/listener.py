@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from lumina.kit.changes import family_data_changed
 from lumina.live.announce import CHANNEL, decode
 from lumina.live.bus import BUS, EventBus
 from lumina.logging import get_logger
@@ -42,9 +43,14 @@ class PgEventListener:
 
     def _deliver(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         try:
-            self._bus.publish(decode(payload))
+            events = decode(payload)
         except ValueError:
             logger.warning("malformed live event payload ignored")
+            return
+        # Another process changed these families' orders: this process's read cache drops them now rather than
+        # after ORDERS_CACHE_SECONDS.
+        family_data_changed(event.family_id for event in events)
+        self._bus.publish(events)
 
     async def _run(self) -> None:
         while True:

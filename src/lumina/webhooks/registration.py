@@ -36,6 +36,7 @@ class Report:
     created: int = 0
     reactivated: int = 0
     removed: int = 0
+    stale: int = 0  # ours at another address or duplicated, still on the shop (status only)
     reactivations_total: int = 0
 
 
@@ -84,8 +85,7 @@ class Registrar:
         url = self.url_for(shop_id)
         recorded = await self._recorded(shop_id)
         keep, stale = self._sort(await client.list_webhooks(), recorded, url)
-        report = Report(shop_id, url, {topic: hook.status for topic, hook in keep.items()})
-        report.removed = -len(stale)  # stale ones still there
+        report = Report(shop_id, url, {topic: hook.status for topic, hook in keep.items()}, stale=len(stale))
         report.reactivations_total = sum(recorded.values())
         return report
 
