@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from urllib.parse import urlsplit
 
 from lumina.context import ServiceContext
 from lumina.live.listener import PgEventListener
+from lumina.logging import get_logger
 from lumina.webhooks.batcher import COMPONENT as BATCHER
 from lumina.webhooks.batcher import HintBatcher
 from lumina.webhooks.upkeep import keep_webhooks
 
+logger = get_logger("lumina.live")
+
+# wp_safe_remote_post only reaches these ports (API-FACTS: Webhooks).
+WOOCOMMERCE_PORTS = (80, 443, 8080)
 LISTENER = "live_listener"
 UPKEEP = "webhook_upkeep"
 
@@ -25,6 +31,10 @@ async def start(context: ServiceContext) -> None:
         await listener.start()
         context.components[LISTENER] = listener
     if context.settings.public_url:
+        parts = urlsplit(context.settings.public_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if port not in WOOCOMMERCE_PORTS:
+            logger.warning("PUBLIC_URL uses a port WooCommerce does not deliver to (only 80, 443, 8080)", port=port)
         context.components[UPKEEP] = asyncio.create_task(keep_webhooks(context), name="lumina.webhooks.upkeep")
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import httpx
 
 from lumina.context import ServiceContext
+from lumina.live import runtime as live_runtime
 from lumina.models import UserRole
 from lumina.webhooks.registration import Registrar
+from lumina.webhooks.upkeep import keep_webhooks
 from tests.lumina.auth.support import sign_in
 from tests.lumina.sync.support import Linked, wait_until
 from tests.lumina.webhooks.support import client_of, register
@@ -59,3 +61,24 @@ async def test_a_shop_added_through_the_admin_api_gets_its_webhooks(
     await wait_until(lambda: len(woo_shop.webhooks.all()) == 4)  # registered after the answer, in the background
     url = Registrar(service).url_for(created.json()["shop"]["id"])
     assert {hook.delivery_url for hook in woo_shop.webhooks.all()} == {url}
+
+
+async def test_the_service_registers_every_shops_webhooks_at_start_up(
+    service: ServiceContext, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    await live_runtime.start(service)
+    try:
+        await wait_until(lambda: len(woo_shop.webhooks.all()) == 4)
+    finally:
+        await live_runtime.stop(service)
+    assert {hook.delivery_url for hook in woo_shop.webhooks.all()} == {Registrar(service).url_for(linked.shop_id)}
+
+
+async def test_without_public_url_nothing_is_registered(
+    service: ServiceContext, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    service.settings.public_url = ""
+    await live_runtime.start(service)
+    await live_runtime.stop(service)
+    await keep_webhooks(service)
+    assert woo_shop.webhooks.all() == []
