@@ -8,6 +8,7 @@ production), because each process would otherwise invent its own.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -158,11 +159,8 @@ class Settings(BaseSettings):
 
     @field_validator("public_url")
     @classmethod
-    def _check_public_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("PUBLIC_URL must start with http:// or https://")
-        return value
+    def _trim_public_url(cls, value: str) -> str:
+        return value.strip().rstrip("/")
 
     @property
     def shop_configured(self) -> bool:
@@ -225,6 +223,10 @@ class Settings(BaseSettings):
                 "WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three or none."
             )
         self.check_runner()
+        if self.public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", self.public_url):
+            raise ConfigError(
+                "PUBLIC_URL must be the address shops reach this service at, such as https://lumina.example.org."
+            )
         self._check_auth_mode()
 
     def check_runner(self) -> None:
