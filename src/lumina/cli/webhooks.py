@@ -3,7 +3,7 @@ PUBLIC_URL is set; these commands are for trying it out and for taking them away
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import typer
 
@@ -11,7 +11,6 @@ from lumina.cli._common import run_with_context
 from lumina.context import ServiceContext
 from lumina.webhooks.registration import Registrar, Report
 from lumina.webhooks.upkeep import Action, for_each_shop
-from lumina.woocommerce import WooClient
 
 app = typer.Typer(help="WooCommerce webhooks: deliveries that bring changes in seconds.", no_args_is_help=True)
 
@@ -52,23 +51,19 @@ def _describe(report: Report | int) -> str:
     )
 
 
-def _act(method: Callable[[Registrar, int, WooClient], Awaitable[Report | int]]) -> Action:
-    return method
-
-
 @app.command("register")
 def register(shop: int | None = ShopOption) -> None:
     """Register (or repair) the order webhooks of every shop at PUBLIC_URL."""
-    _print(_run(_act(Registrar.ensure), shop, needs_url=True), _describe)
+    _print(_run(Registrar.ensure, shop, needs_url=True), _describe)
 
 
 @app.command("status")
 def status(shop: int | None = ShopOption) -> None:
     """Show what each shop holds of our webhooks, changing nothing."""
-    _print(_run(_act(Registrar.status), shop, needs_url=False), _describe)
+    _print(_run(Registrar.status, shop, needs_url=False), _describe)
 
 
 @app.command("remove")
 def remove(shop: int | None = ShopOption) -> None:
     """Remove our webhooks from every shop and forget their secrets."""
-    _print(_run(_act(Registrar.remove), shop, needs_url=False), lambda removed: f"{removed} webhooks removed")
+    _print(_run(Registrar.remove, shop, needs_url=False), lambda removed: f"{removed} webhooks removed")
