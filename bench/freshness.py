@@ -133,6 +133,7 @@ async def run(args: argparse.Namespace) -> None:
             "WC_CONSUMER_SECRET": shop.read_write_key.consumer_secret,
             "SYNC_INTERVAL": "1",
             "SYNC_REQUESTS_PER_SECOND": "1000",
+            "ALLOW_PRIVATE_SHOP_URLS": "true",  # the simulated shop is on loopback
             "LOG_LEVEL": "WARNING",
             "ORDERS_CACHE_SECONDS": "1.5",
         }
