@@ -13,10 +13,8 @@ from lumina.webhooks.dispatch import batcher_of
 from lumina.webhooks.signature import sign, signature_valid
 from tests.lumina.sync.support import Linked
 from tests.lumina.webhooks.support import deliver, register, row, secret_of, synced
-from tests.paths import PROJECT
+from tests.paths import RECORDED
 from woosim import SimulatedShop
-
-RECORDED = PROJECT / "tests" / "data" / "woocommerce" / "recorded"
 
 
 def _recording(name: str) -> dict[str, object]:
