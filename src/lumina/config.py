@@ -8,6 +8,7 @@ production), because each process would otherwise invent its own.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -85,6 +86,16 @@ class Settings(BaseSettings):
     )
     worker_metrics_port: int = Field(default=0, ge=0, le=65535, description="0: a worker serves no /metrics.")
     metrics_per_shop: bool = Field(default=True, description="Label sync metrics by shop id (false: one series).")
+    reconcile_interval: int = Field(
+        default=360, ge=1, description="Minutes between full reconciliations of a shop (also run when counts differ)."
+    )
+
+    public_url: str = Field(
+        default="", description="Where shops reach this service; set, webhooks are registered on every shop."
+    )
+    webhook_max_per_minute: int = Field(default=600, ge=1, description="Deliveries accepted per shop and minute.")
+    events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    events_ticket_seconds: int = Field(default=30, ge=1, le=300, description="Lifetime of an events stream ticket.")
 
     jwt_secret: SecretStr = SecretStr("")
     encryption_key: SecretStr = SecretStr("")
@@ -145,6 +156,11 @@ class Settings(BaseSettings):
     def relaxed(self) -> bool:
         """Demo, development and tests may run on generated or short secrets."""
         return self.lumina_env is not Environment.PRODUCTION
+
+    @field_validator("public_url")
+    @classmethod
+    def _trim_public_url(cls, value: str) -> str:
+        return value.strip().rstrip("/")
 
     @property
     def shop_configured(self) -> bool:
@@ -207,6 +223,10 @@ class Settings(BaseSettings):
                 "WC_STORE_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three or none."
             )
         self.check_runner()
+        if self.public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", self.public_url):
+            raise ConfigError(
+                "PUBLIC_URL must be the address shops reach this service at, such as https://lumina.example.org."
+            )
         self._check_auth_mode()
 
     def check_runner(self) -> None:

@@ -16,18 +16,27 @@ from lumina.db import migrate
 from lumina.demo import DemoShop
 from lumina.jobs import runtime as jobs_runtime
 from lumina.kit.heap import settle_after_startup
+from lumina.live import runtime as live_runtime
 from lumina.logging import get_logger
 from lumina.orders import endpoints as orders_endpoints
+from lumina.orders import events as orders_events
 from lumina.orders.sync_control import wait_for_background_runs
 from lumina.shops.default import ensure_default_shop
 from lumina.shops.startup_check import check_default_shop
+from lumina.webhooks import endpoints as webhook_endpoints
 
 logger = get_logger("lumina.lifecycle")
 
 
 def api_routers() -> list[APIRouter]:
     # Starlette tries routes in order: the orders API, which the devices poll, comes first (bench/README.md).
-    return [orders_endpoints.router, auth_endpoints.router, admin_endpoints.router]
+    return [
+        orders_events.router,
+        orders_endpoints.router,
+        auth_endpoints.router,
+        admin_endpoints.router,
+        webhook_endpoints.router,
+    ]
 
 
 async def start(context: ServiceContext) -> None:
@@ -43,6 +52,7 @@ async def start(context: ServiceContext) -> None:
         context.components["default_shop_check"] = check
     settle_after_startup()
     await jobs_runtime.start(context)
+    await live_runtime.start(context)
     logger.info(
         "service started",
         database=context.database.engine.dialect.name,
@@ -58,6 +68,7 @@ async def stop(context: ServiceContext) -> None:
         check.cancel()
         await asyncio.gather(check, return_exceptions=True)
     await jobs_runtime.stop(context)
+    await live_runtime.stop(context)
     await wait_for_background_runs()
     await context.close()
     demo_shop: DemoShop | None = context.components.pop("demo_shop", None)

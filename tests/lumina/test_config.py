@@ -95,3 +95,17 @@ def test_production_refuses_a_weak_or_empty_key_in_the_list(tmp_path: Path, list
     s = settings(tmp_path, jwt_secret="j" * 40, encryption_key=listed)
     with pytest.raises(ConfigError, match="ENCRYPTION_KEY"):
         s.check()
+
+
+@pytest.mark.parametrize("value", ["lumina.example.org", "ftp://lumina.example.org", "https://", "https://a b"])
+def test_a_malformed_public_url_is_refused_with_one_line_naming_it(tmp_path: Path, value: str) -> None:
+    configured = settings(tmp_path, lumina_env="test", public_url=value)
+    with pytest.raises(ConfigError, match=r"^PUBLIC_URL must be") as refused:
+        configured.check()
+    assert "\n" not in str(refused.value)
+
+
+def test_public_url_loses_its_trailing_slash(tmp_path: Path) -> None:
+    configured = settings(tmp_path, lumina_env="test", public_url=" https://lumina.example.org/sync/ ")
+    configured.check()
+    assert configured.public_url == "https://lumina.example.org/sync"

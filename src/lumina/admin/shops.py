@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
 
 from lumina.admin.scope import AdminScopeDep
 from lumina.api.deps import ContextDep, SessionDep
@@ -21,6 +21,7 @@ from lumina.shops.schemas import (
     ShopOut,
     ShopUpdate,
 )
+from lumina.webhooks.upkeep import keep_webhooks
 
 router = APIRouter()
 # The health figures scan each listed shop's cached orders (175 ms for 500 shops and a million rows): a page at a time.
@@ -58,10 +59,13 @@ async def list_shops(
     summary="Add a shop; its URL and key are checked first unless `check` is false",
     responses={**_CHECK_ERRORS, 409: {"description": "Already connected"}},
 )
-async def create_shop(body: ShopCreate, session: SessionDep, context: ContextDep) -> ShopEnvelope:
+async def create_shop(
+    body: ShopCreate, session: SessionDep, context: ContextDep, background: BackgroundTasks
+) -> ShopEnvelope:
     added = await service.add_shop(
         session, context, body.to_input(), check=body.check, allow_read_only=body.allow_read_only
     )
+    background.add_task(keep_webhooks, context, [added.shop.id])  # after the commit, with PUBLIC_URL set
     return _envelope(await service.shop_summary(session, context, added.shop), added)
 
 
@@ -80,10 +84,13 @@ async def get_shop(shop_id: IdParam, session: SessionDep, context: ContextDep) -
         409: {"description": "Another store at the new URL, a URL already connected, or the default shop's keys"},
     },
 )
-async def update_shop(shop_id: IdParam, body: ShopUpdate, session: SessionDep, context: ContextDep) -> ShopEnvelope:
+async def update_shop(
+    shop_id: IdParam, body: ShopUpdate, session: SessionDep, context: ContextDep, background: BackgroundTasks
+) -> ShopEnvelope:
     changed = await update.update_shop(
         session, context, shop_id, body.to_changes(), check=body.check, allow_read_only=body.allow_read_only
     )
+    background.add_task(keep_webhooks, context, [shop_id])  # a new URL or key: our webhooks follow
     return _envelope(await service.shop_summary(session, context, changed.shop), changed)
 
 
@@ -92,8 +99,11 @@ async def update_shop(shop_id: IdParam, body: ShopUpdate, session: SessionDep, c
     summary="Check a shop's URL and key again and keep what was found",
     responses={**_CHECK_ERRORS, 404: {}},
 )
-async def check_shop(shop_id: IdParam, session: SessionDep, context: ContextDep) -> ShopEnvelope:
+async def check_shop(
+    shop_id: IdParam, session: SessionDep, context: ContextDep, background: BackgroundTasks
+) -> ShopEnvelope:
     checked = await service.check_shop(session, context, shop_id)
+    background.add_task(keep_webhooks, context, [shop_id])
     return _envelope(await service.shop_summary(session, context, checked.shop), checked)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lumina.cli import accounts, database, runs, serve, shops, sync, worker
+from lumina.cli import accounts, database, runs, serve, shops, sync, webhooks, worker
 
 app = typer.Typer(
     name="lumina",
@@ -20,6 +20,7 @@ app.add_typer(accounts.families, name="families")
 app.add_typer(accounts.users, name="users")
 app.add_typer(shops.app, name="shops")
 app.command("runs")(runs.runs)
+app.add_typer(webhooks.app, name="webhooks")
 sync.register(app)
 
 

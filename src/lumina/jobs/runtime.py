@@ -16,6 +16,7 @@ from lumina.logging import get_logger
 from lumina.queue import SyncQueue
 from lumina.sync import SyncCoordinator
 from lumina.sync import metrics as sync_metrics
+from lumina.webhooks.upkeep import keep_webhooks
 
 logger = get_logger("lumina.jobs")
 
@@ -30,6 +31,7 @@ def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
         run_at_start=settings.sync_on_startup,
         retention_days=settings.retention_days,
         housekeeping=[lambda: purge_expired_credentials(context)],
+        after_cycle=[lambda: keep_webhooks(context)],
     )
     return coordinator, scheduler
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,6 +51,7 @@ class Scheduler:
         retention_days: int = 0,
         retention_every: timedelta = RETENTION_EVERY,
         housekeeping: Sequence[DailyJob] = (),
+        after_cycle: Sequence[Callable[[], Awaitable[object]]] = (),
         stop_grace: float = DEFAULT_STOP_GRACE,
     ) -> None:
         self.coordinator = coordinator
@@ -60,6 +61,7 @@ class Scheduler:
         self.retention_days = retention_days
         self.retention_every = retention_every
         self.housekeeping = tuple(housekeeping)
+        self.after_cycle = tuple(after_cycle)
         self.stop_grace = stop_grace
         self.next_run_at: datetime | None = None
         self.last_cycle_at: datetime | None = None
@@ -160,6 +162,8 @@ class Scheduler:
         self._cycle_running = True
         try:
             await self.coordinator.sync_all(trigger=trigger)
+            for job in self.after_cycle:  # the webhooks' check
+                await job()
         except Exception:
             logger.exception("sync cycle failed", trigger=trigger.value)
         finally:

@@ -8,6 +8,8 @@ That is how a key is rotated without losing a stored secret: put the new key fir
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -34,6 +36,11 @@ class SecretBox:
         if not keys:
             raise ValueError("no encryption key given")
         self._fernet = MultiFernet([_fernet(key) for key in keys])
+        # Delivery addresses are tagged with the first (encrypting) key: rotating it moves them, and the webhooks'
+        # upkeep registers the new ones and removes the old.
+        self._tag_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lumina tags").derive(
+            keys[0].encode("utf-8")
+        )
 
     def __repr__(self) -> str:
         return "SecretBox(<hidden>)"
@@ -53,6 +60,11 @@ class SecretBox:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
         except InvalidToken as exc:
             raise ValueError("stored credentials cannot be decrypted with any key in ENCRYPTION_KEY") from exc
+
+    def tag(self, text: str) -> str:
+        """An unguessable, stable tag of `text` (128 bits of HMAC-SHA256, hex), for addresses that must not be
+        enumerable; it changes with the first ENCRYPTION_KEY."""
+        return hmac.new(self._tag_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def key_hint(secret: str) -> str:

@@ -3,13 +3,15 @@
 from lumina.auth.roles import UserRole
 from lumina.models.account import Family, LoginThrottle, RefreshToken, User
 from lumina.models.audit import OrderStatusChange, StatusChangeOutcome
+from lumina.models.events import EventTicket
 from lumina.models.order import CachedOrder
 from lumina.models.order_stats import FamilyOrderStats
-from lumina.models.shop import FamilyShop, ShopConnection
+from lumina.models.shop import FamilyShop, ShopConnection, ShopWebhook
 from lumina.models.sync import ShopSyncState, SyncRun, SyncRunStatus, SyncTrigger
 
 __all__ = [
     "CachedOrder",
+    "EventTicket",
     "Family",
     "FamilyOrderStats",
     "FamilyShop",
@@ -18,6 +20,7 @@ __all__ = [
     "RefreshToken",
     "ShopConnection",
     "ShopSyncState",
+    "ShopWebhook",
     "StatusChangeOutcome",
     "SyncRun",
     "SyncRunStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lumina.db.base import Base
@@ -42,6 +42,8 @@ class ShopConnection(Base):
     # Why the last check (the default shop's, at start-up) failed, and when; None once a check passes.
     check_error: Mapped[str | None] = mapped_column(Text)
     check_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The secret the shop signs webhook deliveries with (encrypted like the keys); None until webhooks are registered.
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -62,3 +64,24 @@ class FamilyShop(Base):
     @property
     def scoped(self) -> bool:
         return bool(self.customer_ids or self.billing_emails)
+
+
+class ShopWebhook(Base):
+    """A webhook this service registered on a shop: deliveries naming another webhook id are refused.
+
+    `reactivations` counts the times the shop had disabled it (after failed deliveries) and a cycle re-activated
+    it: part of the shop's health.
+    """
+
+    __tablename__ = "shop_webhooks"
+    __table_args__ = (UniqueConstraint("shop_id", "remote_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop_connections.id", ondelete="CASCADE"), index=True)
+    remote_id: Mapped[int] = mapped_column(BigInteger)
+    topic: Mapped[str] = mapped_column(String(64))
+    delivery_url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    reactivations: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,13 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.config import Settings
 from lumina.db import Database
 from lumina.kit.changes import family_data_changed
+from lumina.live.announce import OrderChange, announce, iso, order_events, sync_events
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
 from lumina.sync import metrics, runs
-from lumina.sync.cursor import Position, ShopClock, Slice, whole_second
+from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, whole_second
 from lumina.sync.errors import ScanError
 from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
-from lumina.sync.reconcile import Reconciler, reconciliation_start
+from lumina.sync.reconcile import Reconciler, cached_count, reconciliation_start
 from lumina.sync.routing import Route, load_routes, needs_rescan, route_map, unlinked
 from lumina.sync.runs import SyncResult
 from lumina.sync.scanner import Scanner
@@ -59,6 +60,9 @@ class SyncOptions:
     concurrency: int = 4
     page_size: int = PER_PAGE  # orders per request (WooCommerce's maximum); smaller for very slow shops
     reconcile_every: timedelta = timedelta(hours=6)
+    # Compare the shop's count of orders in the window with the cache's after each scan (one request) and
+    # reconcile at once when they differ: orders deleted for good leave no other trace.
+    count_check: bool = True
     backoff_base: timedelta = timedelta(minutes=30)
     backoff_cap: timedelta = timedelta(hours=12)
 
@@ -69,6 +73,7 @@ class SyncOptions:
             "retention_days": settings.retention_days,
             "concurrency": settings.sync_max_concurrency,
             "backoff_base": timedelta(minutes=settings.sync_interval),
+            "reconcile_every": timedelta(minutes=settings.reconcile_interval),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -192,6 +197,8 @@ class ShopSync:
                 async with self.client_factory(self.shop) as client:
                     self._client = client
                     complete = await self._scan(client, plan)
+                    if complete and not plan.reconcile and not self.stop.is_set():
+                        plan.reconcile = await self._counts_differ(client, plan)
                     if complete and plan.reconcile and not self.stop.is_set():
                         reconciled = await self._reconcile(client, plan)
                     status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.CANCELLED
@@ -327,11 +334,14 @@ class ShopSync:
             if clock.origin is not None:
                 self.guard.start(clock.origin)
             cursor = tail_position(slices)
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session, **slice_values(slices))
                 counts = await write_routed(
-                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
-                )
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard,
+                    changes=changes,
+                )  # fmt: skip
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.add(counts)
@@ -343,16 +353,41 @@ class ShopSync:
         scanner = Scanner(reader, sink, concurrency=self.options.lanes, stop=self.stop, on_total=on_total)
         return await scanner.run(plan.slices)
 
+    async def _counts_differ(self, client: WooClient, plan: _Plan) -> bool:
+        """Whether the shop holds another number of orders in the scanned window than the cache (one `per_page=1`
+        request): an order deleted for good is otherwise only found by the next full reconciliation. Not for a
+        first sync (nothing to compare), nor for shops with customer-scoped families, whose cache holds only part
+        of the shop."""
+        cursor = self.tally.cursor
+        if not self.options.count_check or plan.cursor_before is None or cursor is None:
+            return False
+        if any(route.scoped for route in plan.routes):
+            return False
+        retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
+        reader = ShopReader(client, plan.statuses, ShopClock())
+        shop_count = await reader.count(
+            plan.window_start - ONE_SECOND, cursor + ONE_SECOND, created_after=retention_cutoff
+        )
+        async with self.database.transaction() as session:
+            cached = await cached_count(session, self.shop_id, plan.window_start, cursor, retention_cutoff)
+        if shop_count != cached:
+            logger.info("the shop's order count differs from the cache's: reconciling", shop_id=self.shop_id,
+                        shop_count=shop_count, cached_count=cached)  # fmt: skip
+        return shop_count != cached
+
     async def _reconcile(self, client: WooClient, plan: _Plan) -> bool:
         clock = ShopClock()
         retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
 
         async def write(orders: Sequence[WooOrder]) -> None:
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session)
                 counts = await write_routed(
-                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard
-                )
+                    session, self.shop_id, plan.routes, orders, retention_cutoff=retention_cutoff, guard=self.guard,
+                    changes=changes,
+                )  # fmt: skip
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.add(counts)
@@ -362,9 +397,11 @@ class ShopSync:
 
         async def tombstone(order_ids: Sequence[int]) -> None:
             now = datetime.now(UTC)
+            changes: list[OrderChange] = []
             async with self.database.transaction() as session:
                 await self.lease.fence(session)
-                deleted = await tombstone_orders(session, self.shop_id, order_ids, now=now)
+                deleted = await tombstone_orders(session, self.shop_id, order_ids, now=now, changes=changes)
+                await announce(session, order_events(changes))
                 total = WriteCounts()
                 total.add(self.tally.counts)
                 total.deleted += deleted
@@ -440,6 +477,10 @@ class ShopSync:
                     "last_error": error,
                 }
             await self.lease.release(session, **health)
+            if self._plan is not None and status is not SyncRunStatus.CANCELLED:
+                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
+                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
+                await announce(session, sync_events((route.family_id for route in self._plan.routes), finished))
             if self.run_id is not None:
                 await runs.record_progress(
                     session,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lumina.sync.cursor import ONE_SECOND, ShopClock
@@ -69,9 +69,15 @@ class ShopReader:
             )
         )
 
-    async def count(self, modified_after: datetime, modified_before: datetime) -> int:
-        """How many orders the shop holds in a modification window (X-WP-Total of a one-order page)."""
-        fetched = await self._list(self._one_order(modified_after, modified_before, page=1))
+    async def count(
+        self, modified_after: datetime, modified_before: datetime, *, created_after: datetime | None = None
+    ) -> int:
+        """How many orders the shop holds in a modification window (X-WP-Total of a one-order page), of those
+        created after `created_after` if given."""
+        query = self._one_order(modified_after, modified_before, page=1)
+        if created_after is not None:
+            query = replace(query, after=created_after)
+        fetched = await self._list(query)
         return fetched.total or 0
 
     async def modified_at_rank(

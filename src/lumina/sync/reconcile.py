@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
@@ -66,6 +66,22 @@ async def reconciliation_start(session: AsyncSession, shop_id: int, window_start
         oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
         return min(window_start, oldest)
     return window_start
+
+
+async def cached_count(
+    session: AsyncSession, shop_id: int, first: datetime, last: datetime, created_after: datetime | None
+) -> int:
+    """Orders of the shop the cache holds as existing (trash included, as the shop counts it) with a modification
+    time from `first` to `last`: what the shop's count of that window should equal."""
+    statement = select(func.count(func.distinct(CachedOrder.woocommerce_order_id))).where(
+        CachedOrder.shop_id == shop_id,
+        CachedOrder.date_modified >= first,
+        CachedOrder.date_modified <= last,
+        or_(CachedOrder.deleted_at.is_(None), CachedOrder.status == "trash"),
+    )
+    if created_after is not None:
+        statement = statement.where(CachedOrder.date_created > created_after)
+    return int(await session.scalar(statement) or 0)
 
 
 class Reconciler:
@@ -131,15 +147,25 @@ class Reconciler:
 
     async def _settle_missing(self, missing: Sequence[int]) -> None:
         """Orders cached but not listed: fetch them by id with any status; those the shop no longer has are gone."""
-        found = await self.full.by_ids(missing, statuses=None)
-        found_ids = {order.id for order in found}
-        rest = [order_id for order_id in missing if order_id not in found_ids]
-        if rest:
-            trashed = await self.full.by_ids(rest, statuses=("trash",))
-            found.extend(trashed)
-            found_ids.update(order.id for order in trashed)
+        found, gone = await fetch_or_gone(self.full, missing, passes=(None, ("trash",)))
         if found:
             await self.write(found)
-        gone = [order_id for order_id in missing if order_id not in found_ids]
         if gone:
             await self.tombstone(gone)
+
+
+async def fetch_or_gone(
+    reader: ShopReader, order_ids: Sequence[int], *, passes: Sequence[Sequence[str] | None]
+) -> tuple[list[WooOrder], list[int]]:
+    """The orders the shop still has, asked by id with each pass's statuses in turn (a status list leaves plugin
+    statuses out, the default leaves trash out), and the ids no pass found: deleted for good."""
+    found: list[WooOrder] = []
+    rest = sorted(set(order_ids))
+    for statuses in passes:
+        if not rest:
+            break
+        page = await reader.by_ids(rest, statuses=statuses)
+        found.extend(page)
+        seen = {order.id for order in page}
+        rest = [order_id for order_id in rest if order_id not in seen]
+    return found, rest

@@ -23,6 +23,7 @@ from sqlalchemy import Executable, Row, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.live.announce import OrderChange
 from lumina.models import CachedOrder
 from lumina.models.order import HIDDEN_STATUSES
 from lumina.sync.routing import Route, load_routes
@@ -146,8 +147,10 @@ async def write_routed(
     retention_cutoff: datetime | None,
     now: datetime | None = None,
     guard: StaleGuard | None = None,
+    changes: list[OrderChange] | None = None,
 ) -> WriteCounts:
-    """Write `orders` of one shop to the families of `routes`; the caller commits."""
+    """Write `orders` of one shop to the families of `routes`; the caller commits. The rows written are appended
+    to `changes` when given."""
     now = now or datetime.now(UTC)
     counts = WriteCounts()
     newest = _newest(orders)
@@ -173,6 +176,12 @@ async def write_routed(
         setattr(counts, outcome, getattr(counts, outcome) + 1)
         counts.deleted += newly_deleted
     await upsert_rows(session, writes)
+    if changes is not None:
+        changes.extend(
+            OrderChange(row["family_id"], row["woocommerce_order_id"], row["status"], row["date_modified"],
+                        row["is_visible"])
+            for row in writes
+        )  # fmt: skip
     return counts
 
 
@@ -261,8 +270,16 @@ async def write_shop_orders(
     return await write_routed(session, shop_id, routes, orders, retention_cutoff=retention_cutoff)
 
 
-async def tombstone_orders(session: AsyncSession, shop_id: int, order_ids: Sequence[int], *, now: datetime) -> int:
-    """Mark orders deleted for good on the shop as gone from every family's view; returns how many orders."""
+async def tombstone_orders(
+    session: AsyncSession,
+    shop_id: int,
+    order_ids: Sequence[int],
+    *,
+    now: datetime,
+    changes: list[OrderChange] | None = None,
+) -> int:
+    """Mark orders deleted for good on the shop as gone from every family's view; returns how many orders. The
+    rows hidden are appended to `changes` (status "deleted") when given."""
     if not order_ids:
         return 0
     result = await session.execute(
@@ -273,5 +290,10 @@ async def tombstone_orders(session: AsyncSession, shop_id: int, order_ids: Seque
             _TABLE.c.deleted_at.is_(None),
         )
         .values(is_visible=False, deleted_at=now, synced_at=now)
+        .returning(_TABLE.c.family_id, _TABLE.c.woocommerce_order_id, _TABLE.c.date_modified)
     )
-    return len(set(order_ids)) if result.rowcount else 0  # type: ignore[attr-defined]
+    rows = result.all()
+    if changes is not None:
+        changes.extend(OrderChange(row.family_id, row.woocommerce_order_id, "deleted", row.date_modified, False)
+                       for row in rows)  # fmt: skip
+    return len({row.woocommerce_order_id for row in rows})

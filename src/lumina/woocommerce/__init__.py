@@ -30,7 +30,7 @@ from .errors import (
     WooPermanentError,
     WooTransientError,
 )
-from .models import OrderPage, OrderStamp, RequestStats, ShopInfo, StampPage, WooOrder
+from .models import OrderPage, OrderStamp, RequestStats, ShopInfo, StampPage, WooOrder, WooWebhook
 from .query import ORDER_STATUSES, OrderQuery
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "WooOrder",
     "WooPermanentError",
     "WooTransientError",
+    "WooWebhook",
     "redact_credentials",
     "redact_url",
 ]

@@ -24,7 +24,7 @@ from ._redact import install_httpx_log_filter
 from .config import ClientLimits, RetryPolicy
 from .credentials import AuthMode, WooCredentials
 from .errors import ShopUnreachableError, WooPermanentError, WooTransientError
-from .models import OrderPage, OrderStamp, RequestStats, ShopInfo, StampPage, WooOrder
+from .models import OrderPage, OrderStamp, RequestStats, ShopInfo, StampPage, WooOrder, WooWebhook
 from .query import OrderQuery
 
 __all__ = ["API_PREFIX", "WooClient", "normalize_base_url"]
@@ -268,7 +268,47 @@ class WooClient:
             require_modified_after=require_modified_after,
         )
 
+    # -- webhooks -------------------------------------------------------------------------------------------
+
+    async def list_webhooks(self) -> list[WooWebhook]:
+        """Every webhook of the shop (all statuses), page by page."""
+        hooks: list[WooWebhook] = []
+        page = 1
+        while True:
+            params = [("per_page", "100"), ("page", str(page)), ("status", "all")]
+            response = await self._requester.send("GET", f"{API_PREFIX}/webhooks", params)
+            if not isinstance(response.data, list):
+                raise _shape_error(response, "the webhook listing is not a JSON array")
+            hooks.extend(self._webhook(response, item) for item in response.data)
+            if len(response.data) < 100:
+                return hooks
+            page += 1
+
+    async def create_webhook(self, *, name: str, topic: str, delivery_url: str, secret: str) -> WooWebhook:
+        """Register a webhook; the shop pings `delivery_url` before it answers."""
+        body = {"name": name, "topic": topic, "delivery_url": delivery_url, "secret": secret, "status": "active"}
+        response = await self._requester.send_once("POST", f"{API_PREFIX}/webhooks", json_body=body)
+        return self._webhook(response, response.data)
+
+    async def update_webhook(self, webhook_id: int, **fields: str) -> WooWebhook:
+        """Change a webhook's status, secret or delivery URL (`status="active"` re-activates a disabled one)."""
+        path = f"{API_PREFIX}/webhooks/{_check_id(webhook_id)}"
+        response = await self._requester.send("PUT", path, json_body=fields)
+        return self._webhook(response, response.data)
+
+    async def delete_webhook(self, webhook_id: int) -> None:
+        """Remove a webhook for good (webhooks have no trash); WooNotFoundError when it is already gone."""
+        path = f"{API_PREFIX}/webhooks/{_check_id(webhook_id)}"
+        await self._requester.send("DELETE", path, [("force", "true")])
+
     # -- helpers ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _webhook(response: Response, data: object) -> WooWebhook:
+        try:
+            return WooWebhook.from_json(data)
+        except ResponseShapeError as exc:
+            raise _shape_error(response, str(exc)) from None
 
     async def _list(self, query: OrderQuery, parse: Callable[[object], ItemT]) -> tuple[list[ItemT], dict[str, Any]]:
         """One listing page: its items parsed, and the page facts OrderPage and StampPage share."""

@@ -185,3 +185,26 @@ class ShopInfo:
     can_write: bool  # the key may change orders
     shop_time: datetime | None
     warnings: tuple[str, ...] = ()  # problems worth telling the operator that do not stop a sync
+
+
+@dataclass(frozen=True, slots=True)
+class WooWebhook:
+    """A webhook registered on the shop (its secret is write-only: the shop never shows it)."""
+
+    id: int
+    name: str
+    topic: str
+    status: str  # "active", "paused" or "disabled" (the shop disables one after failed deliveries)
+    delivery_url: str
+
+    @classmethod
+    def from_json(cls, data: object) -> WooWebhook:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            raise ResponseShapeError("a webhook is a JSON object with an integer id")
+        return cls(
+            id=data["id"],
+            name=str(data.get("name") or ""),
+            topic=str(data.get("topic") or ""),
+            status=str(data.get("status") or ""),
+            delivery_url=str(data.get("delivery_url") or ""),
+        )

@@ -33,7 +33,7 @@ async def test_first_sync_backfills_the_window_and_mirrors_every_order(
     assert old == []
 
 
-async def test_an_unchanged_shop_costs_one_request_per_cycle(
+async def test_an_unchanged_shop_costs_two_requests_per_cycle(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
@@ -45,8 +45,9 @@ async def test_an_unchanged_shop_costs_one_request_per_cycle(
         before = woo_shop.request_counts["total"]
         result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
         assert result.status == "succeeded"
-        assert woo_shop.request_counts["total"] - before == 1
-        assert (result.requests, result.created, result.updated) == (1, 0, 0)
+        # The listing, and the count that would reveal orders deleted for good (test_reconcile.py).
+        assert woo_shop.request_counts["total"] - before == 2
+        assert (result.requests, result.created, result.updated, result.reconciled) == (2, 0, 0, False)
 
 
 async def test_changes_between_cycles_reach_the_mirror(
@@ -199,7 +200,7 @@ async def test_asking_for_more_days_fetches_the_older_part_once(
     )
     assert problems == []
     again = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL, days_back=45)
-    assert again.requests == 1
+    assert (again.requests, again.reconciled) == (2, False)  # the listing and the deletion count check
 
 
 async def test_every_run_is_recorded_with_its_cursor(

@@ -20,7 +20,7 @@ async def test_silent_edits_and_permanent_deletes_are_fixed_by_reconciliation(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
-    coordinator = make_coordinator(context)
+    coordinator = make_coordinator(context, count_check=False)  # what only a reconciliation finds
     await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
     held = await _held(context, linked.shop_id)
     edited, gone, trashed_then_gone = held[0], held[1], held[2]
@@ -65,7 +65,8 @@ async def test_reconciliation_runs_when_due_and_costs_nothing_otherwise(
     woo_shop.delete_order(gone)
     woo_shop.clock.advance(30)
 
-    not_due = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    without_count = make_coordinator(context, count_check=False)
+    not_due = await without_count.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
     assert (not_due.reconciled, not_due.requests) == (False, 1)
 
     due = make_coordinator(context, reconcile_every=timedelta(0))
@@ -94,3 +95,26 @@ async def test_an_order_with_a_status_the_sync_does_not_list_is_not_deleted(
     rows = {row.woocommerce_order_id: row for row in await cached_rows(context.database, linked.shop_id)}
     assert rows[visible[0]].status == "cancelled"
     assert rows[visible[0]].deleted_at is None
+
+
+async def test_an_order_deleted_for_good_is_found_by_the_count_check_in_the_next_cycle(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    coordinator = make_coordinator(context)  # reconciliation not due for hours
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    woo_shop.clock.advance(30)
+    quiet = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert (quiet.reconciled, quiet.requests) == (False, 2)  # the listing and one `per_page=1` count
+
+    gone = (await _held(context, linked.shop_id))[3]
+    woo_shop.delete_order(gone)  # a permanent delete: no webhook, no trace in any listing
+    woo_shop.clock.advance(30)
+    found = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert found.reconciled
+    assert found.deleted == 1
+    assert gone not in await _held(context, linked.shop_id)
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
+    )
+    assert problems == []
