@@ -14,6 +14,7 @@ import procrastinate
 from procrastinate import exceptions
 from procrastinate.jobs import Status
 from procrastinate.psycopg_connector import PsycopgConnector
+from procrastinate.types import JSONValue
 
 from lumina.config import Settings
 from lumina.logging import get_logger
@@ -24,6 +25,7 @@ logger = get_logger("lumina.queue")
 
 QUEUE = "sync"
 SHOP_TASK = "sync.shop"
+REFRESH_TASK = "webhooks.refresh"
 FINISHED_JOBS_KEPT_HOURS = 72  # ended jobs stay this long, for an operator to look into
 
 _DEPTH = f"""
@@ -93,6 +95,13 @@ class SyncQueue:
         except exceptions.AlreadyEnqueued:
             return False
         return True
+
+    async def enqueue_refresh(self, shop_id: int, order_ids: Iterable[int]) -> None:
+        """Queue the re-reading of orders a webhook named. No lock: the writer's newer-wins rule makes a refresh
+        safe beside a running sync of the shop, and a delivery should not wait behind a long backfill."""
+        await self.app.configure_task(REFRESH_TASK, queue=QUEUE).defer_async(
+            shop_id=shop_id, order_ids=list[JSONValue](order_ids)
+        )
 
     async def enqueue_shops(self, shop_ids: Iterable[int], trigger: SyncTrigger) -> int:
         """Queue every shop that has no job waiting; returns how many were queued."""

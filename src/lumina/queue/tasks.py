@@ -6,6 +6,10 @@
                          the end of its backoff). procrastinate defers a periodic job once per tick across all
                          workers, so there is one schedule, never two fighting.
     housekeeping.daily   retention, expired sign-in records and the queue's jobs that ended 3 days ago, once a day
+    webhooks.refresh     the orders a webhook delivery named, re-read from the shop (newer wins)
+
+After each scheduled sync of a shop, its webhooks are checked and repaired when PUBLIC_URL is set, as the embedded
+scheduler does after each cycle.
 
 Retries: a shop's own faults are retried by the client and then recorded as a failed run, and the shop backs off
 (`next_attempt_at`), so the job itself succeeds. A run stopped by a worker's shutdown is queued again at once for
@@ -28,9 +32,12 @@ from lumina.jobs.daily import run_daily_for
 from lumina.jobs.due import shop_schedules
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
-from lumina.queue.facade import QUEUE, SHOP_TASK, SyncQueue
+from lumina.queue.facade import QUEUE, REFRESH_TASK, SHOP_TASK, SyncQueue
 from lumina.sync import NoShopConfiguredError, SyncAlreadyRunningError, SyncCoordinator
+from lumina.sync.engine import SyncOptions
 from lumina.sync.runs import SKIPPED
+from lumina.webhooks.batcher import apply_hints
+from lumina.webhooks.upkeep import keep_webhooks
 
 logger = get_logger("lumina.queue")
 
@@ -82,7 +89,14 @@ async def sync_shop(job: JobContext, shop_id: int, trigger: str, attempt: int = 
     if result.status in (SyncRunStatus.CANCELLED.value, SKIPPED) and runtime.coordinator.stopping:
         await runtime.queue.enqueue_shop(shop_id, sync_trigger, attempt=attempt)
         return "handed over"
+    if sync_trigger is SyncTrigger.SCHEDULE:
+        await keep_webhooks(runtime.context, [shop_id])
     return result.status
+
+
+async def refresh(job: JobContext, shop_id: int, order_ids: list[int]) -> None:
+    runtime = _runtime(job)
+    await apply_hints(runtime.context, SyncOptions.from_settings(runtime.context.settings), shop_id, order_ids)
 
 
 async def tick(job: JobContext, timestamp: int) -> int:
@@ -106,6 +120,7 @@ def register(queue: SyncQueue) -> None:
     """Declare the jobs on the queue's procrastinate App (every process that runs jobs calls this)."""
     app: Any = queue.app  # procrastinate's decorators are typed for plain functions, not for ours with a context
     app.task(name=SHOP_TASK, queue=QUEUE, pass_context=True)(sync_shop)
+    app.task(name=REFRESH_TASK, queue=QUEUE, pass_context=True)(refresh)
     app.periodic(cron=TICK_CRON, periodic_id="due")(
         app.task(name=TICK_TASK, queue=QUEUE, pass_context=True, queueing_lock=TICK_TASK)(tick)
     )

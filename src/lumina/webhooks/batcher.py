@@ -68,12 +68,17 @@ class HintBatcher:
                 self._pending.pop(shop_id, None)
 
     async def _apply(self, shop_id: int, order_ids: Sequence[int]) -> None:
-        async with self.context.database.transaction() as session:
-            shop = await session.get(ShopConnection, shop_id)
-        if shop is None:
-            return
-        client: WooClient = build_client(self.context.settings, self.context.secret_box, shop)
-        async with client:
-            counts = await refresh_orders(self.context.database, shop, client, order_ids, options=self.options)
-        logger.info("webhook batch applied", shop_id=shop_id, orders=len(order_ids), created=counts.created,
-                    updated=counts.updated, deleted=counts.deleted)  # fmt: skip
+        await apply_hints(self.context, self.options, shop_id, order_ids)
+
+
+async def apply_hints(context: ServiceContext, options: SyncOptions, shop_id: int, order_ids: Sequence[int]) -> None:
+    """Re-read the named orders from the shop and write them under the newer-wins rule (a batch, or a queue job)."""
+    async with context.database.transaction() as session:
+        shop = await session.get(ShopConnection, shop_id)
+    if shop is None:
+        return
+    client: WooClient = build_client(context.settings, context.secret_box, shop)
+    async with client:
+        counts = await refresh_orders(context.database, shop, client, order_ids, options=options)
+    logger.info("webhook batch applied", shop_id=shop_id, orders=len(order_ids), created=counts.created,
+                updated=counts.updated, deleted=counts.deleted)  # fmt: skip

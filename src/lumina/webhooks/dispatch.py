@@ -1,8 +1,7 @@
 """The seam between receiving a delivery and acting on it: the receiver calls `dispatch` and nothing else.
 
-Today the orders go to this process's `HintBatcher`. In queue mode (SYNC_RUNNER=queue) this is the one function
-to change: enqueue a job that calls `lumina.sync.refresh.refresh_orders` for the shop and ids, so a worker
-brings them up to date instead of the API process.
+Embedded mode: the orders go to this process's `HintBatcher`. Queue mode (SYNC_RUNNER=queue): a `webhooks.refresh`
+job, so that a worker brings them up to date and the API process only answers the shop.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lumina.context import ServiceContext
+from lumina.queue import SyncQueue
 from lumina.webhooks.batcher import COMPONENT as BATCHER
 from lumina.webhooks.batcher import HintBatcher
 from lumina.webhooks.intake import COMPONENT as INTAKE
@@ -26,6 +26,10 @@ def batcher_of(context: ServiceContext) -> HintBatcher:
 
 async def dispatch(context: ServiceContext, shop_id: int, order_ids: Sequence[int]) -> None:
     """Bring these orders of the shop up to date soon; returns at once."""
+    queue: SyncQueue | None = context.components.get("queue")
+    if queue is not None:
+        await queue.enqueue_refresh(shop_id, order_ids)
+        return
     batcher_of(context).add(shop_id, order_ids)
 
 
