@@ -1,4 +1,5 @@
-"""Moving every stored shop credential to the first key of `ENCRYPTION_KEY` (`lumina shops reencrypt`).
+"""Moving every stored shop secret (its key, its secret, its webhook secret) to the first key of `ENCRYPTION_KEY`
+(`lumina shops reencrypt`).
 
 All or nothing: when some secret cannot be decrypted with any listed key, nothing is rewritten and the shops are
 named, so the operator can put the missing old key back in the list before dropping anything.
@@ -17,16 +18,18 @@ logger = get_logger("lumina.shops")
 
 
 async def reencrypt_all(session: AsyncSession, box: SecretBox) -> int:
-    """Re-encrypt every shop's key and secret under the first key; the number of shops rewritten."""
+    """Re-encrypt every shop's key, secret and webhook secret under the first key; the number of shops rewritten."""
     shops = await repository.list_all(session)
     unreadable: list[int] = []
     for shop in shops:
         try:
             key, secret = box.rotate(shop.consumer_key_encrypted), box.rotate(shop.consumer_secret_encrypted)
+            hook = box.rotate(shop.webhook_secret_encrypted) if shop.webhook_secret_encrypted else None
         except ValueError:
             unreadable.append(shop.id)
             continue
         shop.consumer_key_encrypted, shop.consumer_secret_encrypted = key, secret
+        shop.webhook_secret_encrypted = hook
     if unreadable:
         listed = ", ".join(map(str, unreadable))
         raise BadRequestError(

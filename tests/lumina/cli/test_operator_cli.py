@@ -114,6 +114,9 @@ async def test_runs_lists_the_history_newest_first(cli: Cli, shop_url: str) -> N
 async def test_rotating_the_encryption_key_end_to_end(cli: Cli, cli_database: Database, shop_url: str) -> None:
     await synced_shop(cli, shop_url)
     both = f"{NEW_KEY},{TEST_ENCRYPTION_KEY}"
+    async with cli_database.transaction() as session:  # as webhook registration stores it (PUBLIC_URL set)
+        shop = (await session.execute(select(ShopConnection))).scalar_one()
+        shop.webhook_secret_encrypted = SecretBox(TEST_ENCRYPTION_KEY).encrypt("webhook-secret-of-shop-1")
 
     new_only_before = await cli("shops", "check", "1", ENCRYPTION_KEY=NEW_KEY)
     refused = await cli("shops", "reencrypt", ENCRYPTION_KEY=NEW_KEY)
@@ -133,6 +136,8 @@ async def test_rotating_the_encryption_key_end_to_end(cli: Cli, cli_database: Da
     async with cli_database.transaction() as session:
         shop = (await session.execute(select(ShopConnection))).scalar_one()
     assert SecretBox(NEW_KEY).decrypt(shop.consumer_secret_encrypted) == KEY.consumer_secret
+    assert shop.webhook_secret_encrypted is not None
+    assert SecretBox(NEW_KEY).decrypt(shop.webhook_secret_encrypted) == "webhook-secret-of-shop-1"
     with pytest.raises(ValueError, match="cannot be decrypted"):
         SecretBox(TEST_ENCRYPTION_KEY).decrypt(shop.consumer_secret_encrypted)
     assert_no_secret(refused.output, moved.output, checked.output)
