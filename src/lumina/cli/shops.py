@@ -66,6 +66,10 @@ def describe_health(summary: ShopSummary) -> list[str]:
         lines.append(f"  Failing:   {health.consecutive_failures} time(s) in a row: {health.last_error}")
     if health.next_attempt_at is not None:
         lines.append(f"  Next:      not before {health.next_attempt_at:%Y-%m-%d %H:%M} UTC")
+    if health.webhook is not None:
+        hooks = health.webhook
+        state = "active" if hooks.active else ", ".join(f"{topic} {status}" for topic, status in hooks.topics.items())
+        lines.append(f"  Webhooks:  {state}; re-activated {hooks.reactivations} time(s)")
     return lines
 
 

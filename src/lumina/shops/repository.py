@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.models import CachedOrder, FamilyShop, ShopConnection, ShopSyncState
+from lumina.models import CachedOrder, FamilyShop, ShopConnection, ShopSyncState, ShopWebhook
 
 
 async def get(session: AsyncSession, shop_id: int) -> ShopConnection | None:
@@ -62,6 +62,15 @@ async def sync_states(session: AsyncSession, shop_ids: Sequence[int] | None = No
     if shop_ids is not None:
         statement = statement.where(ShopSyncState.shop_id.in_(shop_ids))
     return {state.shop_id: state for state in (await session.execute(statement)).scalars()}
+
+
+async def webhooks_of(session: AsyncSession, shop_ids: Sequence[int]) -> dict[int, list[ShopWebhook]]:
+    """The webhooks this service registered on each shop, by topic."""
+    statement = select(ShopWebhook).where(ShopWebhook.shop_id.in_(shop_ids)).order_by(ShopWebhook.topic)
+    found: dict[int, list[ShopWebhook]] = {}
+    for hook in (await session.execute(statement)).scalars():
+        found.setdefault(hook.shop_id, []).append(hook)
+    return found
 
 
 async def mirrored_counts(session: AsyncSession, shop_ids: Sequence[int] | None = None) -> dict[int, int]:

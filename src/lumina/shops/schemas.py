@@ -77,6 +77,15 @@ class ShopUpdate(RequestBody):
         )
 
 
+class WebhookOut(CamelModel):
+    """The webhooks this service registered on the shop."""
+
+    active: bool = Field(description="Every topic's webhook is active on the shop.")
+    topics: dict[str, str] = Field(description="Topic -> the shop's status for our webhook (active, paused, disabled).")
+    reactivations: int = Field(description="Times a webhook the shop had disabled was turned back on.")
+    checked_at: datetime | None = Field(description="When the webhooks were last all checked.")
+
+
 class HealthOut(CamelModel):
     """How the shop's sync is doing."""
 
@@ -89,7 +98,9 @@ class HealthOut(CamelModel):
     syncing: bool = Field(description="A sync of this shop is running now.")
     orders_mirrored: int = Field(description="Distinct orders of this shop in the cache.")
     interval_minutes: int = Field(description="Minutes between syncs: the shop's own, or SYNC_INTERVAL.")
-    webhook: None = Field(default=None, description="Webhook state (null: webhooks are not set up).")
+    webhook: WebhookOut | None = Field(
+        default=None, description="Webhook state (null: none registered, as without PUBLIC_URL)."
+    )
 
     @classmethod
     def of(cls, health: ShopHealth) -> HealthOut:

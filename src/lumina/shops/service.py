@@ -24,7 +24,7 @@ from lumina.kit.text import clean_name
 from lumina.logging import get_logger
 from lumina.models import FamilyShop, ShopConnection
 from lumina.shops import checking, repository
-from lumina.shops.health import ShopHealth, health_of
+from lumina.shops.health import ShopHealth, WebhookHealth, health_of
 from lumina.woocommerce import AuthMode, ShopInfo, WooCredentials
 from lumina.woocommerce.client import normalize_base_url
 
@@ -146,12 +146,21 @@ async def summaries(
     families = await repository.family_counts(session, ids)
     states = await repository.sync_states(session, ids)
     mirrored = await repository.mirrored_counts(session, ids)
+    webhooks = await repository.webhooks_of(session, ids)
     interval, box, now = context.settings.sync_interval, context.secret_box, datetime.now(UTC)
     return [
         ShopSummary(
             shop,
             families.get(shop.id, 0),
-            health_of(box, shop, states.get(shop.id), mirrored.get(shop.id, 0), default_interval=interval, now=now),
+            health_of(
+                box,
+                shop,
+                states.get(shop.id),
+                mirrored.get(shop.id, 0),
+                default_interval=interval,
+                now=now,
+                webhook=WebhookHealth.of(webhooks.get(shop.id, [])),
+            ),
         )
         for shop in shops
     ]

@@ -8,6 +8,8 @@ import httpx
 from lumina.context import ServiceContext
 from lumina.live import runtime as live_runtime
 from lumina.models import UserRole
+from lumina.shops import service as shops
+from lumina.shops.schemas import ShopOut, WebhookOut
 from lumina.webhooks.registration import Registrar
 from lumina.webhooks.upkeep import keep_webhooks
 from tests.lumina.auth.support import sign_in
@@ -16,6 +18,13 @@ from tests.lumina.webhooks.support import client_of, register
 from woosim import ShopServer, SimulatedShop
 
 TOPICS = {"order.created", "order.updated", "order.deleted", "order.restored"}
+
+
+async def webhook_health(context: ServiceContext, shop_id: int) -> WebhookOut | None:
+    """The shop's webhook state as the admin API shows it."""
+    async with context.database.transaction() as session:
+        summary = await shops.shop_summary(session, context, await shops.get_shop(session, shop_id))
+    return ShopOut.of(summary).health.webhook
 
 
 async def test_registered_once_reactivated_and_tidied(
@@ -38,6 +47,11 @@ async def test_registered_once_reactivated_and_tidied(
     assert repaired.reactivated == 1
     assert repaired.reactivations_total == 1
     assert woo_shop.webhooks.get(ours[1].id).status == "active"  # type: ignore[union-attr]
+    health = await webhook_health(service, linked.shop_id)
+    assert health is not None
+    assert health.active
+    assert set(health.topics) == TOPICS
+    assert health.reactivations == 1
 
     service.settings.public_url = "http://127.0.0.1:1/moved"
     moved = await register(service, linked.shop_id)
@@ -47,6 +61,7 @@ async def test_registered_once_reactivated_and_tidied(
     async with await client_of(service, linked.shop_id) as client:
         assert await Registrar(service).remove(linked.shop_id, client) == 4
     assert [hook.id for hook in woo_shop.webhooks.all()] == [foreign.id]
+    assert await webhook_health(service, linked.shop_id) is None
 
 
 async def test_a_shop_added_through_the_admin_api_gets_its_webhooks(
