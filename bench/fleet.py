@@ -40,7 +40,6 @@ import os
 import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,6 +84,7 @@ class Measured:
     idle: Cycle
     idle_transactions: float
     idle_rows: float
+    background: Sample  # per second, with nobody syncing
 
 
 def parse_args() -> argparse.Namespace:
@@ -171,7 +171,7 @@ def cpu_seconds(processes: Iterable[subprocess.Popen[bytes]]) -> float:
     return total / TICKS_PER_SECOND
 
 
-async def database_counters(database: str) -> tuple[int, int]:
+async def database_counters(database: str) -> tuple[float, float]:
     """(transactions, rows) of `database` so far, from pg_stat_database."""
     connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/test")
     try:
@@ -184,7 +184,7 @@ async def database_counters(database: str) -> tuple[int, int]:
     finally:
         await connection.close()
     assert row is not None
-    return int(row["transactions"]), int(row["rows"])
+    return float(row["transactions"]), float(row["rows"])
 
 
 async def admin_sql(*statements: str) -> None:
@@ -290,9 +290,22 @@ async def register(service: Service, fleet: list[FleetShop], concurrency: int) -
     await asyncio.gather(*(one(shop) for shop in fleet))
 
 
-async def quiet_counters(database: str) -> tuple[int, int]:
-    await asyncio.sleep(QUIET_SECONDS)
-    return await database_counters(database)
+@dataclass(frozen=True)
+class Sample:
+    """The database's counters and the workers' CPU seconds at a moment (or, from rates_since, per second)."""
+
+    counters: tuple[float, ...]
+    cpu: float
+    at: float
+
+    @classmethod
+    def take(cls, counters: tuple[float, ...], workers: list[subprocess.Popen[bytes]]) -> Sample:
+        return cls(counters, cpu_seconds(workers), time.monotonic())
+
+    def rates_since(self, earlier: Sample) -> Sample:
+        seconds = self.at - earlier.at
+        counters = tuple((b - a) / seconds for a, b in zip(earlier.counters, self.counters, strict=True))
+        return Sample(counters, (self.cpu - earlier.cpu) / seconds, seconds)
 
 
 async def measure(
@@ -317,29 +330,34 @@ async def measure(
                 last_end - first_start, await shop_requests(control, fleet, reset=True), cpu_seconds(started), failed
             )
 
-            # The idle cycle: nothing changed on any shop; the operator asks for every shop once more.
-            before_quiet = await database_counters(database)
-            baseline = await quiet_counters(database)
-            background = [(b - a) / QUIET_SECONDS for a, b in zip(before_quiet, baseline, strict=True)]
+            # The idle cycle: nothing changed on any shop; the operator asks for every shop once more. First the
+            # first cycle's counters reach pg_stat_database, then a quiet time shows what idle workers cost (their
+            # schedule ticks, heartbeats and queue polling), which is taken off the cycle's figures.
+            await asyncio.sleep(QUIET_SECONDS)
+            quiet = Sample.take(await database_counters(database), started)
+            await asyncio.sleep(QUIET_SECONDS)
+            baseline = Sample.take(await database_counters(database), started)
+            background = baseline.rates_since(quiet)
             await shop_requests(control, fleet, reset=True)  # the quiet time's: none expected
-            cpu_before, asked = cpu_seconds(started), time.time()
+            asked, cycle_start = time.time(), Sample.take(baseline.counters, started)
             await service.post("/api/v1/orders/sync/all")
             failed, _, last_end, _ = await wait_for_cycle(database, len(fleet), last_id, args.timeout)
-            idle = Cycle(
-                last_end - asked,
-                await shop_requests(control, fleet, reset=False),
-                cpu_seconds(started) - cpu_before,
-                failed,
-            )
-            after = await quiet_counters(database)
-            spent = time.time() - asked
-            net = [(b - a) - rate * spent for a, b, rate in zip(baseline, after, background, strict=True)]
+            cycle_end = Sample.take(baseline.counters, started)
+            cpu = cycle_end.cpu - cycle_start.cpu - background.cpu * (cycle_end.at - cycle_start.at)
+            idle = Cycle(last_end - asked, await shop_requests(control, fleet), cpu, failed)
+            await asyncio.sleep(QUIET_SECONDS)
+            after = Sample.take(await database_counters(database), started)
+            spent = after.at - baseline.at
+            net = [
+                b - a - rate * spent
+                for a, b, rate in zip(baseline.counters, after.counters, background.counters, strict=True)
+            ]
             await service.client.aclose()
             processes.stop([*started, service.process])
         finally:
             await admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     shops = len(fleet)
-    return Measured(workers, first, idle, net[0] / shops, net[1] / shops)
+    return Measured(workers, first, idle, net[0] / shops, net[1] / shops, background)
 
 
 def secrets_env(folder: Path) -> dict[str, str]:
@@ -389,8 +407,12 @@ def report(args: argparse.Namespace, results: list[Measured]) -> None:
         print(f"  {r.workers:>2}  {r.idle.wall:>6.1f}  {per_shop:>8.2f}  {r.idle.cpu_seconds * 1000 / shops:>6.2f}  "
               f"{r.idle_transactions:>15.1f}  {r.idle_rows:>7.1f}  {bound:>7.1f}  {r.idle.wall / bound:>10.2f}  "
               f"{r.idle.failed:>11}")  # fmt: skip
-    ratios = [r.idle.wall / (shops * (r.idle.requests / shops) * latency / (r.workers * concurrency)) for r in results]
-    print(f"\nmedian idle wall/bound over W: {statistics.median(ratios):.2f}")
+    print("  CPU and database figures net of what the same workers cost idle, nobody syncing (per second):")
+    for r in results:
+        transactions, rows = r.background.counters
+        print(
+            f"    W={r.workers}: {r.background.cpu * 1000:.1f} CPU ms, {transactions:.1f} transactions, {rows:.0f} rows"
+        )
 
 
 async def run(args: argparse.Namespace) -> None:
