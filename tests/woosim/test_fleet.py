@@ -86,3 +86,13 @@ def test_a_shop_is_built_on_its_first_request_and_unknown_shops_are_404(fleet: F
     assert httpx.get(f"{server.base_url}/shop/4/wp-json/").status_code == 404
     assert httpx.get(f"{server.base_url}/shop/0/wp-json/").status_code == 404
     assert httpx.get(f"{server.base_url}/wp-json/").status_code == 404
+
+
+def test_a_fleet_over_https_takes_each_shop_s_keys_by_basic_auth(fleet: Fleet) -> None:
+    with FleetServer(fleet, https=True) as secure:
+        assert secure.shop_url(2).startswith("https://")
+        with httpx.Client(verify=secure.ssl_context_for_clients(), timeout=10) as client:
+            own, other = (fleet.keys(n)[0] for n in (2, 1))
+            url = secure.api_url(2) + "/orders"
+            assert client.get(url, auth=(own.consumer_key, own.consumer_secret)).status_code == 200
+            assert client.get(url, auth=(other.consumer_key, other.consumer_secret)).status_code == 401
