@@ -18,14 +18,15 @@ What it runs, all real processes on this machine:
   per W (CREATE DATABASE ... TEMPLATE), so every W starts from the same registered, never synced shops.
 - Per W: W `lumina worker --concurrency C` processes and a `lumina serve`. The workers' own schedule queues every
   shop (never synced, so due); the first cycle's wall time runs from the first run's start to the last run's end
-  (worker start-up excluded). The idle cycle is the operator's `POST /orders/sync/all`, timed from the request to
-  the last run's end.
+  (worker start-up excluded). Then `--idle-cycles` (3) idle cycles, each the operator's `POST /orders/sync/all`
+  timed from the request to the last run's end; their medians are printed.
 - Shop requests are woosim's own counts. Worker CPU is user + system time of the worker processes (/proc/PID/stat,
   the kernel's counters that getrusage reports). PostgreSQL here has no pg_stat_statements (it needs
   shared_preload_libraries and a restart), so the database figures are pg_stat_database's transactions (commits +
   rollbacks) and rows (returned + fetched + inserted + updated + deleted) for the benchmark's database, read after
   11 s of quiet (a backend reports its counters within 10 s), minus what the same quiet time costs with nobody
-  syncing (the workers' 5 s schedule ticks and heartbeats).
+  syncing (the workers' 5 s schedule ticks and heartbeats), averaged over the idle cycles. The workers' CPU in an
+  idle cycle is also net of what they cost idle.
 
 The shops keep the service's default politeness (SYNC_REQUESTS_PER_SECOND=5 per shop): at 200 ms a request and a
 few requests per shop it is never what limits.
@@ -40,6 +41,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,9 +74,19 @@ class FleetShop:
 @dataclass
 class Cycle:
     wall: float
-    requests: int
+    requests: float
     cpu_seconds: float
     failed: int
+
+    @classmethod
+    def median(cls, cycles: list[Cycle]) -> Cycle:
+        """Each figure's median over the cycles; their failed runs added up."""
+        return cls(
+            statistics.median(c.wall for c in cycles),
+            statistics.median(c.requests for c in cycles),
+            statistics.median(c.cpu_seconds for c in cycles),
+            sum(c.failed for c in cycles),
+        )
 
 
 @dataclass
@@ -94,6 +106,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=200.0, help="each shop's response time")
     parser.add_argument("--workers", default="1,2,4", help="comma list of worker counts W, one cycle pair each")
     parser.add_argument("--worker-concurrency", type=int, default=4, help="lumina worker --concurrency")
+    parser.add_argument("--idle-cycles", type=int, default=3, help="idle cycles per W (medians are printed)")
     parser.add_argument("--register-concurrency", type=int, default=16, help="admin API requests at once")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a cycle may take before giving up")
     return parser.parse_args()
@@ -339,12 +352,15 @@ async def measure(
             baseline = Sample.take(await database_counters(database), started)
             background = baseline.rates_since(quiet)
             await shop_requests(control, fleet, reset=True)  # the quiet time's: none expected
-            asked, cycle_start = time.time(), Sample.take(baseline.counters, started)
-            await service.post("/api/v1/orders/sync/all")
-            failed, _, last_end, _ = await wait_for_cycle(database, len(fleet), last_id, args.timeout)
-            cycle_end = Sample.take(baseline.counters, started)
-            cpu = cycle_end.cpu - cycle_start.cpu - background.cpu * (cycle_end.at - cycle_start.at)
-            idle = Cycle(last_end - asked, await shop_requests(control, fleet), cpu, failed)
+            cycles = []
+            for _ in range(args.idle_cycles):
+                asked, cycle_start = time.time(), Sample.take(baseline.counters, started)
+                await service.post("/api/v1/orders/sync/all")
+                failed, _, last_end, last_id = await wait_for_cycle(database, len(fleet), last_id, args.timeout)
+                cycle_end = Sample.take(baseline.counters, started)
+                cpu = cycle_end.cpu - cycle_start.cpu - background.cpu * (cycle_end.at - cycle_start.at)
+                cycles.append(Cycle(last_end - asked, await shop_requests(control, fleet, reset=True), cpu, failed))
+            idle = Cycle.median(cycles)
             await asyncio.sleep(QUIET_SECONDS)
             after = Sample.take(await database_counters(database), started)
             spent = after.at - baseline.at
@@ -357,7 +373,8 @@ async def measure(
         finally:
             await admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     shops = len(fleet)
-    return Measured(workers, first, idle, net[0] / shops, net[1] / shops, background)
+    per_cycle = shops * args.idle_cycles
+    return Measured(workers, first, idle, net[0] / per_cycle, net[1] / per_cycle, background)
 
 
 def secrets_env(folder: Path) -> dict[str, str]:
@@ -399,7 +416,7 @@ def report(args: argparse.Namespace, results: list[Measured]) -> None:
               f"{r.first.cpu_seconds * 1000 / shops:>11.1f}  {bound:>7.1f}  {r.first.wall / bound:>10.2f}  "
               f"{r.first.failed:>11}")  # fmt: skip
     print("  * the workers' CPU since they started, their start-up included")
-    print("\nIdle cycle (POST /orders/sync/all, nothing changed), per shop:")
+    print(f"\nIdle cycle (POST /orders/sync/all, nothing changed), per shop; medians of {args.idle_cycles} cycles:")
     print("   W  wall s  requests  CPU ms  db transactions  db rows  bound s  wall/bound  failed runs")
     for r in results:
         per_shop = r.idle.requests / shops
