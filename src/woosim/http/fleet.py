@@ -37,8 +37,4 @@ class FleetApp:
         prefix = PREFIX + str(number)
         below = match.group(2) or b"/"
         path = scope["path"][len(prefix) :] if scope["path"].startswith(prefix) else below.decode("latin-1")
-        await app(
-            {**scope, "raw_path": below, "path": path or "/", "root_path": scope.get("root_path", "") + prefix},
-            receive,
-            send,
-        )
+        await app({**scope, "raw_path": below, "path": path or "/"}, receive, send)
