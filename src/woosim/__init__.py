@@ -4,7 +4,8 @@ benchmarks and demos. It never imports the service it is used to test."""
 from woosim.clock import ShopClock
 from woosim.config import ApiKey, ShopConfig
 from woosim.faults import FaultRule
-from woosim.http.server import ShopServer
+from woosim.fleet import Fleet
+from woosim.http.server import FleetServer, ShopServer
 from woosim.shop import SimulatedShop
 
-__all__ = ["ApiKey", "FaultRule", "ShopClock", "ShopConfig", "ShopServer", "SimulatedShop"]
+__all__ = ["ApiKey", "FaultRule", "Fleet", "FleetServer", "ShopClock", "ShopConfig", "ShopServer", "SimulatedShop"]

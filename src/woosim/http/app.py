@@ -26,6 +26,7 @@ CAPTCHA_PAGE = (
     b'<div class="captcha">Please complete the security check to continue.</div></form></body></html>'
 )
 _REASONS = {
+    404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -34,7 +35,7 @@ _REASONS = {
 }
 
 
-def _html_error(status: int) -> bytes:
+def html_error(status: int) -> bytes:
     reason = _REASONS.get(status, "Error")
     return (
         f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
@@ -50,13 +51,9 @@ class ShopApp:
         self.router = build_router()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+        if await not_a_request(scope, receive, send):
             return
-        if scope["type"] != "http":
-            return
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
+        path = raw_path_of(scope).decode("latin-1")
         if path.startswith("/__woosim"):
             body = await _read_body(receive)
             await handle_control(self.shop, scope, path, body, send)
@@ -93,12 +90,12 @@ class ShopApp:
             await _until(answer_at)
         if "timeout" in faults:
             await _hang(receive, faults["timeout"].latency or 30.0)
-            await self._send_plain(send, req, 504, _html_error(504), [])
+            await self._send_plain(send, req, 504, html_error(504), [])
             return
         if "status" in faults:
             rule: FaultRule = faults["status"]
             extra = [("Retry-After", str(rule.retry_after))] if rule.retry_after is not None else []
-            await self._send_plain(send, req, rule.status, _html_error(rule.status), extra)
+            await self._send_plain(send, req, rule.status, html_error(rule.status), extra)
             return
         if "captcha" in faults:
             await self._send_plain(send, req, 200, CAPTCHA_PAGE, [])
@@ -112,7 +109,7 @@ class ShopApp:
             await response.after()
         if "truncated_json" in faults and response.body:
             response.body = response.body[: max(1, len(response.body) // 2)]
-        await _send(send, response, req.method)
+        await send_response(send, response, req.method)
 
     async def _send_plain(
         self, send: Send, req: ApiRequest, status: int, body: bytes, extra: list[tuple[str, str]]
@@ -123,7 +120,7 @@ class ShopApp:
             ("Content-Type", "text/html; charset=UTF-8"),
             *extra,
         ]
-        await _send(send, ApiResponse(status, body, headers), req.method)
+        await send_response(send, ApiResponse(status, body, headers), req.method)
 
 
 async def _until(when: float) -> None:
@@ -132,7 +129,7 @@ async def _until(when: float) -> None:
         await asyncio.sleep(remaining)
 
 
-async def _send(send: Send, response: ApiResponse, method: str) -> None:
+async def send_response(send: Send, response: ApiResponse, method: str) -> None:
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if method == "HEAD" else response.body})
@@ -163,6 +160,18 @@ async def _hang(receive: Receive, seconds: float) -> None:
         await asyncio.wait_for(disconnected(), timeout=seconds)
     except TimeoutError:
         return
+
+
+async def not_a_request(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answers the lifespan protocol; True for anything but an HTTP request."""
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    return bool(scope["type"] != "http")
+
+
+def raw_path_of(scope: Scope) -> bytes:
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return raw_path if isinstance(raw_path, bytes) else str(raw_path).encode("latin-1")
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -1,4 +1,5 @@
-"""ShopServer: the simulated shop on a real loopback port (uvicorn in a background thread), HTTP or HTTPS."""
+"""ShopServer and FleetServer: a simulated shop, or a fleet of them, on a real loopback port (uvicorn in a background
+thread), HTTP or HTTPS."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self, TypedDict, Unpack
 
 import uvicorn
 
+from woosim.fleet import Fleet
 from woosim.http.app import ShopApp
+from woosim.http.fleet import FleetApp
 from woosim.shop import SimulatedShop
 
 
@@ -39,24 +42,23 @@ class _Uvicorn(uvicorn.Server):
             loop.call_soon_threadsafe(event.set)
 
 
-class ShopServer:
-    """Serve `shop` on host:port (port 0: a free one). `https=True` serves TLS with a certificate from a
-    throwaway test CA (trustme); clients trust it through `ssl_context_for_clients()`.
+class ServeOptions(TypedDict, total=False):
+    https: bool
+    host: str
+    port: int
+    log_level: str
 
-    Use as a context manager, sync (`with`) or async (`async with`). Several servers may serve one shop
-    (say HTTP and HTTPS); the first to start becomes the shop's home URL unless the config names one.
+
+class _LoopbackServer:
+    """An ASGI app on host:port (port 0: a free one). `https=True` serves TLS with a certificate from a throwaway
+    test CA (trustme); clients trust it through `ssl_context_for_clients()`.
+
+    Use as a context manager, sync (`with`) or async (`async with`).
     """
 
     def __init__(
-        self,
-        shop: SimulatedShop,
-        *,
-        https: bool = False,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        log_level: str = "warning",
+        self, *, https: bool = False, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
     ) -> None:
-        self.shop = shop
         self.https = https
         self.host = host
         self.port = port
@@ -67,6 +69,10 @@ class ShopServer:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
 
+    def _app(self) -> Any:
+        """The app to serve, told where it is served (`base_url` is known by then)."""
+        raise NotImplementedError
+
     @property
     def scheme(self) -> str:
         return "https" if self.https else "http"
@@ -75,10 +81,6 @@ class ShopServer:
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
-
-    @property
-    def api_url(self) -> str:
-        return self.base_url + "/wp-json/wc/v3"
 
     def ssl_context_for_clients(self) -> ssl.SSLContext:
         """A client context that trusts this server's test CA (a default context for plain HTTP)."""
@@ -95,7 +97,7 @@ class ShopServer:
         pem: bytes = self._ca.cert_pem.bytes()
         return pem
 
-    def start(self) -> ShopServer:
+    def start(self) -> Self:
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted sockets inherit this; without it small responses (headers, then body) stall on delayed ACKs.
@@ -107,7 +109,7 @@ class ShopServer:
         if self.https:
             options.update(self._tls_files())
         config = uvicorn.Config(
-            ShopApp(self.shop),
+            self._app(),
             log_level=self.log_level,
             access_log=False,
             server_header=False,
@@ -117,7 +119,6 @@ class ShopServer:
             **options,
         )
         self._server = _Uvicorn(config)
-        self.shop.bind_home(self.base_url)
         self._thread = threading.Thread(target=self._run, name=f"woosim-{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -160,7 +161,7 @@ class ShopServer:
         self._sock = None
         self._tmp = None
 
-    def __enter__(self) -> ShopServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -168,7 +169,7 @@ class ShopServer:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> ShopServer:
+    async def __aenter__(self) -> Self:
         await asyncio.to_thread(self.start)
         return self
 
@@ -176,3 +177,38 @@ class ShopServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await asyncio.to_thread(self.stop)
+
+
+class ShopServer(_LoopbackServer):
+    """Serve `shop`. Several servers may serve one shop (say HTTP and HTTPS); the first to start becomes the shop's
+    home URL unless the config names one."""
+
+    def __init__(self, shop: SimulatedShop, **options: Unpack[ServeOptions]) -> None:
+        super().__init__(**options)
+        self.shop = shop
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/wp-json/wc/v3"
+
+    def _app(self) -> Any:
+        self.shop.bind_home(self.base_url)
+        return ShopApp(self.shop)
+
+
+class FleetServer(_LoopbackServer):
+    """Serve every shop of `fleet` on one port, shop N below `/shop/N` (`shop_url(N)`)."""
+
+    def __init__(self, fleet: Fleet, **options: Unpack[ServeOptions]) -> None:
+        super().__init__(**options)
+        self.fleet = fleet
+
+    def shop_url(self, number: int) -> str:
+        return self.fleet.home_url(number)
+
+    def api_url(self, number: int) -> str:
+        return self.shop_url(number) + "/wp-json/wc/v3"
+
+    def _app(self) -> Any:
+        self.fleet.bind(self.base_url)
+        return FleetApp(self.fleet)

@@ -39,19 +39,20 @@ class Linked:
 
 async def add_shop(
     context: ServiceContext,
-    server: ShopServer,
+    server: ShopServer | str,
     shop: SimulatedShop,
     *,
     families: int = 1,
     scopes: Sequence[dict[str, Any] | None] = (),
     name: str = "Sim shop",
 ) -> Linked:
-    """A shop row for `server`, and `families` families linked to it (with the given customer scopes)."""
+    """A shop row for `server` (or a fleet shop's URL), and `families` families linked to it (with the given customer
+    scopes)."""
     async with context.database.transaction() as session:
         row = await create_shop(
             session,
             context.secret_box,
-            url=server.base_url,
+            url=server if isinstance(server, str) else server.base_url,
             consumer_key=shop.read_write_key.consumer_key,
             consumer_secret=shop.read_write_key.consumer_secret,
             name=name,
