@@ -38,7 +38,8 @@ async def first_paint_ms(page: Page) -> float:
         """() => new Promise((resolve) => {
           const found = () => performance.getEntriesByName("first-contentful-paint")[0];
           if (found()) return resolve(found().startTime);
-          new PerformanceObserver(() => found() && resolve(found().startTime)).observe({ type: "paint", buffered: true });
+          const observer = new PerformanceObserver(() => found() && resolve(found().startTime));
+          observer.observe({ type: "paint", buffered: true });
         })"""
     )
     return paint
@@ -110,9 +111,8 @@ async def test_a_family_member_works_through_the_console(desktop: Console, shop:
     assert (await page.inner_text("#view h1")).startswith(f"Order #{number}")
     order_id = int(page.url.rsplit("/", 1)[1])
     await desktop.screenshot("order")
-    before = httpx.get(
-        f"{desktop.base_url}/api/v1/orders/{order_id}", headers=signed_in_headers(desktop.base_url)
-    ).json()["order"]
+    async with httpx.AsyncClient(base_url=desktop.base_url, headers=signed_in_headers(desktop.base_url)) as api:
+        before = (await api.get(f"/api/v1/orders/{order_id}")).json()["order"]
     target = "on-hold" if before["status"] != "on-hold" else "completed"
     await page.select_option("#new-status", target)
     await page.click("#change-status")

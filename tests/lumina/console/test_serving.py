@@ -26,7 +26,8 @@ async def test_the_page_is_never_cached_and_names_hashed_assets(client: httpx.As
     assert response.headers["x-content-type-options"] == "nosniff"
     assets = re.findall(r'(?:src|href)="(/console/[^"]+)"', response.text)
     assert f"/console/{assets_version()}/js/app.js" in assets
-    assert "<script>" not in response.text and "style=" not in response.text  # nothing inline
+    assert "<script>" not in response.text  # nothing inline
+    assert "style=" not in response.text
 
 
 async def test_assets_are_cached_for_a_year_under_their_hash(client: httpx.AsyncClient) -> None:
@@ -37,8 +38,10 @@ async def test_assets_are_cached_for_a_year_under_their_hash(client: httpx.Async
         assert response.headers["x-frame-options"] == "DENY"
         assert "content-security-policy" in response.headers
     assert (await client.get("/console/0000000000000000/js/app.js")).status_code == 404
-    assert (await client.get(f"/console/{assets_version()}/js/api.js")).headers["content-type"].startswith(
-        "text/javascript"
+    assert (
+        (await client.get(f"/console/{assets_version()}/js/api.js"))
+        .headers["content-type"]
+        .startswith("text/javascript")
     )
 
 
