@@ -24,7 +24,7 @@ function shopRow(shop) {
     h("td", { class: "num" }, lag(health.lagSeconds)),
     h("td", { class: "wide" }, when(health.nextAttemptAt)),
     h("td", { class: "num wide" }, count(health.ordersMirrored)),
-    h("td", { class: "wide" }, health.webhook ? "on" : "off"),
+    h("td", { class: "wide" }, health.webhook ? (health.webhook.active ? "active" : "not active") : "none"),
     h("td", { class: "error-cell" }, health.lastError || shop.checkError || ""));
 }
 
