@@ -15,6 +15,7 @@ from lumina.api.access import AccessMiddleware
 from lumina.api.errors import install_error_handlers
 from lumina.api.openapi import install_openapi
 from lumina.config import Settings
+from lumina.console.serving import install_console
 from lumina.context import ServiceContext
 
 
@@ -55,4 +56,5 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
     for router in lifecycle.api_routers():
         app.include_router(router)
     install_openapi(app)
+    install_console(app)
     return app

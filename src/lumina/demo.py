@@ -136,6 +136,7 @@ def banner(settings: Settings, shop: DemoShop) -> str:
         [
             "",
             "  Lumina order sync: demo mode (no shop configured)",
+            f"  Console:          {base}/   (open it in a browser)",
             f"  API:              {base}/api/v1   (OpenAPI docs at {base}/docs)",
             f"  Simulated shop:   {shop.url}  ({shop.orders} orders, timezone {DEMO_TIMEZONE})",
             f"  Log in as:        {DEMO_EMAIL} / {DEMO_PASSWORD}",

@@ -139,9 +139,14 @@ def test_unauthenticated_request_is_refused_like_the_seed(demo: Demo) -> None:
     assert answer.json() == {"error": "Unauthorized", "message": "No token provided"}
 
 
-def test_the_banner_shows_how_to_point_the_command_line_at_the_demo_database(demo: Demo, tmp_path: Path) -> None:
-    banner = demo.output.read_text(encoding="utf-8").splitlines()[:9]
+def test_the_banner_points_to_the_console_and_the_command_line_at_the_demo_database(demo: Demo, tmp_path: Path) -> None:
+    banner = demo.output.read_text(encoding="utf-8").splitlines()[:10]
     [command] = [line.split(":", 1)[1].strip() for line in banner if line.strip().startswith("Command line:")]
+    # The console is the first address the banner names, and it answers with the console's page.
+    addresses = [line.split(":", 1)[1].split()[0] for line in banner if "http://" in line]
+    console = httpx.URL(addresses[0])
+    assert (console.port, console.path) == (httpx.URL(demo.base).port, "/")
+    assert "<title>Lumina orders</title>" in httpx.get(addresses[0]).text
 
     # Run from another folder, as a person would from a second terminal.
     listed = subprocess.run(

@@ -23,9 +23,10 @@ from lumina.api.integers import IdParam
 from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser, current_principal
 from lumina.orders import status_history, sync_control
 from lumina.orders.openapi import error_responses, parameters_of
-from lumina.orders.params import ListParams, OrderPath, list_params, order_id_of
+from lumina.orders.params import DailyParams, ListParams, OrderPath, daily_params, list_params, order_id_of
 from lumina.orders.reads import reads_of
 from lumina.orders.schemas import (
+    DailyStatsEnvelope,
     OrderEnvelope,
     OrderList,
     StatsEnvelope,
@@ -93,6 +94,25 @@ async def list_orders(request: Request) -> Response:
 async def order_stats(request: Request) -> Response:
     principal = await current_principal(request)
     body = await reads_of(request.app.state.context).stats_json(principal.family_id)
+    return Response(body, media_type=JSON)
+
+
+@router.get(
+    "/stats/daily",
+    summary="Orders and revenue per day",
+    description=(
+        "The family's orders created on each UTC day of the last `days` days (today included, days without orders at "
+        "0), and their revenue by the rule of `/stats` (processing, on-hold and completed orders, minus refunds) as "
+        "decimal strings: `revenue` in the window's main `currency`, every currency in `revenueByCurrency`."
+    ),
+    response_model=DailyStatsEnvelope,
+    responses=error_responses(400, 401),
+    openapi_extra={**BEARER, "parameters": parameters_of(DailyParams, "query")},
+)
+async def daily_stats(request: Request) -> Response:
+    principal = await current_principal(request)
+    params = daily_params(request.scope["query_string"])
+    body = await reads_of(request.app.state.context).daily_json(principal.family_id, params.days)
     return Response(body, media_type=JSON)
 
 

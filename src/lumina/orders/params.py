@@ -35,6 +35,9 @@ SortDirection = Literal["asc", "desc"]
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 200
 MAX_OFFSET: Final = 1_000_000  # deeper pages cost a scan of every order before them; filter instead
+MAX_SEARCH: Final = 100
+DEFAULT_DAYS: Final = 30
+MAX_DAYS: Final = 366
 
 # Each sort ends in tie-breakers that make pages stable and that match an index's order, so the database can
 # read a page in index order (SQLite appends the row id to every index).
@@ -54,6 +57,15 @@ REVENUE_STATUSES: Final[tuple[str, ...]] = ("processing", "on-hold", "completed"
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
+
+
+def _stripped(value: object) -> object:
+    """Blank is no search; NUL is refused (PostgreSQL cannot compare text holding it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL")
+        return value.strip() or None
+    return value
 
 
 class ListParams(BaseModel):
@@ -77,6 +89,26 @@ class ListParams(BaseModel):
     order: Annotated[SortDirection, BeforeValidator(_lower)] = Field(
         default="desc", description="Sort direction (case does not matter)."
     )
+    search: Annotated[str | None, Field(max_length=MAX_SEARCH), BeforeValidator(_stripped)] = Field(
+        default=None,
+        description="Only orders whose number, customer name or billing email contains this text (case does not "
+        "matter; blank: no filter).",
+    )
+
+
+class DailyParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    days: Annotated[
+        int,
+        Field(
+            strict=True,
+            ge=1,
+            le=MAX_DAYS,
+            description=f"Days in the series, ending today (UTC): {DEFAULT_DAYS} by default, at most {MAX_DAYS}.",
+        ),
+        FromText,
+    ] = DEFAULT_DAYS
 
 
 class OrderPath(BaseModel):
@@ -100,6 +132,11 @@ def list_params(query_string: bytes) -> ListParams:
     """The list's parameters in a raw query string; the same few strings come again and again (refusals are not
     remembered: an exception leaves no entry)."""
     return _validated(ListParams, QueryParams(query_string), "query")
+
+
+@lru_cache(maxsize=64)
+def daily_params(query_string: bytes) -> DailyParams:
+    return _validated(DailyParams, QueryParams(query_string), "query")
 
 
 def order_id_of(request: Request) -> int:

@@ -19,7 +19,7 @@ from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.orders.read_cache import CacheKey, OrderReadCache, read_cache_of
 from lumina.orders.repository import SUMMARY_COLUMNS
-from lumina.orders.schemas import OrderEnvelope, OrderList, OrderSummary, StatsEnvelope
+from lumina.orders.schemas import DailyStatsEnvelope, OrderEnvelope, OrderList, OrderSummary, StatsEnvelope
 from lumina.orders.service import ListQuery, OrderReader
 
 COMPONENT = "orders.reads"
@@ -40,6 +40,7 @@ _SUMMARY_NAMES = tuple(column.key for column in SUMMARY_COLUMNS)
 _LIST: TypeAdapter[Any] = TypeAdapter(plain_shape(OrderList, orders=GenericAlias(list, (plain_shape(OrderSummary),))))
 _STATS = TypeAdapter(StatsEnvelope)
 _ORDER = TypeAdapter(OrderEnvelope)
+_DAILY = TypeAdapter(DailyStatsEnvelope)
 
 
 class OrderReads:
@@ -59,6 +60,14 @@ class OrderReads:
             return StatsEnvelope(stats=await reader.stats())
 
         return await self.cache.fetch(CacheKey(family_id, "stats"), lambda: self._json(family_id, read, _STATS))
+
+    async def daily_json(self, family_id: int, days: int) -> bytes:
+        """Not cached: its key would have to carry the day, and a chart is read far less often than the list."""
+
+        async def read(reader: OrderReader) -> DailyStatsEnvelope:
+            return DailyStatsEnvelope(daily=await reader.daily(days))
+
+        return await self._json(family_id, read, _DAILY)
 
     async def order_json(self, family_id: int, order_id: int) -> bytes:
         """Raises NotFoundError (never cached) when the family has no such visible order."""

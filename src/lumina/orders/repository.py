@@ -14,9 +14,13 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Integer, Row, Select, String, and_, bindparam, func, select, true
+from sqlalchemy import ColumnElement, Integer, Row, Select, String, and_, bindparam, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
+from lumina.db.types import UTCDateTime, from_micros
 from lumina.models import CachedOrder, Family, FamilyOrderStats, FamilyShop, ShopConnection, ShopSyncState
 from lumina.orders.params import SORT_KEYS
 
@@ -54,6 +58,13 @@ class StatusGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class DayGroup(StatusGroup):
+    """Orders of one status in one currency created on one UTC day."""
+
+    day: str  # YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyStats:
     groups: list[StatusGroup]
     last_sync: datetime | None  # when a sync of one of the family's shops last succeeded
@@ -70,7 +81,15 @@ class OrderPage:
 _FAMILY = bindparam("family_id", type_=Integer)
 _STATUS = bindparam("status", type_=String)
 _STATUSES = bindparam("statuses", type_=String, expanding=True)
+_SEARCH = bindparam("search", type_=String)
 StatusFilter = Literal["all", "one", "some"]
+_LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str) -> str:
+    """`text` anywhere, taken literally: LIKE's wildcards and the escape character are escaped."""
+    escaped = text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%")
+    return f"%{escaped.replace('_', _LIKE_ESCAPE + '_')}%"
 
 
 def _visible() -> ColumnElement[bool]:
@@ -82,27 +101,31 @@ def _status_filter(statuses: Sequence[str]) -> StatusFilter:
     return "all" if not statuses else "one" if len(statuses) == 1 else "some"
 
 
-def _filtered(kind: StatusFilter) -> list[ColumnElement[bool]]:
+def _filtered(kind: StatusFilter, searching: bool) -> list[ColumnElement[bool]]:
     conditions = [_visible()]
     if kind == "one":
         conditions.append(CachedOrder.status == _STATUS)
     elif kind == "some":
         conditions.append(CachedOrder.status.in_(_STATUSES))
+    if searching:
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: case does not matter on either.
+        columns = (CachedOrder.number, CachedOrder.customer_name, CachedOrder.billing_email)
+        conditions.append(or_(*(column.ilike(_SEARCH, escape=_LIKE_ESCAPE) for column in columns)))
     return conditions
 
 
 @cache
-def _count_statement(kind: StatusFilter) -> Select[int]:
-    return select(func.count()).select_from(CachedOrder).where(*_filtered(kind))
+def _count_statement(kind: StatusFilter, searching: bool) -> Select[int]:
+    return select(func.count()).select_from(CachedOrder).where(*_filtered(kind, searching))
 
 
 @cache
-def _page_statement(kind: StatusFilter, order_by: str, descending: bool) -> Select[*tuple[Any, ...]]:
-    conditions = _filtered(kind)
+def _page_statement(kind: StatusFilter, searching: bool, order_by: str, descending: bool) -> Select[*tuple[Any, ...]]:
+    conditions = _filtered(kind, searching)
     keys = SORT_KEYS[order_by]  # an allow-listed name picks a column object; nothing reaches SQL as text
     ordering = [key.desc() if descending else key.asc() for key in keys]
     # An uncorrelated scalar subquery: both databases evaluate it once per statement, not once per row.
-    matching = _count_statement(kind).scalar_subquery()
+    matching = _count_statement(kind, searching).scalar_subquery()
     return (
         select(*SUMMARY_COLUMNS, matching.label("matching"))
         .where(*conditions)
@@ -138,6 +161,40 @@ _STATS_STATEMENT = (
 )
 
 
+class utc_day(FunctionElement[str]):  # noqa: N801 (a SQL function, named as one)
+    """The UTC calendar day (YYYY-MM-DD) of a UTCDateTime column, on either database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite stores naive UTC text, "YYYY-MM-DD HH:MM:SS.ffffff".
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # Whatever the session's time zone: the day in UTC.
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+_DAY = utc_day(CachedOrder.date_created).label("day")
+_DAILY_STATEMENT = (
+    select(
+        _DAY,
+        CachedOrder.status,
+        CachedOrder.currency,
+        func.count(),
+        func.sum(CachedOrder.total) - func.sum(CachedOrder.total_refunded),
+    )
+    .where(_visible(), CachedOrder.date_created >= bindparam("since", type_=UTCDateTime()))
+    .group_by(_DAY, CachedOrder.status, CachedOrder.currency)
+    .order_by(_DAY)
+)
+
+
 class FamilyOrderRepository:
     """Reads of one family's orders: every statement is bound to the family's id here."""
 
@@ -145,8 +202,10 @@ class FamilyOrderRepository:
         self._executor = executor
         self.family_id = family_id
 
-    def _values(self, statuses: Sequence[str] = (), **values: object) -> dict[str, object]:
+    def _values(self, statuses: Sequence[str] = (), search: str | None = None, **values: object) -> dict[str, object]:
         kind = _status_filter(statuses)
+        if search is not None:
+            values["search"] = like_pattern(search)
         if kind == "one":
             values["status"] = statuses[0]
         elif kind == "some":
@@ -154,21 +213,36 @@ class FamilyOrderRepository:
         return {"family_id": self.family_id, **values}
 
     async def list_page(
-        self, *, statuses: Sequence[str], order_by: str, descending: bool, limit: int, offset: int
+        self,
+        *,
+        statuses: Sequence[str],
+        order_by: str,
+        descending: bool,
+        limit: int,
+        offset: int,
+        search: str | None = None,
     ) -> OrderPage:
         """One page and the number of all matching orders, in one round trip when the page is not empty."""
-        statement = _page_statement(_status_filter(statuses), order_by, descending)
-        values = self._values(statuses, limit=limit, offset=offset)
+        statement = _page_statement(_status_filter(statuses), search is not None, order_by, descending)
+        values = self._values(statuses, search, limit=limit, offset=offset)
         rows = (await self._executor.execute(statement, values)).all()
         if rows:
             return OrderPage(rows=rows, count=int(rows[0].matching))
         if offset == 0:
             return OrderPage(rows=rows, count=0)
-        return OrderPage(rows=rows, count=await self.count(statuses=statuses))  # a page past the end
+        return OrderPage(rows=rows, count=await self.count(statuses=statuses, search=search))  # past the end
 
-    async def count(self, *, statuses: Sequence[str]) -> int:
-        statement = _count_statement(_status_filter(statuses))
-        return int((await self._executor.execute(statement, self._values(statuses))).scalar_one())
+    async def count(self, *, statuses: Sequence[str], search: str | None = None) -> int:
+        statement = _count_statement(_status_filter(statuses), search is not None)
+        return int((await self._executor.execute(statement, self._values(statuses, search))).scalar_one())
+
+    async def daily(self, since: datetime) -> list[DayGroup]:
+        """Orders created since `since`, grouped by UTC day, status and currency."""
+        rows = (await self._executor.execute(_DAILY_STATEMENT, self._values(since=since))).all()
+        return [
+            DayGroup(status=status, currency=currency, count=count, net=from_micros(net), day=day)
+            for day, status, currency, count, net in rows
+        ]
 
     async def get(self, order_id: int) -> Row[*tuple[Any, ...]] | None:
         """The order's columns, `raw_data` included, if the family may see it."""

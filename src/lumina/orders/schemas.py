@@ -6,6 +6,7 @@ Money is a decimal string, times are ISO 8601 UTC with a `Z`.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -105,6 +106,23 @@ class StatsEnvelope(BaseModel):
 
 class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class DayStats(CamelModel):
+    date: dt.date = Field(description="The UTC calendar day.")
+    orders: int = Field(description="Orders created that day, in any status.")
+    revenue: Money = Field(description="Revenue of that day's orders in the window's main `currency`.")
+    revenue_by_currency: dict[str, Money] = Field(examples=[{"USD": "120.00"}])
+
+
+class DailyStats(CamelModel):
+    days: int
+    currency: str | None = Field(description="The window's main currency (most orders); null with no orders.")
+    series: list[DayStats] = Field(description="One entry per day, oldest first, today (UTC) last; empty days at 0.")
+
+
+class DailyStatsEnvelope(BaseModel):
+    daily: DailyStats
 
 
 class SyncRequest(CamelModel):

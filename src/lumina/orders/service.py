@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from lumina.errors import BadRequestError, NotFoundError
 from lumina.orders.params import ORDER_STATUSES, REVENUE_STATUSES, ListParams
 from lumina.orders.repository import Executor, FamilyOrderRepository, OrderPage, StatusGroup
-from lumina.orders.schemas import OrderDetail, OrderList, OrderStats
+from lumina.orders.schemas import DailyStats, OrderDetail, OrderList, OrderStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class ListQuery:
     descending: bool = True
     limit: int = 50
     offset: int = 0
+    search: str | None = None
 
     @classmethod
     def of(cls, params: ListParams) -> ListQuery:
@@ -31,6 +33,7 @@ class ListQuery:
             descending=params.order == "desc",
             limit=params.limit,
             offset=params.offset,
+            search=params.search,
         )
 
 
@@ -62,6 +65,7 @@ class OrderReader:
             descending=query.descending,
             limit=query.limit,
             offset=query.offset,
+            search=query.search,
         )
 
     async def list_orders(self, query: ListQuery) -> OrderList:
@@ -80,6 +84,37 @@ class OrderReader:
         found = await self._orders.stats()
         return summarise(found.groups, last_sync=found.last_sync)
 
+    async def daily(self, days: int, today: date | None = None) -> DailyStats:
+        """Orders and revenue per UTC day over the last `days` days, today included, every day present."""
+        today = today or datetime.now(UTC).date()
+        first = today - timedelta(days=days - 1)
+        groups = await self._orders.daily(datetime.combine(first, time(), tzinfo=UTC))
+        by_currency: Counter[str] = Counter()
+        for group in groups:
+            by_currency[group.currency] += group.count
+        main = _main_currency(by_currency)
+        series = {first + timedelta(days=n): _empty_day(first + timedelta(days=n)) for n in range(days)}
+        for group in groups:
+            day = series.get(date.fromisoformat(group.day))
+            if day is None:  # created after today's end (a shop clock ahead of ours)
+                continue
+            day["orders"] += group.count
+            if group.status in REVENUE_STATUSES:
+                revenue = day["revenue_by_currency"]
+                revenue[group.currency] = revenue.get(group.currency, Decimal(0)) + group.net
+        for day in series.values():
+            day["revenue"] = day["revenue_by_currency"].get(main, Decimal(0)) if main else Decimal(0)
+        return DailyStats.model_validate({"days": days, "currency": main, "series": list(series.values())})
+
+
+def _empty_day(day: date) -> dict[str, Any]:
+    return {"date": day, "orders": 0, "revenue": Decimal(0), "revenue_by_currency": {}}
+
+
+def _main_currency(by_currency: Counter[str]) -> str | None:
+    """The currency most orders are in; ties go to the alphabetically first, so it is stable."""
+    return min(by_currency, key=lambda currency: (-by_currency[currency], currency)) if by_currency else None
+
 
 def summarise(groups: list[StatusGroup], *, last_sync: datetime | None) -> OrderStats:
     by_status: Counter[str] = Counter()
@@ -91,8 +126,7 @@ def summarise(groups: list[StatusGroup], *, last_sync: datetime | None) -> Order
         revenue.setdefault(group.currency, Decimal(0))
         if group.status in REVENUE_STATUSES:
             revenue[group.currency] += group.net
-    # The main currency is the one most orders are in; ties go to the alphabetically first, so it is stable.
-    main = min(by_currency, key=lambda currency: (-by_currency[currency], currency)) if by_currency else None
+    main = _main_currency(by_currency)
     known = sum(by_status[status] for status in ORDER_STATUSES)
     return OrderStats.model_validate(
         {

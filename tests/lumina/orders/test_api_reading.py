@@ -229,7 +229,7 @@ async def test_the_cached_reads_keep_their_models_parameters_and_bearer_scheme_d
         "description": "An access token from POST /api/v1/auth/login.",
     }
     parameters = {p["name"]: p for p in spec["paths"][ORDERS]["get"]["parameters"]}
-    assert list(parameters) == ["status", "limit", "offset", "orderBy", "order"]
+    assert list(parameters) == ["status", "limit", "offset", "orderBy", "order", "search"]
     assert all(p["in"] == "query" and not p["required"] and p["description"] for p in parameters.values())
     assert parameters["order"]["schema"]["enum"] == ["asc", "desc"]
     assert parameters["offset"]["schema"]["maximum"] == 1_000_000

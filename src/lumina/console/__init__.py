@@ -1,0 +1,1 @@
+"""The web console at `/`: static files that use only the public API."""

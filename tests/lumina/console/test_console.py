@@ -1,0 +1,210 @@
+"""The console in a real headless Chromium against the service and a 3,000-order simulated shop over real HTTP:
+what a family member and an operator do with it, how fast it answers, and how it looks on a phone and a desktop
+(screenshots in .artifacts/screenshots/)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.async_api import Page, expect
+
+from tests.lumina.console.conftest import Console, signed_in_headers
+from woosim import FaultRule, SimulatedShop
+
+STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed")  # not drafts
+# Generous bounds: the figures printed are what counts; these only catch a console gone badly wrong.
+FIRST_PAINT_BOUND_MS = 1500
+PHONE_WIDTH = 390
+FILTER_BOUND_MS = 1500
+
+# Runs in the page: changes a control, then times until the orders table is replaced with the answer.
+TIME_UNTIL_RESULTS = """async ([selector, value]) => {
+  const results = document.getElementById("orders-results");
+  const control = document.querySelector(selector);
+  const done = new Promise((resolve) => new MutationObserver((_, observer) => {
+    observer.disconnect();
+    resolve(performance.now());
+  }).observe(results, { childList: true }));
+  const start = performance.now();
+  control.value = value;
+  control.dispatchEvent(new Event(control.tagName === "INPUT" ? "input" : "change"));
+  return (await done) - start;
+}"""
+
+
+async def first_paint_ms(page: Page) -> float:
+    paint: float = await page.evaluate(
+        """() => new Promise((resolve) => {
+          const found = () => performance.getEntriesByName("first-contentful-paint")[0];
+          if (found()) return resolve(found().startTime);
+          const observer = new PerformanceObserver(() => found() && resolve(found().startTime));
+          observer.observe({ type: "paint", buffered: true });
+        })"""
+    )
+    return paint
+
+
+def amounts(texts: list[str]) -> list[float]:
+    """Displayed money as numbers, only to compare their order ("$1,234.50" -> 1234.5)."""
+    return [float(re.sub(r"[^\d.]", "", text)) for text in texts]
+
+
+async def column(page: Page, index: int) -> list[str]:
+    return await page.locator(f"#orders-table tbody tr td:nth-child({index})").all_inner_texts()
+
+
+async def test_a_family_member_works_through_the_console(desktop: Console, shop: SimulatedShop) -> None:
+    page = desktop.page
+    await page.goto(desktop.base_url)
+    paint = await first_paint_ms(page)
+    print(f"\nconsole first contentful paint: {paint:.0f} ms")
+    assert paint < FIRST_PAINT_BOUND_MS
+    await desktop.screenshot("signin")
+
+    await desktop.sign_in()
+    assert await page.locator("#orders-table tbody tr").count() == 50
+    summary = await page.inner_text("#orders-summary")
+    assert summary == f"1–50 of {len(shop.order_ids(STATUSES)):,} orders"
+    await desktop.screenshot("orders")
+
+    await page.reload()  # the session survives a reload
+    await page.wait_for_selector("#orders-table tbody tr")
+
+    # Filter by status: every row is a processing order, and all the shop's processing orders are counted.
+    took = await page.evaluate(TIME_UNTIL_RESULTS, ["#status-filter", "processing"])
+    print(f"filter to result (3,000 orders, status=processing): {took:.0f} ms")
+    assert took < FILTER_BOUND_MS
+    assert {text.lower() for text in await column(page, 4)} == {"processing"}
+    processing = len(shop.order_ids(("processing",)))
+    assert await page.inner_text("#orders-summary") == f"1–50 of {processing:,} orders"
+
+    # Sort by total: descending first, then ascending.
+    await page.click("button[data-sort=total]")
+    await page.wait_for_selector("th[aria-sort=descending] button[data-sort=total]")
+    highest = amounts(await column(page, 5))
+    assert highest == sorted(highest, reverse=True)
+    await page.click("button[data-sort=total]")
+    await page.wait_for_selector("th[aria-sort=ascending] button[data-sort=total]")
+    lowest = amounts(await column(page, 5))
+    assert lowest == sorted(lowest)
+    assert lowest[0] <= highest[-1]
+
+    # Search by a customer's email, over every status.
+    await page.select_option("#status-filter", "")
+    everything = f"1–50 of {len(shop.order_ids(STATUSES)):,} orders"
+    await expect(page.locator("#orders-summary")).to_have_text(everything)
+    wanted = shop.get_order(shop.order_ids()[0])
+    email = wanted["billing"]["email"]
+    took = await page.evaluate(TIME_UNTIL_RESULTS, ["#order-search", email.upper()])
+    print(f"search to result ({email!r}, 150 ms typing pause included): {took:.0f} ms")
+    customers = await page.locator("#orders-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert customers
+    assert all(email in text for text in customers)
+    await desktop.screenshot("orders-search")
+
+    # Open the order and change its status: the confirmation says the customer gets an email; the shop has it.
+    row = page.locator("#orders-table tbody tr").first
+    number = (await row.locator("td").first.inner_text()).lstrip("#")
+    await row.locator("a").click()
+    await page.wait_for_selector("#change-status")
+    assert (await page.inner_text("#view h1")).startswith(f"Order #{number}")
+    order_id = int(page.url.rsplit("/", 1)[1])
+    await desktop.screenshot("order")
+    async with httpx.AsyncClient(base_url=desktop.base_url, headers=signed_in_headers(desktop.base_url)) as api:
+        before = (await api.get(f"/api/v1/orders/{order_id}")).json()["order"]
+    target = "on-hold" if before["status"] != "on-hold" else "completed"
+    await page.select_option("#new-status", target)
+    await page.click("#change-status")
+    dialog = page.locator("dialog#confirm")
+    await dialog.wait_for(state="visible")
+    assert "email the customer" in await dialog.inner_text()
+    await desktop.screenshot("order-confirm")
+    await page.click("#confirm-ok")
+    await page.wait_for_selector("#status-outcome .ok")
+    assert (await page.inner_text("#order-status")).lower() == target.replace("-", " ")
+    assert shop.get_order(before["woocommerce_order_id"])["status"] == target
+
+    # The shop refuses the next change: its reason is shown plainly and nothing changes.
+    refusal = shop.faults.add(FaultRule(kind="status", status=403, match="PUT /wp-json/wc/v3/orders"))
+    try:
+        await page.select_option("#new-status", "completed")
+        await page.click("#change-status")
+        await page.click("#confirm-ok")
+        error = await page.wait_for_selector("#status-outcome .error")
+        assert "The shop did not accept the status change" in await error.inner_text()
+        await desktop.screenshot("order-refused")
+    finally:
+        shop.faults.remove(refusal)
+    assert shop.get_order(before["woocommerce_order_id"])["status"] == target
+
+    # Sync now, with its result.
+    await page.click("a[data-section=sync]")
+    await page.click("#sync-now")
+    done = await page.wait_for_selector("#sync-result .ok")
+    assert "Sync finished" in await done.inner_text()
+    await page.wait_for_selector("#sync-state dd.run-succeeded")
+    await desktop.screenshot("sync")
+
+    # Statistics: a bar per day of the window, the counts by status.
+    await page.click("a[data-section=stats]")
+    await page.wait_for_selector("#daily-chart")
+    assert await page.locator("#daily-chart rect.bar").count() == 30
+    tiles = await page.locator("#status-counts .figure").all_inner_texts()
+    assert tiles[0] == f"{len(shop.order_ids(STATUSES)):,}"
+    await desktop.screenshot("stats")
+
+    await page.click("#signout")
+    await page.wait_for_selector("#signin:not([hidden])")
+    await page.reload()
+    await page.wait_for_selector("#signin:not([hidden])")
+    assert await page.locator("#orders-table").count() == 0
+    assert (desktop.refused, desktop.errors) == ([], [])
+
+
+async def test_an_operator_sees_a_failing_shop(desktop: Console, shop: SimulatedShop) -> None:
+    page = desktop.page
+    await desktop.sign_in()
+    outage = shop.faults.add(FaultRule(kind="status", status=401, match="GET /wp-json/wc/v3/orders"))
+    try:
+        await page.click("a[data-section=sync]")
+        await page.click("#sync-now")
+        failed = await page.wait_for_selector("#sync-result .error")
+        assert "The sync failed" in await failed.inner_text()
+    finally:
+        shop.faults.remove(outage)
+
+    await page.click("a[data-section=admin]")
+    failing = await page.wait_for_selector("#shops-table tr.failing")
+    assert "failing (1)" in (await failing.inner_text()).lower()
+    await page.wait_for_selector("#runs-table tbody tr")
+    await page.select_option("#runs-status", "failed")
+    await expect(page.locator("#runs-table tbody tr").filter(has_not_text="failed")).to_have_count(0)
+    assert await page.locator("#runs-table tbody tr").count() >= 1
+    await desktop.screenshot("admin")
+    assert (desktop.refused, desktop.errors) == ([], [])
+
+
+async def test_every_page_fits_a_phone(phone: Console) -> None:
+    page = phone.page
+    await page.goto(phone.base_url)
+    await phone.screenshot("signin")
+    await phone.sign_in()
+    pages = {
+        "orders": "#orders-table tbody tr",
+        "stats": "#daily-chart",
+        "sync": "#sync-state dl",
+        "admin": "#runs-table tbody tr",
+    }
+    for name, ready in pages.items():
+        await page.goto(f"{phone.base_url}/#/{name}")
+        await page.wait_for_selector(ready)
+        # Nothing wider than the screen: tables scroll inside their own box, the page itself never sideways.
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, name
+        await phone.screenshot(name)
+    await page.goto(f"{phone.base_url}/#/orders")
+    await page.locator("#orders-table tbody tr a").first.click()
+    await page.wait_for_selector("#change-status")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    await phone.screenshot("order")
+    assert (phone.refused, phone.errors) == ([], [])
