@@ -407,11 +407,15 @@ def report(args: argparse.Namespace, results: list[Measured]) -> None:
     shops, latency, concurrency = args.shops, args.latency_ms / 1000.0, args.worker_concurrency
     print(f"\n{shops} shops x {args.orders_per_shop} orders, latency {args.latency_ms:g} ms, "
           f"lumina worker --concurrency {concurrency} (queue mode, SYNC_RUNNER=queue)")  # fmt: skip
+
+    def bound_of(requests: float, workers: int) -> float:
+        """The latency bound: shops x requests per shop x latency / total concurrency."""
+        return requests * latency / (workers * concurrency)
+
     print("\nFirst full cycle (backfill of every shop):")
     print("   W  wall s  shops/min  req/shop  CPU ms/shop*  bound s  wall/bound  failed runs")
     for r in results:
-        per_shop = r.first.requests / shops
-        bound = shops * per_shop * latency / (r.workers * concurrency)
+        per_shop, bound = r.first.requests / shops, bound_of(r.first.requests, r.workers)
         print(f"  {r.workers:>2}  {r.first.wall:>6.1f}  {shops / r.first.wall * 60:>9.0f}  {per_shop:>8.2f}  "
               f"{r.first.cpu_seconds * 1000 / shops:>11.1f}  {bound:>7.1f}  {r.first.wall / bound:>10.2f}  "
               f"{r.first.failed:>11}")  # fmt: skip
@@ -419,8 +423,7 @@ def report(args: argparse.Namespace, results: list[Measured]) -> None:
     print(f"\nIdle cycle (POST /orders/sync/all, nothing changed), per shop; medians of {args.idle_cycles} cycles:")
     print("   W  wall s  requests  CPU ms  db transactions  db rows  bound s  wall/bound  failed runs")
     for r in results:
-        per_shop = r.idle.requests / shops
-        bound = shops * per_shop * latency / (r.workers * concurrency)
+        per_shop, bound = r.idle.requests / shops, bound_of(r.idle.requests, r.workers)
         print(f"  {r.workers:>2}  {r.idle.wall:>6.1f}  {per_shop:>8.2f}  {r.idle.cpu_seconds * 1000 / shops:>6.2f}  "
               f"{r.idle_transactions:>15.1f}  {r.idle_rows:>7.1f}  {bound:>7.1f}  {r.idle.wall / bound:>10.2f}  "
               f"{r.idle.failed:>11}")  # fmt: skip
