@@ -3,11 +3,20 @@ import { api } from "./api.js";
 import { errorBox, h, mount } from "./dom.js";
 import { STATUSES, ago, count, money, statusLabel } from "./format.js";
 import { dailyChart } from "./chart.js";
+import { coalesce, onLive } from "./live.js";
 
 const DAYS = 30;
 
-export async function statsView(root) {
+export function statsView(root) {
   mount(root, h("h1", {}, "Statistics"), h("p", { class: "muted" }, "Loading…"));
+  const refresh = coalesce(() => show(root), 300);
+  onLive((kind) => {
+    if (kind !== "progress") refresh();
+  });
+  return show(root);
+}
+
+async function show(root) {
   let stats, daily;
   try {
     [{ stats }, { daily }] = await Promise.all([api("/api/v1/orders/stats"), api(`/api/v1/orders/stats/daily?days=${DAYS}`)]);
