@@ -75,6 +75,7 @@ class Console:
     async def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}-{self.size}.png"
+        await self.page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top of the picture
         await self.page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -278,3 +278,55 @@ async def test_sync_now_shows_its_progress_and_the_last_runs(desktop: Console, s
     await expect(page.locator("#sync-progress")).to_be_empty()
     await expect(page.locator("#family-runs tbody tr").first).to_contain_text("succeeded")
     assert (desktop.refused, desktop.errors) == ([], [])
+
+
+async def test_an_operator_links_a_family_to_a_shop_and_manages_its_users(desktop: Console) -> None:
+    page = desktop.page
+    await desktop.sign_in()
+    await page.click("a[data-section=admin]")
+    await page.wait_for_selector("#link-shop button[type=submit]")
+
+    # A new family, not linked to the default shop: no shop yet.
+    await page.fill("#new-family input[name=name]", "Berg family")
+    await page.uncheck("#new-family input[name=linkDefaultShop]")
+    await page.click("#new-family button[type=submit]")
+    await expect(page.locator("#new-family .outcome")).to_have_text("Family Berg family created.")
+    family = page.locator("#families .family").filter(has_text="Berg family")
+    await expect(family.locator(".links")).to_have_text("No shop linked.")
+
+    # Linked to the shop for two customers and an email: the scope is shown, and the API has it.
+    family_id = await family.get_attribute("data-family")
+    await page.select_option("#link-shop select[name=family]", family_id)
+    await page.fill("#link-shop input[name=customers]", "12, 15")
+    await page.fill("#link-shop input[name=emails]", "ada@example.com")
+    await page.click("#link-shop button[type=submit]")
+    await expect(page.locator("#link-shop .outcome")).to_have_text("Linked: customers 12, 15; ada@example.com.")
+    await expect(family.locator(".links li")).to_contain_text("customers 12, 15; ada@example.com")
+    async with httpx.AsyncClient(base_url=desktop.base_url, headers=signed_in_headers(desktop.base_url)) as api:
+        links = (await api.get(f"/api/v1/admin/links?familyId={family_id}")).json()["links"]
+    assert [(link["customerIds"], link["billingEmails"]) for link in links] == [([12, 15], ["ada@example.com"])]
+
+    # A user for it; the same email again is refused, in the API's words.
+    await page.fill("#new-user input[name=name]", "Greta Berg")
+    await page.fill("#new-user input[name=email]", "greta@berg.example")
+    await page.fill("#new-user input[name=password]", "a long enough password")
+    await page.select_option("#new-user select[name=role]", "family_admin")
+    await page.select_option("#new-user select[name=family]", family_id)
+    await page.click("#new-user button[type=submit]")
+    await expect(page.locator("#new-user .outcome")).to_have_text("greta@berg.example can sign in now.")
+    greta = family.locator("tr", has_text="greta@berg.example")
+    await expect(greta.locator("select")).to_have_value("family_admin")
+    await page.click("#new-user button[type=submit]")
+    refusal = page.locator("#new-user .outcome .error")
+    await expect(refusal).to_contain_text("already")
+    await desktop.screenshot("admin-writes")
+
+    # Disabled: she can no longer sign in.
+    await greta.locator("input[type=checkbox]").uncheck()
+    await greta.get_by_role("button", name="Save").click()
+    await expect(greta.locator(".error-cell")).to_have_text("Saved.")
+    login = httpx.post(
+        f"{desktop.base_url}/api/v1/auth/login", json={"email": "greta@berg.example", "password": "a long enough password"}
+    )
+    assert login.status_code == 401
+    assert (desktop.refused, desktop.errors) == ([], [])
