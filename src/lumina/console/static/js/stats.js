@@ -16,6 +16,14 @@ export function statsView(root) {
   return show(root);
 }
 
+// The chart's width: the view's, less a card's padding and border (read from the page, which is laid out).
+function chartWidth(root) {
+  const probe = root.appendChild(h("section", { class: "card" }, h("div")));
+  const width = probe.firstChild.getBoundingClientRect().width;
+  probe.remove();
+  return width;
+}
+
 async function show(root) {
   let stats, daily;
   try {
@@ -39,5 +47,5 @@ async function show(root) {
         h("li", { class: "tile" }, h("span", { class: "figure" }, money(amount, currency)), h("span", {}, currency))))),
     h("section", { class: "card" },
       h("h2", {}, `The last ${DAYS} days`),
-      dailyChart(daily)));
+      dailyChart(daily, chartWidth(root))));
 }
