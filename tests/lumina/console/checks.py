@@ -42,7 +42,8 @@ CONTRAST = """() => {
   for (const element of document.querySelectorAll("body *")) {
     const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
     const control = element.matches("input:not([type=checkbox]), select");
-    if ((!own && !control) || element.closest("[hidden], dialog:not([open]), details:not([open]) > :not(summary)")) continue;
+    if (!own && !control) continue;
+    if (element.closest("[hidden], dialog:not([open]), details:not([open]) > :not(summary)")) continue;
     if (element.matches(":disabled") || !element.getClientRects().length) continue;
     const style = getComputedStyle(element);
     if (style.visibility === "hidden" || style.display === "none") continue;
@@ -55,7 +56,8 @@ CONTRAST = """() => {
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5)) {
       const text = (element.value || element.textContent || "").trim().slice(0, 40);
-      failures.push(`${text} (${element.tagName.toLowerCase()}.${element.getAttribute("class") || ""}): ${ratio.toFixed(2)}`);
+      const where = `${element.tagName.toLowerCase()}.${element.getAttribute("class") || ""}`;
+      failures.push(`${text} (${where}): ${ratio.toFixed(2)}`);
     }
   }
   return failures.slice(0, 20);

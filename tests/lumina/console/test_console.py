@@ -18,6 +18,7 @@ STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refun
 # Generous bounds: the figures printed are what counts; these only catch a console gone badly wrong.
 FIRST_PAINT_BOUND_MS = 1500
 FILTER_BOUND_MS = 1500
+PASSWORD = "a long enough password"  # a new user's
 
 # Runs in the page: changes a control, then times until the orders table is replaced with the answer.
 TIME_UNTIL_RESULTS = """async ([selector, value]) => {
@@ -285,7 +286,7 @@ async def test_an_operator_links_a_family_to_a_shop_and_manages_its_users(deskto
     # A user for it; the same email again is refused, in the API's words.
     await page.fill("#new-user input[name=name]", "Greta Berg")
     await page.fill("#new-user input[name=email]", "greta@berg.example")
-    await page.fill("#new-user input[name=password]", "a long enough password")
+    await page.fill("#new-user input[name=password]", PASSWORD)
     await page.select_option("#new-user select[name=role]", "family_admin")
     await page.select_option("#new-user select[name=family]", family_id)
     await page.click("#new-user button[type=submit]")
@@ -301,8 +302,7 @@ async def test_an_operator_links_a_family_to_a_shop_and_manages_its_users(deskto
     await greta.locator("input[type=checkbox]").uncheck()
     await greta.get_by_role("button", name="Save").click()
     await expect(greta.locator(".error-cell")).to_have_text("Saved.")
-    login = httpx.post(
-        f"{desktop.base_url}/api/v1/auth/login", json={"email": "greta@berg.example", "password": "a long enough password"}
-    )
+    async with httpx.AsyncClient(base_url=desktop.base_url) as api:
+        login = await api.post("/api/v1/auth/login", json={"email": "greta@berg.example", "password": PASSWORD})
     assert login.status_code == 401
     assert (desktop.refused, desktop.errors) == ([], [])
