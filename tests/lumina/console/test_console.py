@@ -11,7 +11,6 @@ from playwright.async_api import Page, expect
 
 from tests.lumina.console.checks import assert_chart_labels_readable
 from tests.lumina.console.conftest import Console, signed_in_headers
-from tests.lumina.sync.support import ONE_PAGE_IN, hold_listing
 from woosim import FaultRule, SimulatedShop
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed")  # not drafts
@@ -189,75 +188,6 @@ async def test_an_operator_sees_a_failing_shop(desktop: Console, shop: Simulated
     await expect(page.locator("#runs-table tbody tr").filter(has_not_text="failed")).to_have_count(0)
     assert await page.locator("#runs-table tbody tr").count() >= 1
     await desktop.screenshot("admin")
-    assert (desktop.refused, desktop.errors) == ([], [])
-
-
-async def synced(base_url: str) -> None:
-    """A sync of the family's shop through the API, as the scheduler would run it: not from the console."""
-    async with httpx.AsyncClient(base_url=base_url, headers=signed_in_headers(base_url), timeout=120) as api:
-        response = await api.post("/api/v1/orders/sync")
-    assert response.status_code == 200, response.text
-
-
-async def woocommerce_id(base_url: str, order_id: str | None) -> int:
-    async with httpx.AsyncClient(base_url=base_url, headers=signed_in_headers(base_url)) as api:
-        woo_id: int = (await api.get(f"/api/v1/orders/{order_id}")).json()["order"]["woocommerce_order_id"]
-    return woo_id
-
-
-async def test_a_change_in_the_shop_appears_in_the_open_console(desktop: Console, shop: SimulatedShop) -> None:
-    page = desktop.page
-    await desktop.sign_in()
-    await expect(page.locator("#live")).to_have_attribute("data-state", "live")
-    await page.evaluate("window.notReloaded = true")
-
-    # The list: the newest order changes status in the shop; a sync brings it, the row shows it, marked.
-    row = page.locator("#orders-table tbody tr").first
-    order_id = await row.get_attribute("data-id")
-    woo_id = await woocommerce_id(desktop.base_url, order_id)
-    target = "on-hold" if shop.get_order(woo_id)["status"] != "on-hold" else "completed"
-    shop.clock.advance(5)
-    shop.update_order(woo_id, status=target)
-    await synced(desktop.base_url)
-    changed = page.locator(f"#orders-table tbody tr.changed[data-id='{order_id}'] td:nth-child(4)")
-    await expect(changed).to_have_text(target.replace("-", " "), ignore_case=True)
-    await desktop.screenshot("orders-live")
-
-    # The open order: its status and the note that the shop changed it.
-    await page.locator(f"#orders-table tbody tr[data-id='{order_id}'] a").click()
-    await page.wait_for_selector("#change-status")
-    shop.clock.advance(5)
-    shop.update_order(woo_id, status="completed")
-    await synced(desktop.base_url)
-    await expect(page.locator("#order-status")).to_have_text("completed", ignore_case=True)
-    await expect(page.locator("#status-outcome")).to_contain_text("Changed in the shop: now completed")
-    assert await page.evaluate("window.notReloaded") is True
-    assert (desktop.refused, desktop.errors) == ([], [])
-
-
-async def test_sync_now_shows_its_progress_and_the_last_runs(desktop: Console, shop: SimulatedShop) -> None:
-    page = desktop.page
-    await desktop.sign_in()
-    await page.click("a[data-section=sync]")
-    await expect(page.locator("#live")).to_have_attribute("data-state", "live")
-    await page.wait_for_selector("#family-runs tbody tr")
-    # Enough changed orders for several pages; the shop answers the first listing, then holds the others.
-    shop.clock.advance(5)
-    shop.bulk_update(shop.order_ids(("processing",))[:250], customer_note="Changed in bulk")
-    hold = hold_listing(shop, skip=ONE_PAGE_IN)
-    try:
-        await page.click("#sync-now")
-        await expect(page.locator("#sync-progress .progress-text")).to_have_text(
-            re.compile(r"Syncing: [1-9]\d* pages? read, [1-9][\d,]* of [\d,]+ orders so far")
-        )
-        assert await page.locator("#sync-now").is_disabled()
-        await desktop.screenshot("sync-progress")
-    finally:
-        hold.release()
-        shop.faults.remove(hold)
-    await expect(page.locator("#sync-result .ok")).to_contain_text("Sync finished")
-    await expect(page.locator("#sync-progress")).to_be_empty()
-    await expect(page.locator("#family-runs tbody tr").first).to_contain_text("succeeded")
     assert (desktop.refused, desktop.errors) == ([], [])
 
 
