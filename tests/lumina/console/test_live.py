@@ -23,6 +23,7 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
+
 async def synced(base_url: str) -> None:
     """A sync of the family's shop through the API, as the scheduler would run it: not from the console."""
     async with httpx.AsyncClient(base_url=base_url, headers=signed_in_headers(base_url), timeout=120) as api:
@@ -36,6 +37,18 @@ async def woocommerce_id(base_url: str, order_id: str | None) -> int:
     return woo_id
 
 
+async def newest_changed_in_shop(desktop: Console, shop: SimulatedShop) -> tuple[str | None, int, str]:
+    """The first order listed gets another status in the shop, and a sync brings it: its id, WooCommerce id and
+    new status."""
+    order_id = await desktop.page.locator("#orders-table tbody tr").first.get_attribute("data-id")
+    woo_id = await woocommerce_id(desktop.base_url, order_id)
+    target = "on-hold" if shop.get_order(woo_id)["status"] != "on-hold" else "processing"
+    shop.clock.advance(5)
+    shop.update_order(woo_id, status=target)
+    await synced(desktop.base_url)
+    return order_id, woo_id, target
+
+
 async def test_a_change_in_the_shop_appears_in_the_open_console(desktop: Console, shop: SimulatedShop) -> None:
     page = desktop.page
     await desktop.sign_in()
@@ -43,13 +56,7 @@ async def test_a_change_in_the_shop_appears_in_the_open_console(desktop: Console
     await page.evaluate("window.notReloaded = true")
 
     # The list: the newest order changes status in the shop; a sync brings it, the row shows it, marked.
-    row = page.locator("#orders-table tbody tr").first
-    order_id = await row.get_attribute("data-id")
-    woo_id = await woocommerce_id(desktop.base_url, order_id)
-    target = "on-hold" if shop.get_order(woo_id)["status"] != "on-hold" else "completed"
-    shop.clock.advance(5)
-    shop.update_order(woo_id, status=target)
-    await synced(desktop.base_url)
+    order_id, woo_id, target = await newest_changed_in_shop(desktop, shop)
     changed = page.locator(f"#orders-table tbody tr.changed[data-id='{order_id}'] td:nth-child(4)")
     await expect(changed).to_have_text(target.replace("-", " "), ignore_case=True)
     await desktop.screenshot("orders-live")
@@ -125,13 +132,7 @@ async def test_the_stream_comes_back_with_a_new_ticket_after_it_drops(desktop: C
     assert (streams, len(tickets)) == (2, 2)  # each connection on a ticket of its own
 
     # Changes in the shop reach the console through the new stream.
-    row = page.locator("#orders-table tbody tr").first
-    order_id = await row.get_attribute("data-id")
-    woo_id = await woocommerce_id(desktop.base_url, order_id)
-    target = "on-hold" if shop.get_order(woo_id)["status"] != "on-hold" else "processing"
-    shop.clock.advance(5)
-    shop.update_order(woo_id, status=target)
-    await synced(desktop.base_url)
+    order_id, _, target = await newest_changed_in_shop(desktop, shop)
     cell = page.locator(f"#orders-table tbody tr[data-id='{order_id}'] td:nth-child(4)")
     await expect(cell).to_have_text(target.replace("-", " "), ignore_case=True)
     assert (desktop.refused, desktop.errors) == ([], [])
