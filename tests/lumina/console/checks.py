@@ -64,12 +64,13 @@ CONTRAST = """() => {
 }"""
 
 
-async def assert_chart_labels_readable(page: Page) -> None:
-    """Every label of the daily chart inside the chart, the days apart from each other, none drawn too small."""
+async def assert_chart_labels_readable(page: Page, *, at_least_px: float = MIN_LABEL_PX) -> None:
+    """Every label of the daily chart inside the chart, the days apart from each other, none drawn smaller than
+    `at_least_px`."""
     labels = await page.evaluate(CHART_LABELS)
     assert (labels["outside"], labels["overlapping"]) == (0, 0), labels
     assert labels["days"] >= 3, labels
-    assert labels["shownPx"] >= MIN_LABEL_PX, labels
+    assert labels["shownPx"] >= at_least_px, labels
 
 
 async def poorly_contrasted(page: Page) -> list[str]:

@@ -240,3 +240,38 @@ async def test_an_operator_links_a_family_to_a_shop_and_manages_its_users(deskto
         login = await api.post("/api/v1/auth/login", json={"email": "greta@berg.example", "password": PASSWORD})
     assert login.status_code == 401
     assert (desktop.refused, desktop.errors) == ([], [])
+
+
+async def test_a_family_administrator_manages_only_its_family(desktop: Console) -> None:
+    # The operator's part, through the API: a family linked to the shop for two customers, and its administrator.
+    async with httpx.AsyncClient(base_url=desktop.base_url, headers=signed_in_headers(desktop.base_url)) as api:
+        family = await api.post("/api/v1/admin/families", json={"name": "Okafor family", "linkDefaultShop": False})
+        family_id = family.json()["family"]["id"]
+        shop_id = (await api.get("/api/v1/admin/shops")).json()["shops"][0]["id"]
+        linked = await api.put(f"/api/v1/admin/families/{family_id}/shops/{shop_id}", json={"customerIds": [12, 15]})
+        assert linked.status_code == 201, linked.text
+        user = {"familyId": family_id, "email": "ngozi@okafor.example", "name": "Ngozi", "password": PASSWORD}
+        assert (await api.post("/api/v1/admin/users", json={**user, "role": "family_admin"})).status_code == 201
+
+    page = desktop.page
+    await desktop.sign_in("ngozi@okafor.example", PASSWORD, ready="#orders-summary:not(:empty)")
+    await page.click("a[data-section=admin]")
+    await page.wait_for_selector("#link-shop button[type=submit]")
+    assert await page.locator("#shops-table").count() == 0  # the operator's shops and runs are not hers
+    assert await page.locator("#families .family h3").all_inner_texts() == [f"Okafor family · #{family_id}"]
+    assert await page.locator("#new-family").count() == 0
+    roles = await page.locator("#new-user select[name=role] option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert roles == ["member", "family_admin"]
+
+    # Widening the scope is the operator's: refused, in the API's words. Narrowing it is hers.
+    await page.fill("#link-shop input[name=customers]", "12, 15, 99")
+    await page.click("#link-shop button[type=submit]")
+    await expect(page.locator("#link-shop .outcome .error")).to_contain_text("may narrow this link's customer scope")
+    await page.fill("#link-shop input[name=customers]", "12")
+    await page.click("#link-shop button[type=submit]")
+    await expect(page.locator("#link-shop .outcome")).to_have_text("Linked: customers 12.")
+    await expect(page.locator("#families .links li")).to_contain_text("customers 12")
+    await desktop.screenshot("admin-family")
+    assert (desktop.refused, desktop.errors) == ([], [])

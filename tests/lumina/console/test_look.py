@@ -12,6 +12,8 @@ from tests.lumina.console.checks import assert_chart_labels_readable, poorly_con
 from tests.lumina.console.conftest import Console
 
 PHONE_WIDTH = 390
+WALL_WIDTH = 2560
+WALL_TEXT_PX = 20  # body text on a wall display, read from a few metres away
 # Each page, and what shows once its data is in.
 PAGES = {
     "orders": "#orders-table tbody tr",
@@ -47,6 +49,20 @@ async def test_every_page_fits_a_phone(phone: Console) -> None:
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     await phone.screenshot("order")
     assert (phone.refused, phone.errors) == ([], [])
+
+
+async def test_every_page_reads_from_across_the_room_on_a_wall_display(wall: Console) -> None:
+    page = wall.page
+    await wall.sign_in()
+    for name, ready in PAGES.items():
+        await page.goto(f"{wall.base_url}/#/{name}")
+        await page.wait_for_selector(ready)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= WALL_WIDTH, name
+        assert await page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= WALL_TEXT_PX
+        if name == "stats":
+            await assert_chart_labels_readable(page, at_least_px=WALL_TEXT_PX * 0.75)
+        await wall.screenshot(name)
+    assert (wall.refused, wall.errors) == ([], [])
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
