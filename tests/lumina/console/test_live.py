@@ -99,6 +99,7 @@ async def test_sync_now_shows_its_progress_and_the_last_runs(desktop: Console, s
             re.compile(r"Syncing: [1-9]\d* pages? read, [1-9][\d,]* of [\d,]+ orders so far")
         )
         assert await page.locator("#sync-now").is_disabled()
+        await expect(page.locator("#sync-state")).to_contain_text("Syncing…")
         await desktop.screenshot("sync-progress")
     finally:
         hold.release()

@@ -138,13 +138,13 @@ function userRow(user, operator) {
 }
 
 function familyCard(family, users, links, shopName, operator) {
-  const th = (label) => h("th", { scope: "col" }, label);
+  const th = (label, cls) => h("th", { scope: "col", class: cls }, label);
   return h("section", { class: "family", "data-family": family.id },
     h("h3", {}, family.name, h("small", {}, ` · #${family.id}`)),
     h("ul", { class: "links" }, links.length ? links.map((link) =>
       h("li", { "data-shop": link.shopId }, h("strong", {}, shopName(link.shopId)), ` · ${scopeText(link)}`))
       : h("li", { class: "muted" }, "No shop linked.")),
-    users.length ? table([th("Name"), th("Email"), th("Role"), th("Active"), th(""), th("")],
+    users.length ? table([th("Name"), th("Email"), th("Role"), th("Active"), th("Save", "unseen"), th("Outcome", "unseen")],
       users.map((user) => userRow(user, operator)), { class: "users" }) : h("p", { class: "muted" }, "No users."));
 }
 

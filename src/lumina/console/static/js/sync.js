@@ -76,6 +76,7 @@ export async function syncView(root) {
       if (data.pages === 0 && button.disabled === false) clicked = false; // a run started elsewhere
       button.disabled = true;
       mount(progress, progressBar(data));
+      if (data.pages === 0) refreshSoon(); // "Now: Syncing…", and the new run as the last one
     } else if (kind === "sync") {
       if (clicked) progress.replaceChildren();
       else mount(progress, h("p", { class: data.status === "succeeded" ? "ok" : "error", id: "sync-ended" },
