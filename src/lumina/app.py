@@ -50,11 +50,11 @@ def create_app(settings: Settings | None = None, *, context: ServiceContext | No
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    install_console(app)  # inside the access log, ahead of the API's routing
     app.add_middleware(AccessMiddleware)
     app.include_router(health.router)
     app.include_router(metrics.router)
     for router in lifecycle.api_routers():
         app.include_router(router)
     install_openapi(app)
-    install_console(app)
     return app

@@ -62,8 +62,9 @@ def order_events(changes: Sequence[OrderChange]) -> list[LiveEvent]:
     return events
 
 
-def sync_events(family_ids: Iterable[int], data: dict[str, Any]) -> list[LiveEvent]:
-    return [LiveEvent(family_id, "sync", data) for family_id in sorted(set(family_ids))]
+def sync_events(family_ids: Iterable[int], data: dict[str, Any], *, kind: str = "sync") -> list[LiveEvent]:
+    """One event of `kind` ("sync" when a run ends, "progress" while it runs) for each family."""
+    return [LiveEvent(family_id, kind, data) for family_id in sorted(set(family_ids))]
 
 
 def encode(events: Sequence[LiveEvent]) -> list[str]:

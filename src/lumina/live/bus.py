@@ -14,7 +14,7 @@ QUEUE_SIZE = 1000
 @dataclass(frozen=True, slots=True)
 class LiveEvent:
     family_id: int
-    kind: str  # "order", "orders" (too many to list: reload) or "sync"
+    kind: str  # "order", "orders" (too many to list: reload), "progress" (a sync's pages so far) or "sync" (it ended)
     data: dict[str, Any]
 
 

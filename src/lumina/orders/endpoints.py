@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from lumina.api.deps import ContextDep, SessionDep
-from lumina.api.integers import IdParam
+from lumina.api.integers import IdParam, PageParam
 from lumina.auth.deps import AdminUser, CurrentPrincipal, CurrentUser, current_principal
 from lumina.orders import status_history, sync_control
 from lumina.orders.openapi import error_responses, parameters_of
@@ -36,6 +36,7 @@ from lumina.orders.schemas import (
     SyncAccepted,
     SyncCompleted,
     SyncRequest,
+    SyncRunList,
     SyncStatus,
 )
 from lumina.orders.service import ListQuery
@@ -55,6 +56,7 @@ class _OrderIdSegment(StringConvertor):
 register_url_convertor("order_id", _OrderIdSegment())
 
 JSON = "application/json"
+MAX_RUNS = 50  # runs on one page of `/sync/runs`
 BEARER: dict[str, Any] = {"security": [{"HTTPBearer": []}]}  # the scheme `current_principal` declares
 
 OrderId = Annotated[IdParam, Path(description=OrderPath.model_fields["order_id"].description)]
@@ -164,6 +166,26 @@ async def sync_everything(user: AdminUser, context: ContextDep) -> SyncAccepted:
 )
 async def sync_status(principal: CurrentPrincipal, session: SessionDep, context: ContextDep) -> SyncStatus:
     return await sync_control.sync_status(context, session, principal.family_id)
+
+
+@router.get(
+    "/sync/runs",
+    summary="The last sync runs of the family's shops, with their errors",
+    description=(
+        "Runs of the shops the caller's family is linked to, newest first (a running one with its counts so far), "
+        "in the shape of `lastRun`. A shop shared with other families lists their runs too: they sync the same orders."
+    ),
+    response_model=SyncRunList,
+    responses=error_responses(400, 401),
+)
+async def sync_runs(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    context: ContextDep,
+    limit: Annotated[PageParam, Query(ge=1, le=MAX_RUNS)] = 10,
+    offset: Annotated[PageParam, Query(ge=0)] = 0,
+) -> SyncRunList:
+    return await sync_control.family_runs(context, session, principal.family_id, limit=limit, offset=offset)
 
 
 @router.put(

@@ -60,6 +60,9 @@ async def event_ticket(principal: CurrentPrincipal, context: ContextDep) -> Even
         "A `text/event-stream` of the caller's family only: `order` events "
         '(`{"id", "status", "modified", "visible"}`: status `deleted` when the shop deleted it for good) whenever '
         'an order the family sees changes; `orders` (`{"count"}`) when too many changed at once to list: reload; '
+        '`progress` (`{"run", "started", "pages", "processed", "total"}`) when a sync of its shop starts (0 pages) '
+        "and after each page it wrote: pages read and orders processed so far, `total` the orders the shop counted "
+        "(null until it said); "
         '`sync` (`{"status", "finished", "created", "updated", "deleted"}`) when a sync of its shop finishes; a '
         "comment line as a heartbeat. Opened with `?ticket=` from `POST /api/v1/orders/events/ticket` (401 when "
         "missing, used or expired)."

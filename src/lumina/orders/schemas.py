@@ -155,6 +155,14 @@ class SyncRunResult(CamelModel):
     error: str | None
 
 
+class SyncRunList(CamelModel):
+    runs: list[SyncRunResult]
+    count: int = Field(description="Runs on this page.")
+    total: int = Field(description="Runs of the family's shops in all.")
+    limit: int
+    offset: int
+
+
 class SyncCompleted(CamelModel):
     message: str = Field(examples=["Sync completed"])
     processed: int

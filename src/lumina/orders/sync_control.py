@@ -14,6 +14,7 @@ this process's read cache does not answer with what the run replaced (its last s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +26,18 @@ from lumina.kit.changes import all_family_data_changed, family_data_changed
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.orders.repository import FamilyShopLinks, families_linked_to
-from lumina.orders.schemas import SyncAccepted, SyncCompleted, SyncJobStatus, SyncRunResult, SyncStatus
+from lumina.orders.schemas import (
+    SyncAccepted,
+    SyncCompleted,
+    SyncJobStatus,
+    SyncRunList,
+    SyncRunResult,
+    SyncStatus,
+)
 from lumina.queue import SyncQueue
 from lumina.sync import SyncCoordinator, SyncResult, runs
-from lumina.sync.runs import SKIPPED
+from lumina.sync.history import history
+from lumina.sync.runs import SKIPPED, RunFilter
 
 logger = get_logger("lumina.orders.sync")
 
@@ -148,3 +157,12 @@ async def _queued_status(
         ),
         woocommerce_configured=bool(shop_ids),
     )
+
+
+async def family_runs(
+    context: ServiceContext, session: AsyncSession, family_id: int, *, limit: int, offset: int
+) -> SyncRunList:
+    """The runs of the family's shops, newest first, with errors masked as the operators' history masks them."""
+    page = await history(session, context, RunFilter(family_id=family_id), limit=limit, offset=offset)
+    found = [run_result(dataclasses.replace(SyncResult.of_run(view.run), error=view.error)) for view in page.runs]
+    return SyncRunList(runs=found, count=len(found), total=page.total, limit=limit, offset=offset)

@@ -264,6 +264,7 @@ class ShopSync:
                 cursor_before=cursor_before,
             )
             self.run_id = run.id
+            await self._announce_progress(session, routes, processed=0)
         if hidden_for:
             family_data_changed(hidden_for)
         self.tally.cursor = cursor_before
@@ -346,6 +347,7 @@ class ShopSync:
                 total.add(self.tally.counts)
                 total.add(counts)
                 await self._record(session, total, cursor)
+                await self._announce_progress(session, plan.routes, processed=total.processed)
             self.tally.counts, self.tally.cursor = total, cursor
             self._announce(plan.routes, counts)
             self._report()
@@ -443,6 +445,13 @@ class ShopSync:
         assert self.run_id is not None
         requests, pages = self._stats()
         await runs.record_progress(session, self.run_id, counts, requests=requests, pages=pages, cursor_after=cursor)
+
+    async def _announce_progress(self, session: AsyncSession, routes: Sequence[Route], *, processed: int) -> None:
+        """Tell the families' live streams how far the scan is, once this transaction commits: the run's start
+        (no page yet), then each page written. `total` is what the shop counted when first asked, if it said."""
+        progress = {"run": self.run_id, "started": iso(self.started_at), "pages": self._stats()[1],
+                    "processed": processed, "total": self.tally.total}  # fmt: skip
+        await announce(session, sync_events((route.family_id for route in routes), progress, kind="progress"))
 
     @staticmethod
     def _announce(routes: Sequence[Route], counts: WriteCounts) -> None:

@@ -25,6 +25,7 @@ __all__ = ["Console", "browser", "console_server", "shop", "signed_in_headers"]
 SCREENSHOTS = PROJECT / ".artifacts" / "screenshots"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+WALL = {"width": 2560, "height": 1440}  # a dashboard on the wall: the console's large type
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +76,20 @@ class Console:
     async def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}-{self.size}.png"
+        await self.page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top of the picture
         await self.page.screenshot(path=str(path), full_page=True)
         return path
 
-    async def sign_in(self) -> None:
+    async def sign_in(
+        self, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, *, ready: str = "#orders-table tbody tr"
+    ) -> None:
+        """Signs in on the page, and waits until `ready` shows: by default, the orders' rows."""
         await self.page.goto(self.base_url)
-        await self.page.fill("input[name=email]", DEMO_EMAIL)
-        await self.page.fill("input[name=password]", DEMO_PASSWORD)
+        await self.page.fill("input[name=email]", email)
+        await self.page.fill("input[name=password]", password)
         await self.page.click("#signin button[type=submit]")
         try:
-            await self.page.wait_for_selector("#orders-table tbody tr")
+            await self.page.wait_for_selector(ready)
         except Exception:
             print(self.errors, await self.page.inner_text("body"))
             await self.screenshot("failed")
@@ -118,4 +123,10 @@ async def desktop(browser: Browser, console_server: str) -> AsyncIterator[Consol
 @pytest.fixture
 async def phone(browser: Browser, console_server: str) -> AsyncIterator[Console]:
     async for console in _console(browser, console_server, "phone", PHONE):
+        yield console
+
+
+@pytest.fixture
+async def wall(browser: Browser, console_server: str) -> AsyncIterator[Console]:
+    async for console in _console(browser, console_server, "wall", WALL):
         yield console

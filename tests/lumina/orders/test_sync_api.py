@@ -211,6 +211,45 @@ async def test_a_sync_the_shop_fails_answers_502_with_the_run(
     assert key.consumer_secret not in response.text
 
 
+async def test_the_family_lists_its_shops_last_runs_with_their_errors(
+    client: httpx.AsyncClient, database: Database, sim: ShopServer, linked: tuple[SignedIn, int]
+) -> None:
+    member, shop_id = linked
+    assert (await client.post(f"{ORDERS}/sync", headers=member.headers)).status_code == 200
+    outage = sim.shop.faults.add(FaultRule(kind="status", status=401, match="GET /wp-json/wc/v3/orders"))
+    assert (await client.post(f"{ORDERS}/sync", headers=member.headers)).status_code == 502
+    sim.shop.faults.remove(outage)
+
+    listed = await client.get(f"{ORDERS}/sync/runs", headers=member.headers)
+
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert (body["count"], body["total"], body["limit"], body["offset"]) == (2, 2, 10, 0)
+    failed, succeeded = body["runs"]
+    assert set(failed) == RUN_KEYS
+    assert (failed["status"], failed["shopId"], failed["trigger"]) == ("failed", shop_id, "manual")
+    assert "401" in failed["error"]
+    key = sim.shop.read_write_key
+    assert key.consumer_key not in listed.text
+    assert key.consumer_secret not in listed.text
+    assert (succeeded["status"], succeeded["error"], succeeded["processed"]) == (
+        "succeeded", None, visible_on_shop(sim.shop),
+    )  # fmt: skip
+    second = (await client.get(f"{ORDERS}/sync/runs?limit=1&offset=1", headers=member.headers)).json()
+    assert [run["runId"] for run in second["runs"]] == [succeeded["runId"]]
+    stranger = await sign_in(client, database)
+    assert (await client.get(f"{ORDERS}/sync/runs", headers=stranger.headers)).json()["runs"] == []
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=51", "offset=-1", "limit=ten"])
+async def test_a_page_of_runs_outside_its_bounds_is_refused(
+    client: httpx.AsyncClient, member: SignedIn, query: str
+) -> None:
+    response = await client.get(f"{ORDERS}/sync/runs?{query}", headers=member.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "Bad Request"
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -254,7 +293,9 @@ async def test_sync_all_is_for_administrators_and_runs_in_the_background(
     assert (await client.get(ORDERS, headers=member.headers)).json()["count"] == visible_on_shop(sim.shop)
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/sync"), ("POST", "/sync/all"), ("GET", "/sync/status")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/sync"), ("POST", "/sync/all"), ("GET", "/sync/status"), ("GET", "/sync/runs")]
+)
 async def test_sync_endpoints_need_a_token(client: httpx.AsyncClient, method: str, path: str) -> None:
     response = await client.request(method, f"{ORDERS}{path}")
     assert response.status_code == 401

@@ -16,15 +16,16 @@ import pytest
 
 from lumina.context import ServiceContext
 from lumina.live.listener import PgEventListener
-from lumina.models import Family, UserRole
+from lumina.models import Family, SyncTrigger, UserRole
 from tests.factories import create_user
 from tests.lumina.auth.support import SignedIn, login
 from tests.lumina.jobs.processes import ROOT, environment
-from tests.lumina.sync.support import Linked, add_shop
+from tests.lumina.sync.support import Linked, add_shop, make_coordinator
 from tests.lumina.webhooks.support import deliver, register, synced
 from woosim import ShopServer, SimulatedShop
 
 NOBODY = {"customer_ids": [987654321]}  # a family linked to the shop that sees none of its orders
+PAGE = 20  # orders per page of a sync, so that the shop's 60 orders take a few pages
 
 
 @pytest.fixture
@@ -63,11 +64,11 @@ class Stream:
     def __init__(self, lines: AsyncIterator[str]) -> None:
         self._lines = lines
 
-    async def next(self, within: float = 20.0) -> tuple[str, dict[str, object]]:
-        """The next event (comments and heartbeats skipped)."""
-        return await asyncio.wait_for(self._next(), within)
+    async def next(self, within: float = 20.0, *, only: tuple[str, ...] = ()) -> tuple[str, dict[str, object]]:
+        """The next event (comments and heartbeats skipped), of one of the kinds `only` names if given."""
+        return await asyncio.wait_for(self._next(only), within)
 
-    async def _next(self) -> tuple[str, dict[str, object]]:
+    async def _next(self, only: tuple[str, ...]) -> tuple[str, dict[str, object]]:
         kind, data = "", ""
         async for line in self._lines:
             if line.startswith("event:"):
@@ -75,7 +76,9 @@ class Stream:
             elif line.startswith("data:"):
                 data += line[5:].strip()
             elif not line and kind:
-                return kind, json.loads(data)
+                if not only or kind in only:
+                    return kind, json.loads(data)
+                kind, data = "", ""
         raise AssertionError("the stream ended")
 
 
@@ -121,10 +124,37 @@ async def test_order_events_reach_only_the_family_that_sees_the_order(
 
         woo_shop.clock.advance(5)
         await synced(service, two_families.shop_id)  # announced to both families once it finishes
-        assert (await theirs.next())[0] == "sync"
-        kind, data = await others.next()
-        assert kind == "sync"  # its first event: it never heard of the other family's order
+        assert (await theirs.next(only=("order", "sync")))[0] == "sync"
+        kind, data = await others.next(only=("order", "sync"))
+        assert kind == "sync"  # its first such event: it never heard of the other family's order
         assert data["status"] == "succeeded"
+
+
+async def test_a_running_sync_tells_the_family_its_pages_so_far(
+    service: ServiceContext, listening: None, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    who = await _signed_in(service, linked.family_ids[0])
+    async with stream(service, who) as events:
+        coordinator = make_coordinator(service, page_size=PAGE)
+        syncing = asyncio.create_task(coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL))
+        heard = [await events.next(only=("progress", "sync"))]
+        while heard[-1][0] == "progress":
+            heard.append(await events.next(only=("progress", "sync")))
+        result = await syncing
+
+    progress = [data for kind, data in heard if kind == "progress"]
+    assert progress[0] == {
+        "run": result.run_id, "started": progress[0]["started"], "pages": 0, "processed": 0, "total": None,
+    }  # fmt: skip
+    assert str(progress[0]["started"]).endswith("Z")
+    assert len(progress) >= 1 + result.processed // PAGE  # the start, then each page written (slices split some)
+    assert progress[-1]["pages"] == result.pages
+    assert [data["processed"] for data in progress] == sorted(data["processed"] for data in progress)
+    assert progress[-1]["processed"] == result.processed  # an order met twice where slices meet counts twice
+    assert progress[-1]["total"] == result.created  # a first sync: the shop's orders are all new
+    assert {data["run"] for data in progress} == {result.run_id}
+    kind, ended = heard[-1]
+    assert (kind, ended["status"], ended["created"]) == ("sync", "succeeded", result.created)
 
 
 @pytest.mark.postgres
@@ -146,6 +176,6 @@ async def test_events_written_by_another_process_reach_the_stream(
             check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        kind, data = await events.next()
+        kind, data = await events.next(only=("order", "sync"))
         assert (kind, data["id"], data["status"]) == ("order", order_id, "on-hold")
-        assert (await events.next())[0] == "sync"
+        assert (await events.next(only=("order", "sync")))[0] == "sync"

@@ -4,22 +4,27 @@ import { ordersView, orderView } from "./orders.js";
 import { statsView } from "./stats.js";
 import { syncView } from "./sync.js";
 import { adminView } from "./admin.js";
+import { onLive, startLive, stopLive } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 const isAdmin = (user) => user.role === "admin" || user.role === "family_admin";
 
 function route() {
   const user = currentUser();
-  const view = $("view");
+  // Each route renders into a new box: a slow answer for the last route lands in a box no longer shown.
+  const view = document.createElement("div");
+  $("view").replaceChildren(view);
+  onLive(null); // the next view listens for itself
   $("signin").hidden = Boolean(user);
   $("nav").hidden = !user;
   $("signout").hidden = !user;
   $("who").textContent = user ? user.name : "";
   if (!user) {
-    view.replaceChildren();
+    stopLive();
     $("signin").elements.email.focus();
     return;
   }
+  startLive();
   document.querySelector('[data-section="admin"]').hidden = !isAdmin(user);
   const [first, id] = location.hash.replace(/^#\/?/, "").split("/");
   const section = first || "orders";

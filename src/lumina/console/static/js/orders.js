@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { errorBox, h, mount, table } from "./dom.js";
 import { STATUSES, count, money, statusLabel, when } from "./format.js";
 import { confirm } from "./confirm.js";
+import { coalesce, onLive } from "./live.js";
 
 const PAGE = 50;
 const COLUMNS = [
@@ -32,6 +33,13 @@ export function ordersView(root) {
   const summary = h("p", { class: "muted", id: "orders-summary", "aria-live": "polite" });
   const results = h("div", { id: "orders-results" });
   const pager = h("div", { class: "pager" });
+  // Orders the shop changed since the last answer (WooCommerce ids from the live events), marked when shown.
+  const changed = new Set();
+  const reload = coalesce(load);
+  onLive((kind, data) => {
+    if (kind === "order") changed.add(data.id);
+    if (kind === "order" || kind === "orders" || (kind === "sync" && (data.created || data.updated || data.deleted))) reload();
+  });
 
   async function load() {
     const seq = ++requestSeq;
@@ -69,7 +77,9 @@ export function ordersView(root) {
     const first = body.count ? state.offset + 1 : 0;
     const last = state.offset + body.orders.length;
     summary.textContent = body.count ? `${count(first)}–${count(last)} of ${count(body.count)} orders` : "No orders match.";
-    const rows = body.orders.map((o) => h("tr", { "data-id": o.id }, COLUMNS.map((c) => h("td", { class: c.class }, c.cell(o)))));
+    const rows = body.orders.map((o) => h("tr", { "data-id": o.id, class: changed.has(o.woocommerce_order_id) ? "changed" : null },
+      COLUMNS.map((c) => h("td", { class: c.class }, c.cell(o)))));
+    changed.clear();
     mount(results, table(COLUMNS.map(sortButton), rows, { class: "orders", id: "orders-table" }));
     mount(pager,
       h("button", { type: "button", class: "quiet", disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); load(); } }, "← Newer"),
@@ -111,6 +121,11 @@ function address(title, a) {
 export async function orderView(root, id) {
   mount(root, h("p", { class: "muted" }, "Loading order…"));
   let order;
+  let fromShop = null; // set once the order is shown: takes the shop's changes in
+  const refresh = coalesce(() => fromShop && fromShop());
+  onLive((kind, data) => {
+    if (kind === "orders" || (kind === "order" && order && data.id === order.woocommerce_order_id)) refresh();
+  });
   try {
     order = (await api(`/api/v1/orders/${encodeURIComponent(id)}`)).order;
   } catch (error) {
@@ -158,6 +173,21 @@ export async function orderView(root, id) {
     }
   }
   const button = h("button", { type: "button", id: "change-status", onclick: change }, "Change status");
+  const modified = h("dd", { id: "order-modified" }, when(order.date_modified));
+
+  fromShop = async () => {
+    let fresh;
+    try {
+      fresh = (await api(`/api/v1/orders/${order.id}`)).order;
+    } catch {
+      return; // gone or unreachable: the page keeps what it showed
+    }
+    if (fresh.status === order.status && fresh.date_modified === order.date_modified) return;
+    order = fresh;
+    mount(statusBadge, badge(order.status));
+    modified.textContent = when(order.date_modified);
+    mount(outcome, h("p", { class: "muted", role: "status" }, `Changed in the shop: now ${statusLabel(order.status)}.`));
+  };
 
   mount(root,
     h("p", {}, h("a", { href: "#/orders" }, "← Orders")),
@@ -171,7 +201,7 @@ export async function orderView(root, id) {
           h("dt", {}, "Created"), h("dd", {}, when(order.date_created)),
           h("dt", {}, "Paid"), h("dd", {}, when(order.date_paid)),
           h("dt", {}, "Completed"), h("dd", {}, when(order.date_completed)),
-          h("dt", {}, "Modified"), h("dd", {}, when(order.date_modified)),
+          h("dt", {}, "Modified"), modified,
           h("dt", {}, "Payment"), h("dd", {}, raw.payment_method_title || "—"))),
       h("section", { class: "card" },
         h("h2", {}, "Status"),

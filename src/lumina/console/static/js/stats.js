@@ -3,11 +3,28 @@ import { api } from "./api.js";
 import { errorBox, h, mount } from "./dom.js";
 import { STATUSES, ago, count, money, statusLabel } from "./format.js";
 import { dailyChart } from "./chart.js";
+import { coalesce, onLive } from "./live.js";
 
 const DAYS = 30;
 
-export async function statsView(root) {
+export function statsView(root) {
   mount(root, h("h1", {}, "Statistics"), h("p", { class: "muted" }, "Loading…"));
+  const refresh = coalesce(() => show(root), 300);
+  onLive((kind) => {
+    if (kind !== "progress") refresh();
+  });
+  return show(root);
+}
+
+// The chart's width: the view's, less a card's padding and border (read from the page, which is laid out).
+function chartWidth(root) {
+  const probe = root.appendChild(h("section", { class: "card" }, h("div")));
+  const width = probe.firstChild.getBoundingClientRect().width;
+  probe.remove();
+  return width;
+}
+
+async function show(root) {
   let stats, daily;
   try {
     [{ stats }, { daily }] = await Promise.all([api("/api/v1/orders/stats"), api(`/api/v1/orders/stats/daily?days=${DAYS}`)]);
@@ -30,5 +47,5 @@ export async function statsView(root) {
         h("li", { class: "tile" }, h("span", { class: "figure" }, money(amount, currency)), h("span", {}, currency))))),
     h("section", { class: "card" },
       h("h2", {}, `The last ${DAYS} days`),
-      dailyChart(daily)));
+      dailyChart(daily, chartWidth(root))));
 }
