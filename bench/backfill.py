@@ -82,6 +82,22 @@ def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Po
     raise SystemExit("woosim did not start")
 
 
+def bench_coordinator(context: ServiceContext, concurrency: int, days: int) -> SyncCoordinator:
+    """Syncs of the simulated shops, without the polite request rate a real shop gets."""
+
+    def client_factory(row: ShopConnection) -> WooClient:
+        return WooClient(
+            row.url,
+            WooCredentials(KEY, SECRET),
+            auth_mode=AuthMode.AUTO,
+            limits=ClientLimits(max_concurrency=concurrency, requests_per_second=None, timeout=60.0),
+            retry=RetryPolicy(),
+        )
+
+    options = SyncOptions.from_settings(context.settings, concurrency=concurrency, days_back=days + 1)
+    return SyncCoordinator(context, client_factory=client_factory, options=options, lease_ttl=timedelta(minutes=5))
+
+
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -193,18 +209,7 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
             session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
         context = ServiceContext(settings=settings, database=database, secret_box=box, jwt_secret=ENCRYPTION_KEY)
 
-        def client_factory(row: ShopConnection) -> WooClient:
-            return WooClient(
-                row.url,
-                WooCredentials(KEY, SECRET),
-                auth_mode=AuthMode.AUTO,
-                limits=ClientLimits(max_concurrency=args.concurrency, requests_per_second=None, timeout=60.0),
-                retry=RetryPolicy(),
-            )
-
-        options = SyncOptions.from_settings(settings, concurrency=args.concurrency, days_back=args.days + 1)
-        coordinator = SyncCoordinator(context, client_factory=client_factory, options=options,
-                                      lease_ttl=timedelta(minutes=5))  # fmt: skip
+        coordinator = bench_coordinator(context, args.concurrency, args.days)
         settle_after_startup()  # as the service and `lumina sync` do
         rss_before = rss_mb()
         if args.tracemalloc:
