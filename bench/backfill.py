@@ -12,6 +12,13 @@ what PHP does, render the page. The client runs without the polite request rate 
 real shop gets: the figure measured is the engine's, not the politeness limit's. Memory: peak resident size of this
 process before and after the sync (ru_maxrss), and with --tracemalloc the peak of Python allocations during the
 sync (tracemalloc slows the run down: use it on its own).
+
+CPU per order: the sync process's CPU (every thread) per order mirrored, beside the floor, the CPU orjson alone takes
+to decode the same orders' JSON. After the sync the shop lists the orders again, in pages of the sync's size and
+with the same fields, and each page's body is decoded on its own (the least of three tries, thread CPU time): the
+bytes must be parsed whatever the engine does with them. The run's bound is the larger of the latency bound and the
+CPU bound: the sync's CPU or the shop's (each one interpreter), or both together over the machine's cores. The
+figures are printed before the shop is stopped.
 """
 
 from __future__ import annotations
@@ -27,8 +34,12 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+import httpx
+import orjson
 
 from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
@@ -38,7 +49,17 @@ from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, ShopConnection, SyncTrigger
 from lumina.sync import SyncCoordinator, SyncOptions
-from lumina.woocommerce import AuthMode, ClientLimits, RetryPolicy, WooClient, WooCredentials
+from lumina.sync.reader import PER_PAGE
+from lumina.woocommerce import (
+    ORDER_STATUSES,
+    AuthMode,
+    ClientLimits,
+    OrderQuery,
+    RetryPolicy,
+    WooClient,
+    WooCredentials,
+)
+from lumina.woocommerce._auth import Authenticator
 
 KEY = "ck_" + "b" * 40
 SECRET = "cs_" + "c" * 40
@@ -61,9 +82,92 @@ def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Po
     raise SystemExit("woosim did not start")
 
 
+def bench_coordinator(context: ServiceContext, concurrency: int, days: int) -> SyncCoordinator:
+    """Syncs of the simulated shops, without the polite request rate a real shop gets."""
+
+    def client_factory(row: ShopConnection) -> WooClient:
+        return WooClient(
+            row.url,
+            WooCredentials(KEY, SECRET),
+            auth_mode=AuthMode.AUTO,
+            limits=ClientLimits(max_concurrency=concurrency, requests_per_second=None, timeout=60.0),
+            retry=RetryPolicy(),
+        )
+
+    options = SyncOptions.from_settings(context.settings, concurrency=concurrency, days_back=days + 1)
+    return SyncCoordinator(context, client_factory=client_factory, options=options, lease_ttl=timedelta(minutes=5))
+
+
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """Another process's CPU so far (user + system), from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop_shop(process: subprocess.Popen[str]) -> None:
+    """Stop the shop, by force when a loaded machine keeps it unwinding for long (the figures are printed already)."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeFloor:
+    orders: int
+    bytes: int
+    cpu: float  # seconds
+
+
+async def decode_floor(url: str) -> DecodeFloor:
+    """The CPU orjson alone takes to decode every order of the shop, listed as the sync lists them (every status,
+    full orders, pages of PER_PAGE); each page decoded three times, its least CPU counted."""
+    auth = Authenticator(WooCredentials(KEY, SECRET), AuthMode.AUTO.resolve("http"), url)
+    orders = size = 0
+    cpu = 0.0
+    async with httpx.AsyncClient(timeout=60.0) as http:
+        for page in range(1, 10**9):
+            query = OrderQuery(orderby="id", statuses=ORDER_STATUSES, per_page=PER_PAGE, page=page)
+            address, headers = auth.prepare("GET", "/wp-json/wc/v3/orders", query.to_params())
+            answer = await http.get(address, headers=headers)
+            answer.raise_for_status()
+            body = answer.content
+            costs = []
+            for _ in range(3):
+                began = time.thread_time()
+                decoded = orjson.loads(body)
+                costs.append(time.thread_time() - began)
+            orders, size, cpu = orders + len(decoded), size + len(body), cpu + min(costs)
+            if len(decoded) < PER_PAGE:
+                return DecodeFloor(orders, size, cpu)
+    raise AssertionError("unreachable")
+
+
+def report_cpu(mirrored: int, sync_cpu: float, shop_cpu: float, floor: DecodeFloor, latency_bound: float,
+               wall: float) -> None:  # fmt: skip
+    """CPU per order against the decode floor, and the bound that binds: latency, or one of the CPU bounds."""
+    cores = os.cpu_count() or 1
+    per_order, floor_per_order = sync_cpu / max(mirrored, 1), floor.cpu / max(floor.orders, 1)
+    ratio = per_order / floor_per_order if floor_per_order else float("inf")
+    print(f"CPU per order:     sync {1e6 * per_order:.0f} µs, orjson decode floor {1e6 * floor_per_order:.1f} µs "
+          f"({floor.orders} orders, {floor.bytes / 2**20:.1f} MB), ratio {ratio:.1f}x")  # fmt: skip
+    bounds = {
+        "latency": latency_bound,
+        "the sync's CPU": sync_cpu,
+        "the shop's CPU": shop_cpu,
+        f"both processes' CPU on {cores} cores": (sync_cpu + shop_cpu) / cores,
+    }
+    binding = max(bounds, key=lambda name: bounds[name])
+    print(f"bound:             {bounds[binding]:.2f} s, set by {binding} "
+          f"({', '.join(f'{name} {value:.2f} s' for name, value in bounds.items())})")  # fmt: skip
+    print(f"wall / bound:      {wall / bounds[binding]:.3f}" if bounds[binding] else "wall / bound:      n/a")
 
 
 def rss_mb() -> float:
@@ -74,6 +178,13 @@ async def run(args: argparse.Namespace) -> None:
     started = time.monotonic()
     shop_process, url = start_shop(args.orders, args.latency_ms, args.days)
     print(f"shop: {args.orders} orders, {args.latency_ms:g} ms latency, ready in {time.monotonic() - started:.1f} s")
+    try:
+        await sync_and_report(args, shop_process, url)
+    finally:
+        stop_shop(shop_process)
+
+
+async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Popen[str], url: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     settings = Settings(
@@ -98,34 +209,23 @@ async def run(args: argparse.Namespace) -> None:
             session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
         context = ServiceContext(settings=settings, database=database, secret_box=box, jwt_secret=ENCRYPTION_KEY)
 
-        def client_factory(row: ShopConnection) -> WooClient:
-            return WooClient(
-                row.url,
-                WooCredentials(KEY, SECRET),
-                auth_mode=AuthMode.AUTO,
-                limits=ClientLimits(max_concurrency=args.concurrency, requests_per_second=None, timeout=60.0),
-                retry=RetryPolicy(),
-            )
-
-        options = SyncOptions.from_settings(settings, concurrency=args.concurrency, days_back=args.days + 1)
-        coordinator = SyncCoordinator(context, client_factory=client_factory, options=options,
-                                      lease_ttl=timedelta(minutes=5))  # fmt: skip
+        coordinator = bench_coordinator(context, args.concurrency, args.days)
         settle_after_startup()  # as the service and `lumina sync` do
         rss_before = rss_mb()
         if args.tracemalloc:
             tracemalloc.start()
-        cpu_before = cpu_seconds()
+        cpu_before, shop_cpu_before = cpu_seconds(), process_cpu_seconds(shop_process.pid)
         began = time.monotonic()
         result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI)
         wall = time.monotonic() - began
         sync_cpu = cpu_seconds() - cpu_before
+        shop_cpu = process_cpu_seconds(shop_process.pid) - shop_cpu_before
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+        if args.tracemalloc:
+            tracemalloc.stop()
         rss_after = rss_mb()
     finally:
         await database.dispose()
-        shop_process.terminate()
-        shop_process.wait(timeout=10)
-    shop_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)  # the shop's whole life, generating its orders included
 
     if result.status != "succeeded":
         raise SystemExit(f"the sync did not succeed: {result.error}")
@@ -136,9 +236,9 @@ async def run(args: argparse.Namespace) -> None:
     print(f"wall time:         {wall:.2f} s")
     print(f"orders per second: {result.created / wall:.0f}")
     print(f"latency bound:     {bound:.2f} s (requests x latency / concurrency)")
-    print(f"wall / bound:      {wall / bound:.3f}" if bound else "wall / bound:      n/a (no latency)")
     print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
-          f"shop process {shop_cpu:.2f} s in all ({os.cpu_count()} cores)")  # fmt: skip
+          f"shop process {shop_cpu:.2f} s during the sync ({os.cpu_count()} cores)")  # fmt: skip
+    report_cpu(result.created, sync_cpu, shop_cpu, await decode_floor(url), bound, wall)
     print(f"peak RSS:          {rss_after:.0f} MB (before the sync {rss_before:.0f} MB, +{rss_after - rss_before:.0f})")
     if traced_peak is not None:
         print(f"peak traced:       {traced_peak:.1f} MB of Python allocations during the sync")

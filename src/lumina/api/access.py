@@ -3,7 +3,8 @@
 The id is the caller's `X-Request-ID` when it is a sane token (a proxy's or a front end's, so that their logs and
 ours join up), a new one otherwise; it is sent back in `X-Request-ID`. The line names the route template, never the
 raw URL: query strings may carry keys, and ids in paths would not group. A plain ASGI middleware rather than
-Starlette's BaseHTTPMiddleware: it adds microseconds, not a task per request.
+Starlette's BaseHTTPMiddleware: it adds microseconds, not a task per request. Until its answer starts, a request
+is in the foreground (`lumina.kit.foreground`): an embedded sync steps aside for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lumina.api import metrics
+from lumina.kit.foreground import FOREGROUND
 from lumina.logging import get_logger
 
 HEADER = b"x-request-id"
@@ -36,10 +38,12 @@ class AccessMiddleware:
         request_id = _request_id(scope)
         started = time.perf_counter()
         status = 500
+        answering = FOREGROUND.answering()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
+                answering.done()
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (HEADER, request_id.encode())]
             await send(message)
@@ -48,6 +52,7 @@ class AccessMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                answering.done()
                 seconds = time.perf_counter() - started
                 route = route_template(scope)
                 metrics.observe(scope["method"], route or "unmatched", status, seconds)

@@ -23,6 +23,7 @@ from lumina.errors import BadGatewayError, ServiceUnavailableError
 from lumina.jobs.due import shop_schedules
 from lumina.jobs.scheduler import Scheduler
 from lumina.kit.changes import all_family_data_changed, family_data_changed
+from lumina.kit.foreground import FOREGROUND
 from lumina.logging import get_logger
 from lumina.models import SyncRunStatus, SyncTrigger
 from lumina.orders.repository import FamilyShopLinks, families_linked_to
@@ -57,6 +58,7 @@ def run_result(result: SyncResult) -> SyncRunResult:
 
 
 async def sync_family_now(context: ServiceContext, family_id: int, days_back: int | None) -> SyncCompleted:
+    FOREGROUND.step_aside()  # the request waits on the sync: other requests come first, not this one
     result = await _engine(context).sync_family(family_id, trigger=SyncTrigger.MANUAL, days_back=days_back)
     await _announce_synced(context, family_id)  # whatever the outcome: a failed run may have written pages
     last_run = run_result(result)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
+from lumina.kit.foreground import FOREGROUND
 from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, later, whole_second
 from lumina.sync.errors import IncompleteScanError, InconsistentPageError
 from lumina.sync.reader import Fetched, ShopReader
@@ -267,6 +268,7 @@ class Scanner:
                     lane.finished = True
                     await self._commit(lane, (), lane.position)
                     break
+                await FOREGROUND.turn()  # the page's decoding and writing would hold up requests being answered
                 fetched, step, end = await self._keyset(lane, check=not lane.checked)
                 while len(uncommitted) >= MAX_UNCOMMITTED_PAGES:
                     await self._written(uncommitted.popleft())
@@ -437,6 +439,7 @@ class Scanner:
             orders = [order for entry in batch for order in entry.orders]
             try:
                 if orders or any(position != lane.committed for lane, position in committed.items()):
+                    await FOREGROUND.turn()
                     await self.sink(orders, self._durable_slices(committed))
             except Exception as error:
                 self._write_error = error

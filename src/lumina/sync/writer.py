@@ -14,6 +14,7 @@ all, so that the retention job's deletions stay deleted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from sqlalchemy import Executable, Row, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.kit.foreground import FOREGROUND
 from lumina.live.announce import OrderChange
 from lumina.models import CachedOrder
 from lumina.models.order import HIDDEN_STATUSES
@@ -36,8 +38,9 @@ _MIRRORED = (
     "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
     "date_created", "date_modified", "date_paid", "date_completed", "raw_data",
 )  # fmt: skip
-# Rows per upsert statement. SQLAlchemy prepares a statement's parameters in one go on the event loop (about 35 µs a
-# row); a page's worth at a time keeps the loop free to read the shop's answers between statements.
+# Orders per step and rows per upsert statement. SQLAlchemy prepares a statement's parameters in one go on the event
+# loop (about 35 µs a row); a page's worth at a time keeps the loop free to read the shop's answers and answer
+# requests between statements (requests being answered go first: `lumina.kit.foreground`).
 _UPSERT_CHUNK = 100
 
 
@@ -167,21 +170,25 @@ async def write_routed(
             continue
         wanted[order_id] = order
     held = await existing_rows(session, shop_id, list(wanted))
-    writes: list[dict[str, Any]] = []
-    for order in wanted.values():
-        outcome, newly_deleted = _route_order(order, shop_id, routes, held, now=now, writes=writes)
-        if not outcome:
-            counts.skipped += 1  # in no family's scope
-            continue
-        setattr(counts, outcome, getattr(counts, outcome) + 1)
-        counts.deleted += newly_deleted
-    await upsert_rows(session, writes)
-    if changes is not None:
-        changes.extend(
-            OrderChange(row["family_id"], row["woocommerce_order_id"], row["status"], row["date_modified"],
-                        row["is_visible"])
-            for row in writes
-        )  # fmt: skip
+    chosen = list(wanted.values())
+    for start in range(0, len(chosen), _UPSERT_CHUNK):
+        if start:
+            await FOREGROUND.turn()
+        writes: list[dict[str, Any]] = []
+        for order in chosen[start : start + _UPSERT_CHUNK]:
+            outcome, newly_deleted = _route_order(order, shop_id, routes, held, now=now, writes=writes)
+            if not outcome:
+                counts.skipped += 1  # in no family's scope
+                continue
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            counts.deleted += newly_deleted
+        await upsert_rows(session, writes)
+        if changes is not None:
+            changes.extend(
+                OrderChange(row["family_id"], row["woocommerce_order_id"], row["status"], row["date_modified"],
+                            row["is_visible"])
+                for row in writes
+            )  # fmt: skip
     return counts
 
 
@@ -241,7 +248,14 @@ async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     would touch one row twice."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
+    upsert = _upsert_statement(session.get_bind().dialect.name)
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        await session.execute(upsert, list(rows[start : start + _UPSERT_CHUNK]))
+
+
+@functools.cache
+def _upsert_statement(dialect: str) -> Executable:
+    """Built once per dialect: building it, and its cache key, cost as much as a few rows' parameters."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_TABLE)
     updated = (*_MIRRORED, "is_visible", "deleted_at", "synced_at")
@@ -252,9 +266,7 @@ async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     )
     # With RETURNING, SQLAlchemy sends a batch to PostgreSQL as one multi-row INSERT ("insertmanyvalues") instead of
     # one statement per row, so the statement and the statistics' statement trigger run once.
-    upsert: Executable = statement.returning(_TABLE.c.id) if dialect == "postgresql" else statement
-    for start in range(0, len(rows), _UPSERT_CHUNK):
-        await session.execute(upsert, list(rows[start : start + _UPSERT_CHUNK]))
+    return statement.returning(_TABLE.c.id) if dialect == "postgresql" else statement
 
 
 async def write_shop_orders(

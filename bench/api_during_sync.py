@@ -1,0 +1,272 @@
+"""The orders API while a backfill runs in the same process: p50/p99 of the list, stats and one order with no
+sync (idle) and during a first sync of another shop, in one run, on one event loop (the embedded mode).
+
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0 --cache-seconds 1.5
+
+Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py). The first
+(`--family-orders`) is mirrored first into the family whose member sends the requests; then the requests are timed
+with no sync (idle), and again while the second shop's `--orders` are backfilled into another family by a
+SyncCoordinator on the same event loop as the app. Requests go through the whole app with httpx's ASGITransport,
+one at a time, rotating over the list, stats and one order: `--requests` idle, then as many as fit in the sync.
+`--cache-seconds 0` (the default) reads the database for every request; with the read cache on, the family's
+answers stay cached (the sync writes another family's orders), so what the sync adds is what holds the loop.
+
+A loop-lag probe (a task that asks to wake every 5 ms) reports how late the loop woke it, and every callback the loop
+runs is timed in thread CPU time: what held the loop, apart from what a loaded machine's preemptions add to both.
+Callbacks that held it `--held-ms` or longer during the sync are listed by the coroutine they ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from backfill import ENCRYPTION_KEY, KEY, SECRET, bench_coordinator, start_shop, stop_shop
+from lumina.app import create_app
+from lumina.auth.tokens import issue_access_token
+from lumina.config import Environment, Settings
+from lumina.context import ServiceContext
+from lumina.db.migrate import upgrade
+from lumina.kit.crypto import SecretBox, key_hint
+from lumina.kit.heap import settle_after_startup
+from lumina.models import Family, FamilyShop, RefreshToken, ShopConnection, SyncTrigger, User
+from lumina.sync import SyncCoordinator
+
+PROBE_INTERVAL = 0.005
+SESSION = "bench-session"
+
+
+class LagProbe:
+    """How late the loop runs a task that sleeps PROBE_INTERVAL at a time."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time() + PROBE_INTERVAL
+            await asyncio.sleep(PROBE_INTERVAL)
+            self.lags.append(max(loop.time() - asked, 0.0))
+
+    def __enter__(self) -> LagProbe:
+        self._task = asyncio.ensure_future(self._run())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    def summary(self) -> str:
+        ordered = sorted(self.lags) or [0.0]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        median, longest = statistics.median(ordered), ordered[-1]
+        return f"loop lag p50 {1000 * median:.1f} ms, p99 {1000 * p99:.1f} ms, max {1000 * longest:.1f} ms"
+
+
+class HeldLoop:
+    """The CPU time each callback the loop runs holds it for (thread time, so that a loaded machine's preemptions do
+    not count), by the coroutine or function it ran: what keeps requests waiting, whatever the machine does."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.held: list[float] = []
+        self.slow: dict[str, list[float]] = collections.defaultdict(list)
+        self._run = asyncio.events.Handle._run
+
+    def __enter__(self) -> HeldLoop:
+        original, held, slow, threshold = self._run, self.held, self.slow, self.threshold
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            began = time.thread_time()
+            original(handle)
+            took = time.thread_time() - began
+            held.append(took)
+            if took >= threshold:
+                slow[_place(handle)].append(took)
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.events.Handle._run = self._run  # type: ignore[method-assign]
+
+    def summary(self) -> str:
+        ordered = sorted(self.held) or [0.0]
+        p999 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.999))]
+        over = sum(map(len, self.slow.values()))
+        return (f"loop held (CPU) per callback p99.9 {1000 * p999:.1f} ms, max {1000 * ordered[-1]:.1f} ms; "
+                f"{over} callbacks of {1000 * self.threshold:g} ms or more")  # fmt: skip
+
+    def report(self) -> None:
+        for place, times in sorted(self.slow.items(), key=lambda item: -sum(item[1]))[:8]:
+            print(f"  {len(times):4d} x, max {1000 * max(times):5.1f} ms, {1000 * sum(times):6.0f} ms in all: {place}")
+
+
+def _place(handle: asyncio.events.Handle) -> str:
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        return task.get_coro().__qualname__  # type: ignore[union-attr]
+    return getattr(callback, "__qualname__", repr(callback))
+
+
+async def prepare(context: ServiceContext, first: str, second: str) -> tuple[int, int, str]:
+    """Two families, each with its shop; the first family's member's token. Returns (first shop, second shop,
+    token)."""
+    box = SecretBox(ENCRYPTION_KEY)
+    async with context.database.transaction() as session:
+        shops = [
+            ShopConnection(name=f"shop {n}", url=url, consumer_key_encrypted=box.encrypt(KEY),
+                           consumer_secret_encrypted=box.encrypt(SECRET), key_hint=key_hint(KEY))
+            for n, url in enumerate((first, second), 1)
+        ]  # fmt: skip
+        families = [Family(name="Measured family"), Family(name="Synced family")]
+        session.add_all([*shops, *families])
+        await session.flush()
+        session.add_all([FamilyShop(family_id=f.id, shop_id=s.id) for f, s in zip(families, shops, strict=True)])
+        user = User(family_id=families[0].id, email="member@example.com", name="Member", password_hash="x")
+        session.add(user)
+        await session.flush()
+        now = datetime.now(UTC)
+        session.add(RefreshToken(user_id=user.id, chain_id=SESSION, token_hash="0" * 64,
+                                 expires_at=now + timedelta(days=1)))  # fmt: skip
+        token = issue_access_token(context.jwt_secret, user_id=user.id, family_id=families[0].id, role="member",
+                                   session_id=SESSION, now=now, lifetime=timedelta(hours=6))  # fmt: skip
+        return shops[0].id, shops[1].id, token
+
+
+async def first_order_ids(client: httpx.AsyncClient, headers: dict[str, str]) -> list[int]:
+    answer = await client.get("/api/v1/orders?limit=100", headers=headers)
+    answer.raise_for_status()
+    return [item["id"] for item in answer.json()["orders"]]
+
+
+Timings = dict[str, list[float]]
+
+
+async def requests_until(
+    send: Callable[[str], Awaitable[None]], paths: dict[str, Callable[[int], str]], done: Callable[[int], bool]
+) -> Timings:
+    """Requests one at a time, rotating over `paths`, until `done(requests sent)`."""
+    timings: Timings = {name: [] for name in paths}
+    names = list(paths)
+    sent = 0
+    while not done(sent):
+        name = names[sent % len(names)]
+        started = time.perf_counter()
+        await send(paths[name](sent))
+        timings[name].append(time.perf_counter() - started)
+        sent += 1
+        await asyncio.sleep(0)  # as a server reads each request in a turn of the loop (a cached answer never waits)
+    return timings
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return 1000 * statistics.median(ordered), 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def table(idle: Timings, busy: Timings) -> None:
+    print(f"{'':12} {'idle p50':>9} {'idle p99':>9} {'sync p50':>9} {'sync p99':>9} {'p99 ratio':>10}  (ms)")
+    for name in idle:
+        idle_p50, idle_p99 = percentiles(idle[name])
+        busy_p50, busy_p99 = percentiles(busy[name])
+        print(f"{name:12} {idle_p50:9.2f} {idle_p99:9.2f} {busy_p50:9.2f} {busy_p99:9.2f} {busy_p99 / idle_p99:9.2f}x")
+
+
+async def run(args: argparse.Namespace) -> None:
+    first, first_url = start_shop(args.family_orders, 0, args.days)
+    second, second_url = start_shop(args.orders, args.latency_ms, args.days)
+    workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
+    try:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            lumina_env=Environment.TEST,
+            database_url=args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+            data_dir=workdir,
+            encryption_key=ENCRYPTION_KEY,
+            jwt_secret=ENCRYPTION_KEY,
+            orders_cache_seconds=args.cache_seconds,
+            sync_max_concurrency=args.concurrency,
+        )
+        context = ServiceContext.from_settings(settings)
+        await upgrade(context.database)
+        first_shop, second_shop, token = await prepare(context, first_url, second_url)
+        coordinator = bench_coordinator(context, args.concurrency, args.days)
+        await coordinator.sync_shop(first_shop, trigger=SyncTrigger.CLI)
+        try:
+            await measure(args, context, coordinator, second_shop, token)
+        finally:
+            await context.close()
+    finally:
+        stop_shop(first)
+        stop_shop(second)
+
+
+async def measure(
+    args: argparse.Namespace, context: ServiceContext, coordinator: SyncCoordinator, shop_id: int, token: str
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    transport = httpx.ASGITransport(app=create_app(context=context))
+    async with httpx.AsyncClient(transport=transport, base_url="http://lumina.bench") as client:
+        ids = await first_order_ids(client, headers)
+
+        async def send(path: str) -> None:
+            (await client.get(path, headers=headers)).raise_for_status()
+
+        paths: dict[str, Callable[[int], str]] = {
+            "list": lambda _n: "/api/v1/orders",
+            "stats": lambda _n: "/api/v1/orders/stats",
+            "one order": lambda n: f"/api/v1/orders/{ids[n % len(ids)]}",
+        }
+        await requests_until(send, paths, lambda sent: sent >= 60)  # warm-up
+        settle_after_startup()
+        with LagProbe() as idle_lag, HeldLoop(args.held_ms / 1000) as idle_held:
+            idle = await requests_until(send, paths, lambda sent: sent >= args.requests)
+        sync = asyncio.ensure_future(coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI))
+        began = time.monotonic()
+        with LagProbe() as busy_lag, HeldLoop(args.held_ms / 1000) as busy_held:
+            busy = await requests_until(send, paths, lambda _sent: sync.done())
+        wall = time.monotonic() - began
+        result = await sync
+    if result.status != "succeeded":
+        raise SystemExit(f"the sync did not succeed: {result.error}")
+    print(f"database: {context.database.engine.dialect.name}; read cache {args.cache_seconds:g} s; backfill of "
+          f"{result.created} orders ({args.latency_ms:g} ms latency, concurrency {args.concurrency}) in {wall:.1f} s; "
+          f"{sum(map(len, idle.values()))} requests idle, {sum(map(len, busy.values()))} during the sync "
+          f"({os.cpu_count()} cores)")  # fmt: skip
+    table(idle, busy)
+    print(f"idle: {idle_lag.summary()}\n      {idle_held.summary()}")
+    print(f"sync: {busy_lag.summary()}\n      {busy_held.summary()}")
+    busy_held.report()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=20000, help="orders of the shop backfilled during the requests")
+    parser.add_argument("--family-orders", type=int, default=5000, help="orders of the measured family")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="the backfilled shop's latency per request")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--cache-seconds", type=float, default=0.0, help="the read cache's TTL (0: off)")
+    parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--requests", type=int, default=1500, help="requests of the idle pass")
+    parser.add_argument("--held-ms", type=float, default=2.0, help="list callbacks that held the loop this long")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
