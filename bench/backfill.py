@@ -4,6 +4,12 @@ bound (requests x latency / concurrency), and memory.
 
     .venv/bin/python bench/backfill.py --orders 20000 --latency-ms 100 --concurrency 4
     .venv/bin/python bench/backfill.py --orders 5000 --latency-ms 100 --concurrency 4 --database-url postgresql://...
+    .venv/bin/python bench/backfill.py --orders 200000 --latency-ms 20 --databases sqlite,postgresql
+
+Rows per second are printed per part of the backfill (50,000 orders, or a quarter of a smaller run), with the last
+part's rate over the first's: a write that slows as the table grows shows there. `--databases` runs the same
+backfill on each database in turn (a fresh PostgreSQL database on LUMINA_BENCH_PG, dropped after) and prints the
+ratio of their wall times.
 
 The shop runs in its own process (`woosim serve --pregenerate`), so its work (rendering JSON pages) does not compete
 with the sync for this process's interpreter lock; the machine's cores are still shared. Its orders are generated
@@ -28,7 +34,10 @@ import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
+
+import asyncpg
 
 from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
@@ -37,12 +46,14 @@ from lumina.db.migrate import upgrade
 from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, ShopConnection, SyncTrigger
-from lumina.sync import SyncCoordinator, SyncOptions
+from lumina.sync import SyncCoordinator, SyncOptions, SyncResult
 from lumina.woocommerce import AuthMode, ClientLimits, RetryPolicy, WooClient, WooCredentials
 
 KEY = "ck_" + "b" * 40
 SECRET = "cs_" + "c" * 40
 ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef0123456789"
+PG_SERVER = os.environ.get("LUMINA_BENCH_PG", "postgres@127.0.0.1:5432")
+PART_ORDERS = 50_000
 
 
 def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Popen[str], str]:
@@ -70,8 +81,35 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-async def run(args: argparse.Namespace) -> None:
+class PartRates:
+    """Rows per second per part of the backfill, from the sync's progress reports (one per page written)."""
+
+    def __init__(self, orders: int) -> None:
+        self.part = PART_ORDERS if orders >= 4 * PART_ORDERS else max(orders // 4, 1)
+        self.marks: list[tuple[int, float]] = []
+
+    def started(self, shop_id: int, shop_name: str) -> None:
+        self.marks = [(0, time.monotonic())]
+
+    def advanced(self, shop_id: int, processed: int, total: int | None) -> None:
+        if processed >= self.marks[-1][0] + self.part:
+            self.marks.append((processed, time.monotonic()))
+
+    def finished(self, result: SyncResult) -> None:
+        if result.processed > self.marks[-1][0]:
+            self.marks.append((result.processed, time.monotonic()))
+
+    def report(self) -> str:
+        parts = [(before, done, (done - before) / (at - began)) for (before, began), (done, at) in pairwise(self.marks)]
+        if not parts:
+            return "n/a"
+        shown = ", ".join(f"{before // 1000}k-{done // 1000}k {rate:.0f}" for before, done, rate in parts)
+        return f"{shown} (last / first: {parts[-1][2] / parts[0][2]:.2f})"
+
+
+async def run(args: argparse.Namespace) -> float:
     started = time.monotonic()
+    children_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)  # the shops of earlier runs (--databases)
     shop_process, url = start_shop(args.orders, args.latency_ms, args.days)
     print(f"shop: {args.orders} orders, {args.latency_ms:g} ms latency, ready in {time.monotonic() - started:.1f} s")
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
@@ -116,7 +154,8 @@ async def run(args: argparse.Namespace) -> None:
             tracemalloc.start()
         cpu_before = cpu_seconds()
         began = time.monotonic()
-        result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI)
+        rates = PartRates(args.orders)
+        result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI, progress=rates)
         wall = time.monotonic() - began
         sync_cpu = cpu_seconds() - cpu_before
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
@@ -125,7 +164,8 @@ async def run(args: argparse.Namespace) -> None:
         await database.dispose()
         shop_process.terminate()
         shop_process.wait(timeout=10)
-    shop_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)  # the shop's whole life, generating its orders included
+    # The shop's whole life, generating its orders included.
+    shop_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - children_cpu
 
     if result.status != "succeeded":
         raise SystemExit(f"the sync did not succeed: {result.error}")
@@ -135,6 +175,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"requests:          {result.requests} ({result.created / max(result.requests, 1):.1f} orders per request)")
     print(f"wall time:         {wall:.2f} s")
     print(f"orders per second: {result.created / wall:.0f}")
+    print(f"rows/s per {rates.part // 1000}k:   {rates.report()}")
     print(f"latency bound:     {bound:.2f} s (requests x latency / concurrency)")
     print(f"wall / bound:      {wall / bound:.3f}" if bound else "wall / bound:      n/a (no latency)")
     print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
@@ -145,10 +186,39 @@ async def run(args: argparse.Namespace) -> None:
     if not args.database_url:
         print(f"database file:     {database_size_mb(workdir):.0f} MB")
     shutil.rmtree(workdir, ignore_errors=True)
+    return wall
 
 
 def database_size_mb(workdir: Path) -> float:
     return sum(path.stat().st_size for path in workdir.glob("bench.db*")) / 2**20
+
+
+async def admin_sql(statement: str) -> None:
+    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres")
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def compare(args: argparse.Namespace) -> None:
+    """The same backfill on each database in turn, and the ratio of their wall times to the first's."""
+    walls: dict[str, float] = {}
+    for name in args.databases.split(","):
+        print(f"--- {name}")
+        if name == "sqlite":
+            walls[name] = await run(argparse.Namespace(**{**vars(args), "database_url": ""}))
+            continue
+        database = f"bench_backfill_{os.getpid()}"
+        await admin_sql(f'CREATE DATABASE "{database}"')
+        url = f"postgresql+asyncpg://{PG_SERVER}/{database}"
+        try:
+            walls[name] = await run(argparse.Namespace(**{**vars(args), "database_url": url}))
+        finally:
+            await admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    first, *others = walls
+    for name in others:
+        print(f"wall {name} / {first}: {walls[name] / walls[first]:.2f}")
 
 
 def main() -> None:
@@ -159,8 +229,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60, help="history of the shop; the backfill covers all of it")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--tracemalloc", action="store_true", help="measure Python allocations (slower)")
+    parser.add_argument("--databases", default="", help="e.g. sqlite,postgresql: the same backfill on each, compared")
     args = parser.parse_args()
-    asyncio.run(run(args))
+    if not set(args.databases.split(",")) <= {"", "sqlite", "postgresql"}:
+        parser.error("--databases: a comma-separated list of sqlite and postgresql")
+    asyncio.run(compare(args) if args.databases else run(args))
 
 
 if __name__ == "__main__":
