@@ -4,6 +4,12 @@ bound (requests x latency / concurrency), and memory.
 
     .venv/bin/python bench/backfill.py --orders 20000 --latency-ms 100 --concurrency 4
     .venv/bin/python bench/backfill.py --orders 5000 --latency-ms 100 --concurrency 4 --database-url postgresql://...
+    .venv/bin/python bench/backfill.py --orders 200000 --latency-ms 20 --databases sqlite,postgresql
+
+Rows per second are printed per part of the backfill (50,000 orders, or a quarter of a smaller run), with the last
+part's rate over the first's: a write that slows as the table grows shows there. `--databases` runs the same
+backfill on each database in turn (a fresh PostgreSQL database on LUMINA_BENCH_PG, dropped after) and prints the
+ratio of their wall times.
 
 The shop runs in its own process (`woosim serve --pregenerate`), so its work (rendering JSON pages) does not compete
 with the sync for this process's interpreter lock; the machine's cores are still shared. Its orders are generated
@@ -36,8 +42,10 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
+import asyncpg
 import httpx
 import orjson
 
@@ -48,7 +56,7 @@ from lumina.db.migrate import upgrade
 from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, ShopConnection, SyncTrigger
-from lumina.sync import SyncCoordinator, SyncOptions
+from lumina.sync import SyncCoordinator, SyncOptions, SyncResult
 from lumina.sync.reader import PER_PAGE
 from lumina.woocommerce import (
     ORDER_STATUSES,
@@ -64,6 +72,8 @@ from lumina.woocommerce._auth import Authenticator
 KEY = "ck_" + "b" * 40
 SECRET = "cs_" + "c" * 40
 ENCRYPTION_KEY = "bench-encryption-key-0123456789abcdef0123456789"
+PG_SERVER = os.environ.get("LUMINA_BENCH_PG", "postgres@127.0.0.1:5432")
+PART_ORDERS = 50_000
 
 
 def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Popen[str], str]:
@@ -174,17 +184,43 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-async def run(args: argparse.Namespace) -> None:
+class PartRates:
+    """Rows per second per part of the backfill, from the sync's progress reports (one per page written)."""
+
+    def __init__(self, orders: int) -> None:
+        self.part = PART_ORDERS if orders >= 4 * PART_ORDERS else max(orders // 4, 1)
+        self.marks: list[tuple[int, float]] = []
+
+    def started(self, shop_id: int, shop_name: str) -> None:
+        self.marks = [(0, time.monotonic())]
+
+    def advanced(self, shop_id: int, processed: int, total: int | None) -> None:
+        if processed >= self.marks[-1][0] + self.part:
+            self.marks.append((processed, time.monotonic()))
+
+    def finished(self, result: SyncResult) -> None:
+        if result.processed > self.marks[-1][0]:
+            self.marks.append((result.processed, time.monotonic()))
+
+    def report(self) -> str:
+        parts = [(before, done, (done - before) / (at - began)) for (before, began), (done, at) in pairwise(self.marks)]
+        if not parts:
+            return "n/a"
+        shown = ", ".join(f"{before // 1000}k-{done // 1000}k {rate:.0f}" for before, done, rate in parts)
+        return f"{shown} (last / first: {parts[-1][2] / parts[0][2]:.2f})"
+
+
+async def run(args: argparse.Namespace) -> float:
     started = time.monotonic()
     shop_process, url = start_shop(args.orders, args.latency_ms, args.days)
     print(f"shop: {args.orders} orders, {args.latency_ms:g} ms latency, ready in {time.monotonic() - started:.1f} s")
     try:
-        await sync_and_report(args, shop_process, url)
+        return await sync_and_report(args, shop_process, url)
     finally:
         stop_shop(shop_process)
 
 
-async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Popen[str], url: str) -> None:
+async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Popen[str], url: str) -> float:
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     settings = Settings(
@@ -216,7 +252,8 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
             tracemalloc.start()
         cpu_before, shop_cpu_before = cpu_seconds(), process_cpu_seconds(shop_process.pid)
         began = time.monotonic()
-        result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI)
+        rates = PartRates(args.orders)
+        result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI, progress=rates)
         wall = time.monotonic() - began
         sync_cpu = cpu_seconds() - cpu_before
         shop_cpu = process_cpu_seconds(shop_process.pid) - shop_cpu_before
@@ -235,6 +272,7 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
     print(f"requests:          {result.requests} ({result.created / max(result.requests, 1):.1f} orders per request)")
     print(f"wall time:         {wall:.2f} s")
     print(f"orders per second: {result.created / wall:.0f}")
+    print(f"rows/s per {rates.part // 1000}k:   {rates.report()}")
     print(f"latency bound:     {bound:.2f} s (requests x latency / concurrency)")
     print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
           f"shop process {shop_cpu:.2f} s during the sync ({os.cpu_count()} cores)")  # fmt: skip
@@ -245,10 +283,39 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
     if not args.database_url:
         print(f"database file:     {database_size_mb(workdir):.0f} MB")
     shutil.rmtree(workdir, ignore_errors=True)
+    return wall
 
 
 def database_size_mb(workdir: Path) -> float:
     return sum(path.stat().st_size for path in workdir.glob("bench.db*")) / 2**20
+
+
+async def admin_sql(statement: str) -> None:
+    connection = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres")
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def compare(args: argparse.Namespace) -> None:
+    """The same backfill on each database in turn, and the ratio of their wall times to the first's."""
+    walls: dict[str, float] = {}
+    for name in args.databases.split(","):
+        print(f"--- {name}")
+        if name == "sqlite":
+            walls[name] = await run(argparse.Namespace(**{**vars(args), "database_url": ""}))
+            continue
+        database = f"bench_backfill_{os.getpid()}"
+        await admin_sql(f'CREATE DATABASE "{database}"')
+        url = f"postgresql+asyncpg://{PG_SERVER}/{database}"
+        try:
+            walls[name] = await run(argparse.Namespace(**{**vars(args), "database_url": url}))
+        finally:
+            await admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    first, *others = walls
+    for name in others:
+        print(f"wall {name} / {first}: {walls[name] / walls[first]:.2f}")
 
 
 def main() -> None:
@@ -259,8 +326,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60, help="history of the shop; the backfill covers all of it")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--tracemalloc", action="store_true", help="measure Python allocations (slower)")
+    parser.add_argument("--databases", default="", help="e.g. sqlite,postgresql: the same backfill on each, compared")
     args = parser.parse_args()
-    asyncio.run(run(args))
+    if not set(args.databases.split(",")) <= {"", "sqlite", "postgresql"}:
+        parser.error("--databases: a comma-separated list of sqlite and postgresql")
+    asyncio.run(compare(args) if args.databases else run(args))
 
 
 if __name__ == "__main__":
