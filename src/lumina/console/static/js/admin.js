@@ -50,7 +50,7 @@ function runsSection(shops) {
     for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
     try {
       const { runs, total } = await api(`/api/v1/admin/sync/runs?${params}`);
-      mount(body, h("p", { class: "muted" }, `${count(total)} runs`),
+      mount(body, h("p", { class: "muted" }, `${count(total)} ${total === 1 ? "run" : "runs"}`),
         table([th("Started"), th("Shop"), th("Trigger"), th("Status"), th("Orders", "num"), th("Took", "num wide"), th("Error")],
           runs.map((r) => h("tr", {},
             h("td", {}, when(r.startedAt)), h("td", {}, shops.get(String(r.shopId)) || `#${r.shopId}`), h("td", {}, r.trigger),
