@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
@@ -142,19 +142,24 @@ async def start_run(
     family_id: int | None,
     trigger: SyncTrigger,
     cursor_before: datetime | None,
-) -> SyncRun:
-    run = SyncRun(
-        shop_id=shop_id,
-        family_id=family_id,
-        trigger=trigger.value,
-        status=SyncRunStatus.RUNNING.value,
-        started_at=datetime.now(UTC),
-        cursor_before=cursor_before,
-        cursor_after=cursor_before,
+) -> int:
+    """Open the run's record; returns its id. A plain INSERT ... RETURNING: the ORM's unit of work would cost a
+    few milliseconds of CPU, paid by every idle shop in every cycle."""
+    inserted = await session.scalar(
+        insert(SyncRun)
+        .values(
+            shop_id=shop_id,
+            family_id=family_id,
+            trigger=trigger.value,
+            status=SyncRunStatus.RUNNING.value,
+            started_at=datetime.now(UTC),
+            cursor_before=cursor_before,
+            cursor_after=cursor_before,
+        )
+        .returning(SyncRun.id)
     )
-    session.add(run)
-    await session.flush()
-    return run
+    assert inserted is not None
+    return int(inserted)
 
 
 async def record_progress(
