@@ -226,7 +226,7 @@ class ShopSync:
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
         async with self.database.transaction() as session:
-            await self.lease.fence(session)
+            # A write first (SQLite's lock at once); the lease is checked by the fence that stores the plan.
             await runs.abandon_stale_runs(session, self.shop_id)
             state = await load_state(session, self.shop_id)
             assert state is not None  # the lease created it
@@ -497,7 +497,6 @@ class ShopSync:
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
         async with self.database.transaction() as session:
-            state = await load_state(session, self.shop_id)
             health: dict[str, object] = {}
             if status is SyncRunStatus.SUCCEEDED:
                 health = {
@@ -507,6 +506,7 @@ class ShopSync:
                     "last_error": None,
                 }
             elif status is SyncRunStatus.FAILED:
+                state = await load_state(session, self.shop_id)
                 failures = (state.consecutive_failures if state else 0) + 1
                 health = {
                     "consecutive_failures": failures,
