@@ -80,13 +80,18 @@ def _idle_ping(dialect: Dialect) -> tuple[Any, Any]:
 class Database:
     """The engine and session factory for one database URL (async driver form)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, idle_in_transaction_timeout: float | None = None) -> None:
+        """`idle_in_transaction_timeout` (PostgreSQL): seconds after which the server ends a session of ours that
+        sits in an open transaction doing nothing (a frozen process), releasing its locks."""
         self.url = url
         options: dict[str, Any] = {"echo": echo, "json_serializer": _dump_json, "json_deserializer": _load_json}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             options.update(pool_size=10, max_overflow=10)
+            if idle_in_transaction_timeout is not None:
+                milliseconds = str(round(idle_in_transaction_timeout * 1000))
+                options["connect_args"] = {"server_settings": {"idle_in_transaction_session_timeout": milliseconds}}
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
