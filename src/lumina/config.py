@@ -241,6 +241,13 @@ class Settings(BaseSettings):
         """Sync work runs on the task queue (`lumina worker`), not inside the API process."""
         return self.sync_runner is SyncRunner.QUEUE
 
+    @property
+    def worker_lease_seconds(self) -> float:
+        """How long a worker's shop lease lasts: twice QUEUE_WORKER_TIMEOUT (60 s by default), at least 10 s. A worker
+        that froze (a lost machine: its process is not seen dead) has its job taken over after the timeout and its
+        shop soon after, while a live one renews every third of it."""
+        return max(2 * self.queue_worker_timeout, 10.0)
+
     def _check_auth_mode(self) -> None:
         """WooCommerce ignores Basic and query-string keys over plain HTTP, which would carry the secret in clear."""
         if not self.wc_store_url or self.wc_auth_mode not in (WooAuthMode.BASIC, WooAuthMode.QUERY):

@@ -24,7 +24,12 @@ class ServiceContext:
         settings.check()
         return cls(
             settings=settings,
-            database=Database(settings.async_database_url),
+            # In queue mode a frozen process (a lost machine) must not keep a shop's row locked in a transaction
+            # it never ends: PostgreSQL ends such a session once it has been idle in a transaction for a lease.
+            database=Database(
+                settings.async_database_url,
+                idle_in_transaction_timeout=settings.worker_lease_seconds if settings.queued else None,
+            ),
             secret_box=SecretBox(settings.resolve_secret("encryption_key")),
             jwt_secret=settings.resolve_secret("jwt_secret"),
         )

@@ -100,6 +100,10 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     # logging is configured.
     for noisy in ("uvicorn.access", "httpx", "httpcore", "aiosqlite", "asyncio", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # The task queue logs each job's start and outcome (with the whole job) and each deferral: lines a worker writes
+    # for every shop in every cycle, which the sync's own "sync finished" line says better. Shown with DEBUG.
+    for chatty in ("procrastinate.worker", "procrastinate.jobs"):
+        logging.getLogger(chatty).setLevel(root.level if root.level <= logging.DEBUG else logging.WARNING)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

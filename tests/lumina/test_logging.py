@@ -47,3 +47,20 @@ def test_uvicorn_colour_copies_of_messages_are_dropped(json_logs: pytest.Capture
     [line] = [json.loads(line) for line in json_logs.readouterr().err.splitlines()]
     assert line["event"] == "Started"
     assert "color_message" not in line
+
+
+def test_the_queue_s_per_job_lines_are_left_to_debug_and_its_warnings_kept(
+    json_logs: pytest.CaptureFixture[str],
+) -> None:
+    logging.getLogger("procrastinate.worker").info("Job sync.shop[7](shop_id=3) ended with status: Success")
+    logging.getLogger("procrastinate.jobs").info("Deferred 1 job")
+    logging.getLogger("procrastinate.worker").warning("Job sync.shop[8] failed")
+    [line] = [json.loads(line) for line in json_logs.readouterr().err.splitlines()]
+    assert line["event"] == "Job sync.shop[8] failed"
+
+    configure_logging("DEBUG", "json")
+    try:
+        logging.getLogger("procrastinate.jobs").info("Deferred 1 job")
+        assert "Deferred 1 job" in json_logs.readouterr().err
+    finally:
+        configure_logging("INFO", "json")

@@ -7,17 +7,21 @@ so that a failure anywhere rolls the whole unit back.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection back in the pool for longer than this is pinged before it is used again.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -50,19 +54,51 @@ def _load_json(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+def _idle_ping(dialect: Dialect) -> tuple[Any, Any]:
+    """Pool listeners that ping a connection before use only when it sat idle a while (SQLAlchemy's pool_pre_ping
+    pings before every use: on asyncpg three round trips, a transaction around `;`, for every transaction). A
+    connection the server dropped while idle (a restart, an idle timeout) is replaced before use; one dropped
+    while in steady use fails its transaction once and is replaced."""
+
+    def checkin(_dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the connection was closed while idle") from exc
+        if not alive:
+            raise DisconnectionError("the connection was closed while idle")
+
+    return checkin, checkout
+
+
 class Database:
     """The engine and session factory for one database URL (async driver form)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, idle_in_transaction_timeout: float | None = None) -> None:
+        """`idle_in_transaction_timeout` (PostgreSQL): seconds after which the server ends a session of ours that
+        sits in an open transaction doing nothing (a frozen process), releasing its locks."""
         self.url = url
         options: dict[str, Any] = {"echo": echo, "json_serializer": _dump_json, "json_deserializer": _load_json}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
-            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            options.update(pool_size=10, max_overflow=10)
+            if idle_in_transaction_timeout is not None:
+                milliseconds = str(round(idle_in_transaction_timeout * 1000))
+                options["connect_args"] = {"server_settings": {"idle_in_transaction_session_timeout": milliseconds}}
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            checkin, checkout = _idle_ping(self.engine.dialect)
+            event.listen(self.engine.sync_engine.pool, "checkin", checkin)
+            event.listen(self.engine.sync_engine.pool, "checkout", checkout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

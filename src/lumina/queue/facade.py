@@ -3,16 +3,21 @@
 Per-shop deduplication is procrastinate's queueing lock (at most one *waiting* job per shop: enqueueing a shop
 that already waits is a no-op) plus its job lock (a shop's jobs run one after the other), under the shop's own
 lease in the database (one run at a time whoever starts it: a worker, `POST /orders/sync`, `lumina sync`).
+
+Many shops are queued in one statement (procrastinate's batch insert). That insert is one statement: a single
+shop's queueing lock makes all of it fail, so the shops already waiting are left out first, and if one was queued
+meanwhile the batch is made again without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import procrastinate
 from procrastinate import exceptions
-from procrastinate.jobs import Status
+from procrastinate.jobs import Job, Status
 from procrastinate.psycopg_connector import PsycopgConnector
 from procrastinate.types import JSONValue
 
@@ -27,6 +32,8 @@ QUEUE = "sync"
 SHOP_TASK = "sync.shop"
 REFRESH_TASK = "webhooks.refresh"
 FINISHED_JOBS_KEPT_HOURS = 72  # ended jobs stay this long, for an operator to look into
+# Batches made again when shops were queued by someone else between reading what waits and inserting.
+BATCH_ATTEMPTS = 3
 
 _DEPTH = f"""
 SELECT count(*) AS waiting,
@@ -37,6 +44,9 @@ SELECT count(*) AS waiting,
         WHERE event.job_id = job.id AND event.type IN ('deferred', 'deferred_for_retry', 'retried')
   ) deferred ON true
  WHERE job.status = 'todo' AND (job.scheduled_at IS NULL OR job.scheduled_at <= now())
+"""  # noqa: S608 - the schema name is a constant
+_WAITING_LOCKS = f"""
+SELECT queueing_lock FROM {SCHEMA}.procrastinate_jobs WHERE status = 'todo' AND queueing_lock = ANY(%(locks)s)
 """  # noqa: S608 - the schema name is a constant
 _LIVE_WORKERS = f"""
 SELECT count(*) AS workers FROM {SCHEMA}.procrastinate_workers
@@ -52,6 +62,18 @@ class QueueDepth:
 
 def shop_lock(shop_id: int) -> str:
     return f"shop:{shop_id}"
+
+
+def shop_job(shop_id: int, trigger: SyncTrigger, *, attempt: int = 0, delay_seconds: float = 0) -> Job:
+    """A `sync.shop` job, locked to the shop: one runs at a time, one waits at a time."""
+    return Job(
+        queue=QUEUE,
+        task_name=SHOP_TASK,
+        lock=shop_lock(shop_id),
+        queueing_lock=shop_lock(shop_id),
+        task_kwargs={"shop_id": shop_id, "trigger": trigger.value, "attempt": attempt},
+        scheduled_at=datetime.now(UTC) + timedelta(seconds=delay_seconds) if delay_seconds else None,
+    )
 
 
 def conninfo(settings: Settings) -> str:
@@ -83,15 +105,9 @@ class SyncQueue:
         self, shop_id: int, trigger: SyncTrigger, *, attempt: int = 0, delay_seconds: float = 0
     ) -> bool:
         """Queue a sync of the shop; False when one is already waiting (it will do)."""
-        job = self.app.configure_task(
-            SHOP_TASK,
-            queue=QUEUE,
-            lock=shop_lock(shop_id),
-            queueing_lock=shop_lock(shop_id),
-            schedule_in={"seconds": delay_seconds} if delay_seconds else None,
-        )
+        job = shop_job(shop_id, trigger, attempt=attempt, delay_seconds=delay_seconds)
         try:
-            await job.defer_async(shop_id=shop_id, trigger=trigger.value, attempt=attempt)
+            await self.app.job_manager.defer_job_async(job)
         except exceptions.AlreadyEnqueued:
             return False
         return True
@@ -104,11 +120,23 @@ class SyncQueue:
         )
 
     async def enqueue_shops(self, shop_ids: Iterable[int], trigger: SyncTrigger) -> int:
-        """Queue every shop that has no job waiting; returns how many were queued."""
-        queued = 0
-        for shop_id in shop_ids:
-            queued += await self.enqueue_shop(shop_id, trigger)
-        return queued
+        """Queue every shop that has no job waiting, in one batch; returns how many were queued."""
+        wanted = list(dict.fromkeys(shop_ids))
+        for _ in range(BATCH_ATTEMPTS):
+            rows = await self.app.connector.execute_query_all_async(
+                _WAITING_LOCKS, locks=[shop_lock(shop_id) for shop_id in wanted]
+            )
+            waiting = {row["queueing_lock"] for row in rows}
+            jobs = [shop_job(shop_id, trigger) for shop_id in wanted if shop_lock(shop_id) not in waiting]
+            if not jobs:
+                return 0
+            try:
+                await self.app.job_manager.batch_defer_jobs_async(jobs)
+            except exceptions.AlreadyEnqueued:
+                continue  # the whole batch was refused: read what waits now and make it again
+            logger.info("shops queued", shops=len(jobs), trigger=trigger.value)
+            return len(jobs)
+        return sum([await self.enqueue_shop(shop_id, trigger) for shop_id in wanted])
 
     async def take_over_stalled(self, seconds_since_heartbeat: float) -> int:
         """Put the jobs of workers silent for that long back in the queue; when the shop has a job waiting

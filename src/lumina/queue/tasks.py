@@ -8,8 +8,10 @@
     housekeeping.daily   retention, expired sign-in records and the queue's jobs that ended 3 days ago, once a day
     webhooks.refresh     the orders a webhook delivery named, re-read from the shop (newer wins)
 
-After each scheduled sync of a shop, its webhooks are checked and repaired when PUBLIC_URL is set, as the embedded
-scheduler does after each cycle.
+A shop's webhooks are checked and repaired (when PUBLIC_URL is set) after a scheduled sync that reconciled the
+shop, so on the reconciliation schedule (RECONCILE_INTERVAL), not every cycle: the check costs a request to the
+shop and a few transactions, and between checks polling alone keeps the mirror exact. Adding or changing a shop
+registers its webhooks at once (the admin API), and so does every start of `lumina serve`.
 
 Retries: a shop's own faults are retried by the client and then recorded as a failed run, and the shop backs off
 (`next_attempt_at`), so the job itself succeeds. A run stopped by a worker's shutdown is queued again at once for
@@ -89,7 +91,7 @@ async def sync_shop(job: JobContext, shop_id: int, trigger: str, attempt: int = 
     if result.status in (SyncRunStatus.CANCELLED.value, SKIPPED) and runtime.coordinator.stopping:
         await runtime.queue.enqueue_shop(shop_id, sync_trigger, attempt=attempt)
         return "handed over"
-    if sync_trigger is SyncTrigger.SCHEDULE:
+    if sync_trigger is SyncTrigger.SCHEDULE and result.reconciled:
         await keep_webhooks(runtime.context, [shop_id])
     return result.status
 

@@ -5,7 +5,7 @@ with the cursor where the last commit left it), queues each interrupted shop aga
 cancels whatever still runs after the grace: it is gone within 10 s. A worker that dies without that (SIGKILL, a
 lost machine) stops sending heartbeats; after QUEUE_WORKER_TIMEOUT seconds the next tick of another worker puts
 its jobs back in the queue, and the shop's lease (freed at once when its holder is a dead process on the same
-host, otherwise when it expires) lets the new run resume from the committed cursor.
+host, otherwise when it expires: twice QUEUE_WORKER_TIMEOUT) lets the new run resume from the committed cursor.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from datetime import timedelta
 
 from prometheus_client import start_http_server
 
@@ -36,7 +37,7 @@ async def run_worker(
     sync_metrics.configure(per_shop=settings.metrics_per_shop)
     if metrics_port:
         start_http_server(metrics_port, addr=settings.host)
-    coordinator = SyncCoordinator(context)
+    coordinator = SyncCoordinator(context, lease_ttl=timedelta(seconds=settings.worker_lease_seconds))
     queue = SyncQueue(settings, max_connections=concurrency + 3)
     register(queue)
     await queue.open()

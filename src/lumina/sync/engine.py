@@ -25,7 +25,7 @@ from lumina.live.announce import OrderChange, announce, iso, order_events, sync_
 from lumina.logging import get_logger
 from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
 from lumina.sync import metrics, runs
-from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, whole_second
+from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, later, whole_second
 from lumina.sync.errors import ScanError
 from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
 from lumina.sync.reconcile import Reconciler, cached_count, reconciliation_start
@@ -101,6 +101,10 @@ class _Plan:
     reconcile: bool
     cursor_before: datetime | None
     shop_name: str
+    # Only an open tail to follow: one request may show that nothing changed (see `_unchanged`); with the cache's
+    # count of the window when the shop's count is to be compared with it.
+    probe: bool = False
+    cached: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,7 @@ class ShopSync:
         self.started_at = datetime.now(UTC)
         self._client: WooClient | None = None
         self._plan: _Plan | None = None
+        self._tail: Position | None = None  # where an unchanged shop's cursor moves, stored with the run's end
 
     # -- the run ------------------------------------------------------------------------------------------------
 
@@ -196,8 +201,9 @@ class ShopSync:
             else:
                 async with self.client_factory(self.shop) as client:
                     self._client = client
-                    complete = await self._scan(client, plan)
-                    if complete and not plan.reconcile and not self.stop.is_set():
+                    unchanged = plan.probe and await self._unchanged(client, plan)
+                    complete = unchanged or await self._scan(client, plan)
+                    if complete and not unchanged and not plan.reconcile and not self.stop.is_set():
                         plan.reconcile = await self._counts_differ(client, plan)
                     if complete and plan.reconcile and not self.stop.is_set():
                         reconciled = await self._reconcile(client, plan)
@@ -220,7 +226,7 @@ class ShopSync:
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
         async with self.database.transaction() as session:
-            await self.lease.fence(session)
+            # A write first (SQLite's lock at once); the lease is checked by the fence that stores the plan.
             await runs.abandon_stale_runs(session, self.shop_id)
             state = await load_state(session, self.shop_id)
             assert state is not None  # the lease created it
@@ -232,7 +238,8 @@ class ShopSync:
             backfill_from = state.backfill_from
             first_sync = not slices
             rescan_for = needs_rescan(state.routes, routes)
-            if first_sync or state.scan_key != key or rescan_for:
+            rescanning = first_sync or state.scan_key != key or bool(rescan_for)
+            if rescanning:
                 if not first_sync:
                     logger.info(
                         "scanning the window again",
@@ -250,26 +257,30 @@ class ShopSync:
             reconcile_due = (
                 state.last_reconciled_at is None or now - state.last_reconciled_at >= self.options.reconcile_every
             )
+            reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
+            probe = not rescanning and not reconcile and len(slices) == 1 and slices[0].open
+            cached = None
+            if probe and self._counts_apply(routes):
+                cutoff = self.options.retention_cutoff(self.started_at)
+                cached = await cached_count(session, self.shop_id, window_start, None, cutoff)
             values = slice_values(slices)
             if first_sync:
                 values["last_reconciled_at"] = now  # a first backfill is as fresh as a reconciliation
             await self.lease.fence(
                 session, **values, routes=route_map(routes), scan_key=key, backfill_from=backfill_from
             )
-            run = await runs.start_run(
+            self.run_id = await runs.start_run(
                 session,
                 shop_id=self.shop_id,
                 family_id=self.family_id,
                 trigger=self.trigger,
                 cursor_before=cursor_before,
             )
-            self.run_id = run.id
             await self._announce_progress(session, routes, processed=0)
         if hidden_for:
             family_data_changed(hidden_for)
         self.tally.cursor = cursor_before
-        reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
-        plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name)
+        plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe, cached)
         self._plan = plan
         logger.info(
             "sync started",
@@ -355,15 +366,44 @@ class ShopSync:
         scanner = Scanner(reader, sink, concurrency=self.options.lanes, stop=self.stop, on_total=on_total)
         return await scanner.run(plan.slices)
 
-    async def _counts_differ(self, client: WooClient, plan: _Plan) -> bool:
-        """Whether the shop holds another number of orders in the scanned window than the cache (one `per_page=1`
-        request): an order deleted for good is otherwise only found by the next full reconciliation. Not for a
-        first sync (nothing to compare), nor for shops with customer-scoped families, whose cache holds only part
-        of the shop."""
-        cursor = self.tally.cursor
-        if not self.options.count_check or plan.cursor_before is None or cursor is None:
+    async def _unchanged(self, client: WooClient, plan: _Plan) -> bool:
+        """Whether nothing changed since the cursor, told by one request: the window's most recently modified order
+        (newest first, one order) with the shop's count of the window. When nothing did, the cursor moves on as an
+        empty listing would move it, and that count is compared with the cache's (`plan.reconcile` when they
+        differ); otherwise the scan reads what changed."""
+        tail = plan.slices[0].position
+        clock = ShopClock()
+        retention_cutoff = self.options.retention_cutoff(self.started_at)
+        fetched = await ShopReader(client, plan.statuses, clock).newest(
+            plan.window_start - ONE_SECOND, created_after=retention_cutoff
+        )
+        if fetched.orders and fetched.orders[0].date_modified >= tail.second:
             return False
-        if any(route.scoped for route in plan.routes):
+        caught_up = clock.caught_up()
+        if caught_up is not None:
+            self._tail = later(tail, caught_up)
+            self.tally.cursor = self._tail.second
+        if plan.cached is not None:
+            plan.reconcile = self._counts_disagree(fetched.total or 0, plan.cached)
+        return True
+
+    def _counts_apply(self, routes: Sequence[Route]) -> bool:
+        """Whether the shop's count of orders in the window is compared with the cache's: an order deleted for good
+        is otherwise only found by the next full reconciliation. Not for shops with customer-scoped families,
+        whose cache holds only part of the shop."""
+        return self.options.count_check and not any(route.scoped for route in routes)
+
+    def _counts_disagree(self, shop_count: int, cached: int) -> bool:
+        if shop_count != cached:
+            logger.info("the shop's order count differs from the cache's: reconciling", shop_id=self.shop_id,
+                        shop_count=shop_count, cached_count=cached)  # fmt: skip
+        return shop_count != cached
+
+    async def _counts_differ(self, client: WooClient, plan: _Plan) -> bool:
+        """After a scan, whether the shop holds another number of orders in the scanned window than the cache (one
+        `per_page=1` request). Not after a first sync: nothing to compare."""
+        cursor = self.tally.cursor
+        if plan.cursor_before is None or cursor is None or not self._counts_apply(plan.routes):
             return False
         retention_cutoff = self.options.retention_cutoff(datetime.now(UTC))
         reader = ShopReader(client, plan.statuses, ShopClock())
@@ -372,10 +412,7 @@ class ShopSync:
         )
         async with self.database.transaction() as session:
             cached = await cached_count(session, self.shop_id, plan.window_start, cursor, retention_cutoff)
-        if shop_count != cached:
-            logger.info("the shop's order count differs from the cache's: reconciling", shop_id=self.shop_id,
-                        shop_count=shop_count, cached_count=cached)  # fmt: skip
-        return shop_count != cached
+        return self._counts_disagree(shop_count, cached)
 
     async def _reconcile(self, client: WooClient, plan: _Plan) -> bool:
         clock = ShopClock()
@@ -469,7 +506,6 @@ class ShopSync:
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
         async with self.database.transaction() as session:
-            state = await load_state(session, self.shop_id)
             health: dict[str, object] = {}
             if status is SyncRunStatus.SUCCEEDED:
                 health = {
@@ -479,13 +515,15 @@ class ShopSync:
                     "last_error": None,
                 }
             elif status is SyncRunStatus.FAILED:
+                state = await load_state(session, self.shop_id)
                 failures = (state.consecutive_failures if state else 0) + 1
                 health = {
                     "consecutive_failures": failures,
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            await self.lease.release(session, **health)
+            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
+            await self.lease.release(session, **health, **tail)
             if self._plan is not None and status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip

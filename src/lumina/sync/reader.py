@@ -80,6 +80,13 @@ class ShopReader:
         fetched = await self._list(query)
         return fetched.total or 0
 
+    async def newest(self, modified_after: datetime, *, created_after: datetime | None = None) -> Fetched:
+        """The most recently modified order after `modified_after` (a one-order page, newest first), created after
+        `created_after` if given; its X-WP-Total counts the whole window. One request tells both whether anything
+        changed since a cursor and how many orders the shop holds in the window."""
+        query = replace(self._one_order(modified_after, None, page=1), order="desc", after=created_after)
+        return await self._list(query)
+
     async def modified_at_rank(
         self, modified_after: datetime, modified_before: datetime | None, rank: int
     ) -> datetime | None:

@@ -69,16 +69,17 @@ async def reconciliation_start(session: AsyncSession, shop_id: int, window_start
 
 
 async def cached_count(
-    session: AsyncSession, shop_id: int, first: datetime, last: datetime, created_after: datetime | None
+    session: AsyncSession, shop_id: int, first: datetime, last: datetime | None, created_after: datetime | None
 ) -> int:
     """Orders of the shop the cache holds as existing (trash included, as the shop counts it) with a modification
-    time from `first` to `last`: what the shop's count of that window should equal."""
+    time from `first` to `last` (None: no end): what the shop's count of that window should equal."""
     statement = select(func.count(func.distinct(CachedOrder.woocommerce_order_id))).where(
         CachedOrder.shop_id == shop_id,
         CachedOrder.date_modified >= first,
-        CachedOrder.date_modified <= last,
         or_(CachedOrder.deleted_at.is_(None), CachedOrder.status == "trash"),
     )
+    if last is not None:
+        statement = statement.where(CachedOrder.date_modified <= last)
     if created_after is not None:
         statement = statement.where(CachedOrder.date_created > created_after)
     return int(await session.scalar(statement) or 0)

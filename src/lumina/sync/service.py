@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lumina.context import ServiceContext
 from lumina.logging import get_logger
@@ -132,22 +133,32 @@ class SyncCoordinator:
         if not task.cancelled():
             task.exception()  # retrieved here: the caller may have gone away
 
-    async def _run_shop(self, shop_id: int, request: _Request) -> SyncResult:
-        async with self.database.transaction() as session:
-            shop = await session.get(ShopConnection, shop_id)
-        if shop is None:
-            raise NoShopConfiguredError(f"There is no shop with id {shop_id}.")
-        lease = ShopLease(self.database, shop_id, self.owner, self.lease_ttl)
-        acquiring = asyncio.ensure_future(lease.acquire())
+    async def _claim(self, lease: ShopLease) -> ShopConnection | None:
+        """Take the shop's lease and read the shop, in one transaction; None when another process holds it."""
+        missing = NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
         try:
-            acquired = await asyncio.shield(acquiring)
+            async with self.database.transaction() as session:
+                if not await lease.take(session):
+                    return None
+                shop = await session.get(ShopConnection, lease.shop_id)
+        except IntegrityError as exc:  # the state row refers to a shop that does not exist
+            raise missing from exc
+        if shop is None:
+            raise missing
+        return shop
+
+    async def _run_shop(self, shop_id: int, request: _Request) -> SyncResult:
+        lease = ShopLease(self.database, shop_id, self.owner, self.lease_ttl)
+        claiming = asyncio.ensure_future(self._claim(lease))
+        try:
+            shop = await asyncio.shield(claiming)
         except asyncio.CancelledError:
-            await asyncio.wait([acquiring])
-            if not acquiring.cancelled() and acquiring.exception() is None and acquiring.result():
+            await asyncio.wait([claiming])
+            if not claiming.cancelled() and claiming.exception() is None and claiming.result() is not None:
                 async with self.database.transaction() as session:
                     await lease.release(session)
             raise
-        if not acquired:
+        if shop is None:
             raise SyncAlreadyRunningError("A sync of this shop is already running in another process.")
         sync = ShopSync(
             database=self.database,

@@ -1,11 +1,13 @@
 """Real `lumina worker` processes on the real PostgreSQL against simulated shops on loopback: the workers alone
 keep every shop on schedule; a worker killed mid-run has its job taken over and every shop ends exact, with no
-two runs of a shop at once and no job lost; SIGTERM stops a worker cleanly within 10 s; a worker serves its own
+two runs of a shop at once and no job lost; so has a worker that freezes (as one on a lost machine: its process is
+not seen dead), once its lease expires; SIGTERM stops a worker cleanly within 10 s; a worker serves its own
 /metrics."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -70,6 +72,15 @@ async def assert_every_shop_exact(
         assert problems == [], (row.shop_id, problems[:5])
 
 
+async def every_shop_synced(context: ServiceContext, linked: list[Linked]) -> bool:
+    """Each shop has a succeeded run and none still running."""
+    for row in linked:
+        runs = await runs_of(context.database, row.shop_id)
+        if not any(run.status == "succeeded" for run in runs) or any(r.status == "running" for r in runs):
+            return False
+    return True
+
+
 async def assert_no_overlapping_runs(context: ServiceContext, shop_id: int) -> None:
     runs = await runs_of(context.database, shop_id)
     for earlier, later in pairwise(runs):
@@ -77,29 +88,42 @@ async def assert_no_overlapping_runs(context: ServiceContext, shop_id: int) -> N
         assert earlier.finished_at <= later.started_at, (earlier.id, later.id)
 
 
-async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
-    context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]], hold: FaultRule
+async def first_page_committed(context: ServiceContext, shop_id: int) -> bool:
+    runs = await runs_of(context.database, shop_id)
+    return bool(runs) and runs[-1].processed > 0
+
+
+async def inside_and_other(
+    context: ServiceContext, shop_id: int, workers: list[subprocess.Popen[str]], hold: FaultRule
+) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
+    """Once a worker is inside the shop's run, held by the shop: that worker and the other."""
+    await held(hold)  # the first worker's tick queued every shop
+    owner = await lease_owner(context.database, shop_id)
+    assert owner is not None
+    inside = next(worker for worker in workers if worker.pid == pid_of(owner))
+    return inside, next(worker for worker in workers if worker is not inside)
+
+
+@pytest.mark.parametrize("fate", ["killed", "frozen"])
+async def test_a_worker_killed_or_frozen_mid_run_has_its_shop_taken_over_and_every_shop_ends_exact(
+    context: ServiceContext, fleet: list[tuple[SimulatedShop, ShopServer]], hold: FaultRule, fate: str
 ) -> None:
+    """Killed (SIGKILL): its lease is freed at once, its process being gone. Frozen (SIGSTOP, once its first page is
+    committed and it waits on the shop: as a worker on a lost machine, alive to this host, silent to the others): its
+    job is taken over after QUEUE_WORKER_TIMEOUT (3 s here), its shop once its lease (10 s) expired."""
     linked = await link(context, fleet)
     held_shop = linked[0].shop_id
     workers = [start_worker(context, "--concurrency", "2") for _ in range(2)]
     try:
-        await held(hold)  # the first worker's tick queued every shop; one worker is inside shop 0's run
-        owner = await lease_owner(context.database, held_shop)
-        assert owner is not None
-        victim = next(worker for worker in workers if worker.pid == pid_of(owner))
-        survivor = next(worker for worker in workers if worker is not victim)
-        kill(victim)
+        victim, survivor = await inside_and_other(context, held_shop, workers, hold)
+        if fate == "killed":
+            kill(victim)
+        else:
+            await poll(lambda: first_page_committed(context, held_shop), victim)  # then it waits on the shop only
+            victim.send_signal(signal.SIGSTOP)
         hold.release()
 
-        async def all_synced() -> bool:
-            for row in linked:
-                runs = await runs_of(context.database, row.shop_id)
-                if not any(run.status == "succeeded" for run in runs) or any(r.status == "running" for r in runs):
-                    return False
-            return True
-
-        await poll(all_synced, survivor)
+        await poll(lambda: every_shop_synced(context, linked), survivor)
 
         await assert_every_shop_exact(context, fleet, linked)
         for row in linked:
@@ -107,6 +131,7 @@ async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
         held_runs = await runs_of(context.database, held_shop)
         assert [run.error for run in held_runs if run.status == "failed"] == [ABANDONED]
         assert held_runs[-1].status == "succeeded"
+        assert await lease_owner(context.database, held_shop) is None
         jobs = await shop_jobs(context.database)
         assert {shop for _, _, shop in jobs} == {row.shop_id for row in linked}
         assert [status for _, status, _ in jobs if status not in ("succeeded", "failed")] == []
@@ -115,7 +140,7 @@ async def test_a_killed_worker_s_shop_is_taken_over_and_every_shop_ends_exact(
     finally:
         for worker in workers:
             if worker.poll() is None:
-                kill(worker)
+                kill(worker)  # SIGKILL ends a stopped process too
 
 
 async def test_sigterm_stops_a_worker_within_10_s_and_hands_its_shop_to_the_next(

@@ -33,7 +33,7 @@ async def test_first_sync_backfills_the_window_and_mirrors_every_order(
     assert old == []
 
 
-async def test_an_unchanged_shop_costs_two_requests_per_cycle(
+async def test_an_unchanged_shop_costs_one_request_per_cycle(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
@@ -45,9 +45,13 @@ async def test_an_unchanged_shop_costs_two_requests_per_cycle(
         before = woo_shop.request_counts["total"]
         result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
         assert result.status == "succeeded"
-        # The listing, and the count that would reveal orders deleted for good (test_reconcile.py).
-        assert woo_shop.request_counts["total"] - before == 2
-        assert (result.requests, result.created, result.updated, result.reconciled) == (2, 0, 0, False)
+        # One `per_page=1` listing, newest first: nothing modified since the cursor, and the shop's count of the
+        # window, which would reveal orders deleted for good (test_reconcile.py).
+        assert woo_shop.request_counts["total"] - before == 1
+        assert (result.requests, result.created, result.updated, result.reconciled) == (1, 0, 0, False)
+        assert result.cursor_before is not None
+        assert result.cursor_after is not None
+        assert result.cursor_after > result.cursor_before  # the cursor follows the shop's clock
 
 
 async def test_changes_between_cycles_reach_the_mirror(
@@ -200,7 +204,7 @@ async def test_asking_for_more_days_fetches_the_older_part_once(
     )
     assert problems == []
     again = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL, days_back=45)
-    assert (again.requests, again.reconciled) == (2, False)  # the listing and the deletion count check
+    assert (again.requests, again.reconciled) == (1, False)  # one listing: nothing new, and the same count
 
 
 async def test_every_run_is_recorded_with_its_cursor(

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from procrastinate import JobContext
 from sqlalchemy import text
 
 from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.jobs import runtime
+from lumina.models import SyncTrigger
+from lumina.queue import SyncQueue
+from lumina.queue.facade import shop_job
+from lumina.queue.tasks import RUNTIME, WorkerRuntime, sync_shop
 from tests.conftest import make_settings
 from tests.lumina.queue.support import empty_queue, poll, start_worker, stop_worker
-from tests.lumina.sync.support import Linked
+from tests.lumina.sync.support import Linked, make_coordinator
 from tests.lumina.webhooks.support import register, row, synced
 from woosim import SimulatedShop
 
@@ -78,3 +85,27 @@ async def test_a_delivery_becomes_a_job_that_a_worker_applies(
     finally:
         code, _out, err = await stop_worker(worker)
     assert code == 0, err
+
+
+async def test_a_scheduled_job_checks_the_shop_s_webhooks_only_after_a_reconciliation(
+    queued: ServiceContext, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    await synced(queued, linked.shop_id)
+    queue: SyncQueue = queued.components["queue"]
+
+    async def scheduled_job(reconcile_every: timedelta) -> str:
+        worker = WorkerRuntime(queued, make_coordinator(queued, reconcile_every=reconcile_every), queue)
+        job = JobContext(app=queue.app, job=shop_job(linked.shop_id, SyncTrigger.SCHEDULE), start_timestamp=time.time(),
+                         additional_context={RUNTIME: worker}, abort_reason=lambda: None)  # fmt: skip
+        return await sync_shop(job, linked.shop_id, SyncTrigger.SCHEDULE.value)
+
+    woo_shop.reset_request_counts()
+    assert await scheduled_job(reconcile_every=timedelta(hours=6)) == "succeeded"
+    assert woo_shop.request_counts["webhooks"] == 0  # an unchanged shop's cycle: one listing, nothing else
+    assert woo_shop.request_counts["total"] == 1
+
+    assert await scheduled_job(reconcile_every=timedelta(0)) == "succeeded"
+    assert woo_shop.request_counts["webhooks"] > 0  # checked, and registered: PUBLIC_URL is set
+    assert sorted(hook.topic for hook in woo_shop.webhooks.all()) == sorted(
+        ["order.created", "order.updated", "order.deleted", "order.restored"]
+    )
