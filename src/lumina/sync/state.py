@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, or_, select, update
+from sqlalchemy import CursorResult, Table, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
@@ -33,6 +34,16 @@ DEFAULT_LEASE_TTL = timedelta(seconds=60)
 # The table itself, not the mapped class, in the UPDATEs every run makes: an ORM-enabled UPDATE resolves its
 # columns again each time, milliseconds of CPU paid by every idle shop in every cycle.
 _STATE = cast(Table, ShopSyncState.__table__)
+# PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
+# a holder frozen in the middle of a statement (a lost machine) would keep it, and the taker, for good.
+LOCK_WAIT = "2s"
+_LOCK_NOT_AVAILABLE = "55P03"
+# The backend whose transaction holds the state row (its xmax), with the lease's expiry as committed.
+_ROW_HOLDER = text(
+    "SELECT s.lock_expires_at, l.pid FROM shop_sync_state AS s LEFT JOIN pg_locks AS l"
+    " ON l.locktype = 'transactionid' AND l.granted AND l.transactionid = s.xmax"
+    " WHERE s.shop_id = :shop_id AND l.pid IS DISTINCT FROM pg_backend_pid()"
+)
 
 
 def new_owner_id() -> str:
@@ -110,18 +121,24 @@ class ShopLease:
         holder is read, to see whether it is a dead process of this host, only when it is not."""
         now = datetime.now(UTC)
         held = {"lock_owner": self.owner, "lock_expires_at": now + self.ttl, "last_attempt_at": now}
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        postgres = session.get_bind().dialect.name == "postgresql"
         free = or_(
             _STATE.c.lock_owner.is_(None),
             _STATE.c.lock_expires_at.is_(None),
             _STATE.c.lock_expires_at < now,
             _STATE.c.lock_owner == self.owner,
         )
-        result = await session.execute(
-            insert(_STATE)
+        claim = (
+            (postgresql.insert if postgres else sqlite.insert)(_STATE)
             .values(shop_id=self.shop_id, consecutive_failures=0, **held)
             .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
         )
+        if postgres:
+            result = await self._claim_past_a_stuck_holder(session, claim, now)
+            if result is None:
+                return False
+        else:
+            result = await session.execute(claim)
         if _rowcount(result) == 1:
             return True
         holder = await session.scalar(select(_STATE.c.lock_owner).where(_STATE.c.shop_id == self.shop_id))
@@ -132,6 +149,34 @@ class ShopLease:
             update(_STATE).where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == holder).values(**held)
         )
         return _rowcount(result) == 1
+
+    async def _claim_past_a_stuck_holder(self, session: AsyncSession, claim: Any, now: datetime) -> Any:
+        """PostgreSQL: the claim, with a bounded wait for the state row's lock. When the wait runs out and the lease
+        has expired, the backend still holding the row belongs to a holder that stopped mid-statement (frozen, its
+        machine lost): it is ended, its page rolled back, and the claim made again. None when a live holder (or one
+        that cannot be ended) keeps the row."""
+        await session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": LOCK_WAIT})
+        try:
+            for attempt in range(2):
+                try:
+                    async with session.begin_nested():
+                        return await session.execute(claim)
+                except DBAPIError as error:
+                    if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                        raise
+                if attempt or not await self._end_expired_holder(session, now):
+                    return None
+            return None
+        finally:
+            await session.execute(text("SELECT set_config('lock_timeout', '0', true)"))
+
+    async def _end_expired_holder(self, session: AsyncSession, now: datetime) -> bool:
+        row = (await session.execute(_ROW_HOLDER, {"shop_id": self.shop_id})).first()
+        if row is None or row.pid is None or row.lock_expires_at is None or row.lock_expires_at >= now:
+            return False
+        logger.warning("ending the database session of a lease holder that stopped mid-statement",
+                       shop_id=self.shop_id, backend=row.pid)  # fmt: skip
+        return bool(await session.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": row.pid}))
 
     async def fence(self, session: AsyncSession, **values: Any) -> None:
         """Update the state row in the caller's transaction, only while we hold the lease; renews it too."""
