@@ -137,12 +137,11 @@ class SyncCoordinator:
         """Take the shop's lease and read the shop, in one transaction; None when another process holds it."""
         missing = NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
         try:
-            async with self.database.transaction() as session:
-                if not await lease.take(session):
-                    return None
-                shop = await session.get(ShopConnection, lease.shop_id)
+            taken, shop = await lease.acquire_and(lambda session: session.get(ShopConnection, lease.shop_id))
         except IntegrityError as exc:  # the state row refers to a shop that does not exist
             raise missing from exc
+        if not taken:
+            return None
         if shop is None:
             raise missing
         return shop

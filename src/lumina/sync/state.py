@@ -13,9 +13,9 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Table, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +37,7 @@ _STATE = cast(Table, ShopSyncState.__table__)
 # PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
 # a holder frozen in the middle of a statement (a lost machine) would keep it, and the taker, for good.
 LOCK_WAIT = "2s"
+_BOUNDED_LOCK_WAIT = text(f"SELECT set_config('lock_timeout', '{LOCK_WAIT}', true)")
 _LOCK_NOT_AVAILABLE = "55P03"
 # The backend whose transaction holds the state row (its xmax), with the lease's expiry as committed.
 _ROW_HOLDER = text(
@@ -44,6 +45,13 @@ _ROW_HOLDER = text(
     " ON l.locktype = 'transactionid' AND l.granted AND l.transactionid = s.xmax"
     " WHERE s.shop_id = :shop_id AND l.pid IS DISTINCT FROM pg_backend_pid()"
 )
+
+
+T = TypeVar("T")
+
+
+async def _nothing(_session: AsyncSession) -> None:
+    return None
 
 
 def new_owner_id() -> str:
@@ -112,13 +120,32 @@ class ShopLease:
 
     async def acquire(self) -> bool:
         """Take the lease if it is free or expired, in a transaction of its own."""
-        async with self.database.transaction() as session:
-            return await self.take(session)
+        taken, _ = await self.acquire_and(_nothing)
+        return taken
 
-    async def take(self, session: AsyncSession) -> bool:
+    async def acquire_and(self, read: Callable[[AsyncSession], Awaitable[T]]) -> tuple[bool, T | None]:
+        """Take the lease and, once taken, `read` in the same transaction. On PostgreSQL the claim waits for the
+        state row's lock a bounded time: when it runs out past an expired lease, the session still holding the row
+        (a holder frozen mid-statement, its machine lost) is ended, its page rolled back, and the claim made again;
+        a live holder's row is answered as held."""
+        for attempt in range(2):
+            try:
+                async with self.database.transaction() as session:
+                    if not await self._take(session):
+                        return False, None
+                    return True, await read(session)
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                    raise
+            if attempt or not await self._end_expired_holder():
+                break
+        return False, None
+
+    async def _take(self, session: AsyncSession) -> bool:
         """Take the lease in the caller's transaction if it is free or expired; creates the state row on a shop's
         first sync. One statement when the lease is free (an upsert whose update has the lease's condition); the
-        holder is read, to see whether it is a dead process of this host, only when it is not."""
+        holder is read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the
+        wait for the row's lock is bounded for the rest of the transaction (`acquire_and` handles its end)."""
         now = datetime.now(UTC)
         held = {"lock_owner": self.owner, "lock_expires_at": now + self.ttl, "last_attempt_at": now}
         postgres = session.get_bind().dialect.name == "postgresql"
@@ -128,17 +155,13 @@ class ShopLease:
             _STATE.c.lock_expires_at < now,
             _STATE.c.lock_owner == self.owner,
         )
-        claim = (
+        if postgres:
+            await session.execute(_BOUNDED_LOCK_WAIT)
+        result = await session.execute(
             (postgresql.insert if postgres else sqlite.insert)(_STATE)
             .values(shop_id=self.shop_id, consecutive_failures=0, **held)
             .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
         )
-        if postgres:
-            result = await self._claim_past_a_stuck_holder(session, claim, now)
-            if result is None:
-                return False
-        else:
-            result = await session.execute(claim)
         if _rowcount(result) == 1:
             return True
         holder = await session.scalar(select(_STATE.c.lock_owner).where(_STATE.c.shop_id == self.shop_id))
@@ -150,33 +173,19 @@ class ShopLease:
         )
         return _rowcount(result) == 1
 
-    async def _claim_past_a_stuck_holder(self, session: AsyncSession, claim: Any, now: datetime) -> Any:
-        """PostgreSQL: the claim, with a bounded wait for the state row's lock. When the wait runs out and the lease
-        has expired, the backend still holding the row belongs to a holder that stopped mid-statement (frozen, its
-        machine lost): it is ended, its page rolled back, and the claim made again. None when a live holder (or one
-        that cannot be ended) keeps the row."""
-        await session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": LOCK_WAIT})
-        try:
-            for attempt in range(2):
-                try:
-                    async with session.begin_nested():
-                        return await session.execute(claim)
-                except DBAPIError as error:
-                    if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-                        raise
-                if attempt or not await self._end_expired_holder(session, now):
-                    return None
-            return None
-        finally:
-            await session.execute(text("SELECT set_config('lock_timeout', '0', true)"))
-
-    async def _end_expired_holder(self, session: AsyncSession, now: datetime) -> bool:
-        row = (await session.execute(_ROW_HOLDER, {"shop_id": self.shop_id})).first()
-        if row is None or row.pid is None or row.lock_expires_at is None or row.lock_expires_at >= now:
-            return False
-        logger.warning("ending the database session of a lease holder that stopped mid-statement",
-                       shop_id=self.shop_id, backend=row.pid)  # fmt: skip
-        return bool(await session.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": row.pid}))
+    async def _end_expired_holder(self) -> bool:
+        async with self.database.transaction() as session:
+            row = (await session.execute(_ROW_HOLDER, {"shop_id": self.shop_id})).first()
+            if (
+                row is None
+                or row.pid is None
+                or row.lock_expires_at is None
+                or row.lock_expires_at >= datetime.now(UTC)
+            ):
+                return False
+            logger.warning("ending the database session of a lease holder that stopped mid-statement",
+                           shop_id=self.shop_id, backend=row.pid)  # fmt: skip
+            return bool(await session.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": row.pid}))
 
     async def fence(self, session: AsyncSession, **values: Any) -> None:
         """Update the state row in the caller's transaction, only while we hold the lease; renews it too."""
