@@ -1,9 +1,10 @@
 """The service process's sync engine on its own thread and event loop, with its own database engine.
 
 The requests' loop keeps only the answering: a backfill's pages are decoded, parsed and written on the other loop,
-and its steps give way to requests being answered (`lumina.kit.foreground`: the thread parks, the interpreter
-free). The API asks the engine through `ThreadedSync`, which runs each call there and awaits its result here;
-what the engine announces (live events, changed families) reaches this loop through `lumina.kit.loop_thread`.
+which gives way to requests being answered before each of its iterations (`lumina.kit.foreground`: the thread
+parks, the interpreter free; a request waits at most for the one step in hand). The API asks the engine through
+`ThreadedSync`, which runs each call there and awaits its result here; what the engine announces (live events,
+changed families) reaches this loop through `lumina.kit.loop_thread`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from lumina.context import ServiceContext
 from lumina.jobs.scheduler import Scheduler
+from lumina.kit.foreground import FOREGROUND
 from lumina.kit.loop_thread import LoopThread
 from lumina.models import SyncTrigger
 from lumina.sync import SyncCoordinator, SyncResult
@@ -55,7 +57,7 @@ class ThreadedSync:
     async def start(cls, context: ServiceContext, make: Callable[[ServiceContext], Parts]) -> ThreadedSync:
         """Start the thread and `make` the coordinator (and scheduler) there, on a context with its own database
         engine; the scheduler is not started."""
-        thread = LoopThread("lumina-sync")
+        thread = LoopThread("lumina-sync", between_steps=FOREGROUND.give_way)
         await thread.start()
         own = context.with_own_database()
         coordinator, scheduler = await thread.run(_made(make, own))

@@ -95,7 +95,7 @@ class Foreground:
         if not self._answering:
             return
         if threading.get_ident() != self._requests_thread:  # work on its own thread and loop: park the thread
-            self._park()
+            self.give_way()
             return
         answering = _current.get()
         if answering is not None and answering.open:
@@ -109,8 +109,11 @@ class Foreground:
             with contextlib.suppress(ValueError):
                 self._waiting.remove(waiter)
 
-    def _park(self) -> None:
-        """Hold the calling thread (its whole loop) until no request is being answered, `patience` at most."""
+    def give_way(self) -> None:
+        """On a thread other than the requests', hold it (its whole loop) until no request is being answered,
+        `patience` at most; the interpreter is free meanwhile. Nothing on the requests' thread, or when none is."""
+        if not self._answering or threading.get_ident() == self._requests_thread:
+            return
         with self._parking:
             self._parked += 1
         try:

@@ -36,11 +36,28 @@ def deliver(callback: Callable[..., object], *args: object) -> None:
         loop.call_soon_threadsafe(callback, *args)
 
 
-class LoopThread:
-    """A daemon thread running its own event loop until `close`."""
+class _SteppedLoop(asyncio.SelectorEventLoop):
+    """Calls `between_steps` before each of its iterations (the callbacks ready at once, then the wait for I/O).
 
-    def __init__(self, name: str) -> None:
+    asyncio offers no public hook there: this overrides the private `_run_once` of CPython's base loop (3.8 to
+    3.13), which runs one iteration."""
+
+    def __init__(self, between_steps: Callable[[], None]) -> None:
+        super().__init__()
+        self._between_steps = between_steps
+
+    def _run_once(self) -> None:
+        self._between_steps()
+        super()._run_once()  # type: ignore[misc]
+
+
+class LoopThread:
+    """A daemon thread running its own event loop until `close`. `between_steps` (if given) runs on that thread
+    before every iteration of its loop: it may block there (a gate that holds the background work)."""
+
+    def __init__(self, name: str, *, between_steps: Callable[[], None] | None = None) -> None:
         self.name = name
+        self.between_steps = between_steps
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -50,7 +67,7 @@ class LoopThread:
 
         def main() -> None:
             _home.loop = home
-            loop = asyncio.new_event_loop()
+            loop = asyncio.new_event_loop() if self.between_steps is None else _SteppedLoop(self.between_steps)
             asyncio.set_event_loop(loop)
             self._loop = loop
             ready.set()
