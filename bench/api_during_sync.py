@@ -202,7 +202,7 @@ async def requests_until(
         started, cpu, process_cpu = time.perf_counter(), time.thread_time(), time.process_time()
         in_app = await send(paths[name](sent))
         timings[name].append(time.perf_counter() - started)
-        timings.setdefault(OTHERS, []).append(time.process_time() - process_cpu - (time.thread_time() - cpu))
+        timings.setdefault(OTHERS, []).append(max(0.0, time.process_time() - process_cpu - (time.thread_time() - cpu)))
         timings.setdefault(f"{name} {IN_APP}", []).append(in_app)
         timings[CPU].append(time.thread_time() - cpu)
         sent += 1
