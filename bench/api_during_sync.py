@@ -1,13 +1,17 @@
 """The orders API while a backfill runs in the same process: p50/p99 of the list, stats and one order with no
-sync (idle) and during a first sync of another shop, in one run, on one event loop (the embedded mode).
+sync (idle) and during a first sync of another shop, in one run (the embedded mode).
 
     .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0
     .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0 --cache-seconds 1.5
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on loop      # as before: on the requests' loop
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on process   # reference: another process
 
 Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py). The first
 (`--family-orders`) is mirrored first into the family whose member sends the requests; then the requests are timed
 with no sync (idle), and again while the second shop's `--orders` are backfilled into another family by a
-SyncCoordinator on the same event loop as the app. Requests go through the whole app with httpx's ASGITransport,
+SyncCoordinator: on a thread and event loop of its own with its own database engine, as the service runs it
+(`--sync-on thread`, the default); on the app's own loop (`loop`, as the service did before); or, for reference, in
+another process on the same database (`process`). Requests go through the whole app with httpx's ASGITransport,
 one at a time, rotating over the list, stats and one order: `--requests` idle, then as many as fit in the sync.
 `--cache-seconds 0` (the default) reads the database for every request; with the read cache on, the family's
 answers stay cached (the sync writes another family's orders), so what the sync adds is what holds the loop.
@@ -22,15 +26,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import concurrent.futures
+import contextlib
+import multiprocessing
 import os
 import statistics
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backfill import ENCRYPTION_KEY, KEY, SECRET, bench_coordinator, start_shop, stop_shop
 from lumina.app import create_app
@@ -38,10 +48,11 @@ from lumina.auth.tokens import issue_access_token
 from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
 from lumina.db.migrate import upgrade
+from lumina.jobs.sync_thread import ThreadedSync
 from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, RefreshToken, ShopConnection, SyncTrigger, User
-from lumina.sync import SyncCoordinator
+from lumina.sync import SyncResult
 
 PROBE_INTERVAL = 0.005
 SESSION = "bench-session"
@@ -88,8 +99,12 @@ class HeldLoop:
 
     def __enter__(self) -> HeldLoop:
         original, held, slow, threshold = self._run, self.held, self.slow, self.threshold
+        requests_thread = threading.get_ident()
 
         def timed_run(handle: asyncio.events.Handle) -> None:
+            if threading.get_ident() != requests_thread:  # a sync on its own thread and loop
+                original(handle)
+                return
             began = time.thread_time()
             original(handle)
             took = time.thread_time() - began
@@ -155,20 +170,41 @@ async def first_order_ids(client: httpx.AsyncClient, headers: dict[str, str]) ->
 
 
 Timings = dict[str, list[float]]
+CPU = "CPU"
+OTHERS = "others"
+IN_APP = "(app)"
+
+
+class InApp:
+    """Times each request inside the app, from its arrival to the end of its answer: without the client's own work,
+    which shares this thread (and the interpreter) here, and another process behind a real server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.last = 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        await self.app(scope, receive, send)
+        self.last = time.perf_counter() - started
 
 
 async def requests_until(
-    send: Callable[[str], Awaitable[None]], paths: dict[str, Callable[[int], str]], done: Callable[[int], bool]
+    send: Callable[[str], Awaitable[float]], paths: dict[str, Callable[[int], str]], done: Callable[[int], bool]
 ) -> Timings:
-    """Requests one at a time, rotating over `paths`, until `done(requests sent)`."""
-    timings: Timings = {name: [] for name in paths}
+    """Requests one at a time, rotating over `paths`, until `done(requests sent)`; under CPU, the requests' thread's
+    CPU time per request (what the answer costs that thread, not the waits for the interpreter or a core)."""
+    timings: Timings = {name: [] for name in paths} | {CPU: []}
     names = list(paths)
     sent = 0
     while not done(sent):
         name = names[sent % len(names)]
-        started = time.perf_counter()
-        await send(paths[name](sent))
+        started, cpu, process_cpu = time.perf_counter(), time.thread_time(), time.process_time()
+        in_app = await send(paths[name](sent))
         timings[name].append(time.perf_counter() - started)
+        timings.setdefault(OTHERS, []).append(max(0.0, time.process_time() - process_cpu - (time.thread_time() - cpu)))
+        timings.setdefault(f"{name} {IN_APP}", []).append(in_app)
+        timings[CPU].append(time.thread_time() - cpu)
         sent += 1
         await asyncio.sleep(0)  # as a server reads each request in a turn of the loop (a cached answer never waits)
     return timings
@@ -180,11 +216,67 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def table(idle: Timings, busy: Timings) -> None:
-    print(f"{'':12} {'idle p50':>9} {'idle p99':>9} {'sync p50':>9} {'sync p99':>9} {'p99 ratio':>10}  (ms)")
+    print(f"{'':16} {'idle p50':>9} {'idle p99':>9} {'sync p50':>9} {'sync p99':>9} {'p99 ratio':>10}  (ms)")
     for name in idle:
+        if name in (CPU, OTHERS):
+            continue
         idle_p50, idle_p99 = percentiles(idle[name])
         busy_p50, busy_p99 = percentiles(busy[name])
-        print(f"{name:12} {idle_p50:9.2f} {idle_p99:9.2f} {busy_p50:9.2f} {busy_p99:9.2f} {busy_p99 / idle_p99:9.2f}x")
+        print(f"{name:16} {idle_p50:9.2f} {idle_p99:9.2f} {busy_p50:9.2f} {busy_p99:9.2f} {busy_p99 / idle_p99:9.2f}x")
+    (idle_cpu, _), (busy_cpu, _) = percentiles(idle[CPU]), percentiles(busy[CPU])
+    print(f"the requests' thread's CPU per request, median: idle {idle_cpu:.2f} ms, during the sync {busy_cpu:.2f} ms")
+    (idle_others, _), (busy_others, _) = percentiles(idle[OTHERS]), percentiles(busy[OTHERS])
+    busy_total = 1000 * sum(busy[OTHERS]) / len(busy[OTHERS])
+    print(f"the process's other threads' CPU during a request, median: idle {idle_others:.2f} ms, during the sync "
+          f"{busy_others:.2f} ms (mean {busy_total:.2f} ms)")  # fmt: skip
+
+
+def bench_settings(args: argparse.Namespace, workdir: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        lumina_env=Environment.TEST,
+        database_url=args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+        data_dir=workdir,
+        encryption_key=ENCRYPTION_KEY,
+        jwt_secret=ENCRYPTION_KEY,
+        orders_cache_seconds=args.cache_seconds,
+        sync_max_concurrency=args.concurrency,
+    )
+
+
+def backfill_in_process(args: argparse.Namespace, workdir: Path, shop_id: int) -> SyncResult:
+    async def backfill() -> SyncResult:
+        context = ServiceContext.from_settings(bench_settings(args, workdir))
+        try:
+            coordinator = bench_coordinator(context, args.concurrency, args.days)
+            return await coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
+        finally:
+            await context.close()
+
+    return asyncio.run(backfill())
+
+
+@contextlib.asynccontextmanager
+async def backfills(
+    args: argparse.Namespace, context: ServiceContext, workdir: Path
+) -> AsyncIterator[Callable[[int], Awaitable[SyncResult]]]:
+    """Backfills on the requests' loop; on a thread and loop of their own with their own database engine, as the
+    service runs its syncs (`lumina.jobs.runtime`, started before the idle pass as with the service); or in
+    another process (for reference: what the machine allows)."""
+    if args.sync_on == "loop":
+        coordinator = bench_coordinator(context, args.concurrency, args.days)
+        yield lambda shop_id: coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
+    elif args.sync_on == "process":
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield lambda shop_id: asyncio.wrap_future(pool.submit(backfill_in_process, args, workdir, shop_id))
+    else:
+        engine = await ThreadedSync.start(
+            context, lambda own: (bench_coordinator(own, args.concurrency, args.days), None)
+        )
+        try:
+            yield lambda shop_id: engine.thread.run(engine.coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI))
+        finally:
+            await engine.close()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -192,23 +284,14 @@ async def run(args: argparse.Namespace) -> None:
     second, second_url = start_shop(args.orders, args.latency_ms, args.days)
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
     try:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            lumina_env=Environment.TEST,
-            database_url=args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-            data_dir=workdir,
-            encryption_key=ENCRYPTION_KEY,
-            jwt_secret=ENCRYPTION_KEY,
-            orders_cache_seconds=args.cache_seconds,
-            sync_max_concurrency=args.concurrency,
-        )
+        settings = bench_settings(args, workdir)
         context = ServiceContext.from_settings(settings)
         await upgrade(context.database)
         first_shop, second_shop, token = await prepare(context, first_url, second_url)
-        coordinator = bench_coordinator(context, args.concurrency, args.days)
-        await coordinator.sync_shop(first_shop, trigger=SyncTrigger.CLI)
+        await bench_coordinator(context, args.concurrency, args.days).sync_shop(first_shop, trigger=SyncTrigger.CLI)
         try:
-            await measure(args, context, coordinator, second_shop, token)
+            async with backfills(args, context, workdir) as backfill_of:
+                await measure(args, context, backfill_of, second_shop, token)
         finally:
             await context.close()
     finally:
@@ -217,15 +300,21 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def measure(
-    args: argparse.Namespace, context: ServiceContext, coordinator: SyncCoordinator, shop_id: int, token: str
+    args: argparse.Namespace,
+    context: ServiceContext,
+    backfill_of: Callable[[int], Awaitable[SyncResult]],
+    shop_id: int,
+    token: str,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
-    transport = httpx.ASGITransport(app=create_app(context=context))
+    app = InApp(create_app(context=context))
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://lumina.bench") as client:
         ids = await first_order_ids(client, headers)
 
-        async def send(path: str) -> None:
+        async def send(path: str) -> float:
             (await client.get(path, headers=headers)).raise_for_status()
+            return app.last
 
         paths: dict[str, Callable[[int], str]] = {
             "list": lambda _n: "/api/v1/orders",
@@ -236,7 +325,7 @@ async def measure(
         settle_after_startup()
         with LagProbe() as idle_lag, HeldLoop(args.held_ms / 1000) as idle_held:
             idle = await requests_until(send, paths, lambda sent: sent >= args.requests)
-        sync = asyncio.ensure_future(coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI))
+        sync = asyncio.ensure_future(backfill_of(shop_id))
         began = time.monotonic()
         with LagProbe() as busy_lag, HeldLoop(args.held_ms / 1000) as busy_held:
             busy = await requests_until(send, paths, lambda _sent: sync.done())
@@ -244,9 +333,13 @@ async def measure(
         result = await sync
     if result.status != "succeeded":
         raise SystemExit(f"the sync did not succeed: {result.error}")
+    print(
+        f"sync on {args.sync_on}; switch interval {1000 * sys.getswitchinterval():g} ms; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"database: {context.database.engine.dialect.name}; read cache {args.cache_seconds:g} s; backfill of "
           f"{result.created} orders ({args.latency_ms:g} ms latency, concurrency {args.concurrency}) in {wall:.1f} s; "
-          f"{sum(map(len, idle.values()))} requests idle, {sum(map(len, busy.values()))} during the sync "
+          f"{len(idle[CPU])} requests idle, {len(busy[CPU])} during the sync "
           f"({os.cpu_count()} cores)")  # fmt: skip
     table(idle, busy)
     print(f"idle: {idle_lag.summary()}\n      {idle_held.summary()}")
@@ -264,8 +357,18 @@ def main() -> None:
     parser.add_argument("--cache-seconds", type=float, default=0.0, help="the read cache's TTL (0: off)")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--requests", type=int, default=1500, help="requests of the idle pass")
+    parser.add_argument(
+        "--sync-on",
+        choices=("loop", "thread", "process"),
+        default="loop",
+        help="the backfill on the requests' loop, on its own thread and loop, or in another process",
+    )
+    parser.add_argument("--switch-interval-ms", type=float, default=0.0, help="sys.setswitchinterval (0: default)")
     parser.add_argument("--held-ms", type=float, default=2.0, help="list callbacks that held the loop this long")
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    if args.switch_interval_ms:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

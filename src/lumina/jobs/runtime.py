@@ -3,6 +3,9 @@
 Embedded mode: the coordinator and the scheduler run here. Queue mode (SYNC_RUNNER=queue): the coordinator runs
 only the syncs a request asks for and waits on (`POST /orders/sync`, under the shop's lease), the queue takes the
 rest (`POST /orders/sync/all` enqueues), and the workers keep the schedule; no scheduler runs here.
+
+In both, the coordinator (and the scheduler) run on a thread and event loop of their own with their own database
+engine (`lumina.jobs.sync_thread`): a backfill's pages never queue ahead of the requests' steps on their loop.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import timedelta
 from lumina.context import ServiceContext
 from lumina.jobs.daily import purge_expired_credentials
 from lumina.jobs.scheduler import Scheduler
+from lumina.jobs.sync_thread import SyncEngine, ThreadedSync
 from lumina.logging import get_logger
 from lumina.queue import SyncQueue
 from lumina.sync import SyncCoordinator
@@ -22,6 +26,7 @@ logger = get_logger("lumina.jobs")
 
 
 def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
+    """The embedded mode's coordinator and scheduler (not started)."""
     settings = context.settings
     coordinator = SyncCoordinator(context)
     scheduler = Scheduler(
@@ -37,22 +42,22 @@ def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
 
 
 async def start(context: ServiceContext) -> None:
-    """Put the coordinator in `context.components["sync"]`; in embedded mode the scheduler too ("scheduler"),
-    started when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP); in queue mode the open queue
-    ("queue"). Returns at once."""
+    """Put the engine in `context.components["sync"]` (a `ThreadedSync`); in embedded mode the scheduler too
+    ("scheduler"), started when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP); in queue mode the
+    open queue ("queue"). Returns at once."""
     sync_metrics.configure(per_shop=context.settings.metrics_per_shop)
     if context.settings.queued:
         queue = SyncQueue(context.settings)
         await queue.open()
         context.components["queue"] = queue
-        context.components["sync"] = SyncCoordinator(context)
+        context.components["sync"] = await ThreadedSync.start(context, lambda own: (SyncCoordinator(own), None))
         logger.info("sync runs on the task queue: `lumina worker` processes run and schedule it")
         return
-    coordinator, scheduler = build(context)
-    context.components["sync"] = coordinator
-    context.components["scheduler"] = scheduler
+    engine = await ThreadedSync.start(context, build)
+    context.components["sync"] = engine
+    context.components["scheduler"] = engine.scheduler
     if context.settings.scheduler_enabled:
-        await scheduler.start()
+        await engine.start_scheduler()
     else:
         logger.info("scheduler disabled: syncs run only when asked (or on a worker)")
 
@@ -60,11 +65,14 @@ async def start(context: ServiceContext) -> None:
 async def stop(context: ServiceContext) -> None:
     """Stop scheduling, let running syncs finish the page in hand (a few seconds at most), release the shops."""
     scheduler: Scheduler | None = context.components.get("scheduler")
-    coordinator: SyncCoordinator | None = context.components.get("sync")
+    engine: SyncEngine | None = context.components.get("sync")
     queue: SyncQueue | None = context.components.pop("queue", None)
-    if scheduler is not None:
-        await scheduler.stop()
-    if coordinator is not None:
-        await coordinator.stop()
+    if isinstance(engine, ThreadedSync):
+        await engine.close()
+    else:  # parts put on the requests' loop (tests)
+        if scheduler is not None:
+            await scheduler.stop()
+        if engine is not None:
+            await engine.stop()
     if queue is not None:
         await queue.close()

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.kit.loop_thread import deliver
+
 # Called with the family ids whose data changed, or None when every family's may have.
 FamilyListener = Callable[[frozenset[int] | None], None]
 
@@ -33,6 +35,10 @@ def on_family_data_changed(listener: FamilyListener) -> None:
 
 
 def _announce(family_ids: frozenset[int] | None) -> None:
+    deliver(_tell_listeners, family_ids)  # from the sync's own thread, on the requests' loop (the caches' own)
+
+
+def _tell_listeners(family_ids: frozenset[int] | None) -> None:
     alive: list[FamilyListener] = []
     for reference in list(_listeners):
         listener = reference()

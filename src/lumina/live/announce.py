@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.kit.loop_thread import deliver
 from lumina.live.bus import BUS, LiveEvent
 
 CHANNEL = "lumina_live_events"
@@ -97,4 +98,4 @@ async def announce(session: AsyncSession, events: Sequence[LiveEvent]) -> None:
             await session.execute(select(func.pg_notify(CHANNEL, payload)))
         return
     held = list(events)
-    event.listen(session.sync_session, "after_commit", lambda _session: BUS.publish(held), once=True)
+    event.listen(session.sync_session, "after_commit", lambda _session: deliver(BUS.publish, held), once=True)

@@ -1,8 +1,9 @@
 """The sync endpoints' side of the sync engine: run a family's sync now, start everyone's, report the status.
 
-The engine (`context.components["sync"]`) and the scheduler (`context.components["scheduler"]`), or in queue mode
-the queue (`context.components["queue"]`), are started with the service; this module only asks them and turns
-their answers into the seed's shapes. In both modes `POST /orders/sync` runs the family's sync here, under each
+The engine (`context.components["sync"]`, on a thread of its own: `lumina.jobs.sync_thread`) and the scheduler
+(`context.components["scheduler"]`), or in queue mode the queue (`context.components["queue"]`), are started with
+the service; this module only asks them and turns their answers into the seed's shapes. In both modes
+`POST /orders/sync` runs the family's sync in this process (the request waits on it), under each
 shop's lease, and answers its counts: a request waits on its own run, not behind a queue of other shops' jobs, and
 the lease still makes a worker's run of the same shop a 409. Their errors
 (SyncAlreadyRunningError 409, NoShopConfiguredError 503) are API errors already and pass through.
@@ -22,6 +23,7 @@ from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, ServiceUnavailableError
 from lumina.jobs.due import shop_schedules
 from lumina.jobs.scheduler import Scheduler
+from lumina.jobs.sync_thread import SyncEngine
 from lumina.kit.changes import all_family_data_changed, family_data_changed
 from lumina.kit.foreground import FOREGROUND
 from lumina.logging import get_logger
@@ -36,7 +38,7 @@ from lumina.orders.schemas import (
     SyncStatus,
 )
 from lumina.queue import SyncQueue
-from lumina.sync import SyncCoordinator, SyncResult, runs
+from lumina.sync import SyncResult, runs
 from lumina.sync.history import history
 from lumina.sync.runs import SKIPPED, RunFilter
 
@@ -46,8 +48,8 @@ logger = get_logger("lumina.orders.sync")
 _background: set[asyncio.Task[None]] = set()
 
 
-def _engine(context: ServiceContext) -> SyncCoordinator:
-    engine: SyncCoordinator | None = context.components.get("sync")
+def _engine(context: ServiceContext) -> SyncEngine:
+    engine: SyncEngine | None = context.components.get("sync")
     if engine is None:
         raise ServiceUnavailableError("The sync engine is not running in this process.")
     return engine
@@ -123,20 +125,21 @@ async def wait_for_background_runs() -> None:
 
 async def sync_status(context: ServiceContext, session: AsyncSession, family_id: int) -> SyncStatus:
     shop_ids = await FamilyShopLinks(session, family_id).linked_shop_ids()
-    engine: SyncCoordinator | None = context.components.get("sync")
+    engine: SyncEngine | None = context.components.get("sync")
     queue: SyncQueue | None = context.components.get("queue")
     if queue is not None:
         return await _queued_status(context, session, queue, shop_ids, family_id)
     scheduler: Scheduler | None = context.components.get("scheduler")
     state = scheduler.status() if scheduler is not None else None
-    last = await engine.last_run(family_id=family_id) if engine is not None else None
+    # Read here, not by the engine: its loop may be parked for this very request (lumina.kit.foreground).
+    last = await runs.latest_run(session, family_id=family_id) if engine is not None else None
     return SyncStatus(
         sync_job=SyncJobStatus(
             running=bool(state and state.running),
             syncing=engine is not None and any(engine.is_syncing(shop_id) for shop_id in shop_ids),
             interval_minutes=state.interval_minutes if state else context.settings.sync_interval,
             next_run_at=state.next_run_at if state else None,
-            last_run=run_result(last) if last is not None else None,
+            last_run=run_result(SyncResult.of_run(last)) if last is not None else None,
         ),
         woocommerce_configured=bool(shop_ids),
     )

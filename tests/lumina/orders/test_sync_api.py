@@ -15,6 +15,7 @@ from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.jobs.scheduler import Scheduler
+from lumina.jobs.sync_thread import ThreadedSync
 from lumina.models import UserRole
 from lumina.orders.sync_control import wait_for_background_runs
 from lumina.sync import SyncCoordinator
@@ -38,17 +39,20 @@ def settings(tmp_path: Path, database: Database) -> Settings:
 
 
 @pytest.fixture
-async def engine(context: ServiceContext) -> AsyncIterator[SyncCoordinator]:
-    """The coordinator and the (not started) scheduler in the context, as the service's start-up puts them."""
-    coordinator = make_coordinator(context)
-    scheduler = Scheduler(
-        coordinator, context.database, interval=timedelta(minutes=context.settings.sync_interval), run_at_start=False
-    )
-    context.components.update(sync=coordinator, scheduler=scheduler)
-    yield coordinator
+async def engine(context: ServiceContext) -> AsyncIterator[ThreadedSync]:
+    """The coordinator and the (not started) scheduler in the context, on their own thread, loop and database
+    engine, as the service's start-up puts them."""
+
+    def parts(own: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
+        coordinator = make_coordinator(own)
+        interval = timedelta(minutes=own.settings.sync_interval)
+        return coordinator, Scheduler(coordinator, own.database, interval=interval, run_at_start=False)
+
+    engine = await ThreadedSync.start(context, parts)
+    context.components.update(sync=engine, scheduler=engine.scheduler)
+    yield engine
     await wait_for_background_runs()
-    await scheduler.stop()
-    await coordinator.stop()
+    await engine.close()
 
 
 @pytest.fixture
@@ -73,7 +77,7 @@ async def linked_member(
 
 @pytest.fixture
 async def linked(
-    client: httpx.AsyncClient, database: Database, context: ServiceContext, sim: ShopServer, engine: SyncCoordinator
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, sim: ShopServer, engine: ThreadedSync
 ) -> tuple[SignedIn, int]:
     return await linked_member(client, database, context, sim, role=UserRole.MEMBER)
 
@@ -135,8 +139,8 @@ async def test_sync_status_has_the_seed_shape_and_the_familys_last_run(
         "woocommerceConfigured": True,
     }
     await client.post(f"{ORDERS}/sync", headers=member.headers)
-    scheduler: Scheduler = context.components["scheduler"]
-    await scheduler.start()
+    engine: ThreadedSync = context.components["sync"]
+    await engine.start_scheduler()
 
     after = (await client.get(f"{ORDERS}/sync/status", headers=member.headers)).json()
 
@@ -149,7 +153,7 @@ async def test_sync_status_has_the_seed_shape_and_the_familys_last_run(
 
 
 async def test_a_family_without_a_shop_is_not_configured_and_cannot_sync(
-    client: httpx.AsyncClient, engine: SyncCoordinator, member: SignedIn
+    client: httpx.AsyncClient, engine: ThreadedSync, member: SignedIn
 ) -> None:
     status = (await client.get(f"{ORDERS}/sync/status", headers=member.headers)).json()
     assert status["woocommerceConfigured"] is False
@@ -174,7 +178,7 @@ async def test_another_familys_runs_are_not_shown(
 
 
 async def test_a_second_sync_of_a_busy_shop_answers_409_and_status_shows_it_syncing(
-    client: httpx.AsyncClient, sim: ShopServer, engine: SyncCoordinator, linked: tuple[SignedIn, int]
+    client: httpx.AsyncClient, sim: ShopServer, engine: ThreadedSync, linked: tuple[SignedIn, int]
 ) -> None:
     member, shop_id = linked
     hold = hold_listing(sim.shop)
@@ -275,7 +279,7 @@ async def test_days_back_outside_1_to_365_is_refused(
 
 
 async def test_sync_all_is_for_administrators_and_runs_in_the_background(
-    client: httpx.AsyncClient, database: Database, context: ServiceContext, sim: ShopServer, engine: SyncCoordinator
+    client: httpx.AsyncClient, database: Database, context: ServiceContext, sim: ShopServer, engine: ThreadedSync
 ) -> None:
     member, _ = await linked_member(client, database, context, sim, role=UserRole.MEMBER)
     admin = await sign_in(client, database, role=UserRole.ADMIN)

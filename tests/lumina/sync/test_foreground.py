@@ -1,9 +1,10 @@
-"""An embedded sync steps aside for requests being answered in its process, and goes on once they are."""
+"""An embedded sync steps aside for requests being answered in its process, and goes on once they are: on its own
+thread (the service's) or on the requests' loop."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
@@ -11,8 +12,10 @@ from starlette.types import Receive, Scope, Send
 
 from lumina.api.access import AccessMiddleware
 from lumina.context import ServiceContext
+from lumina.jobs.sync_thread import ThreadedSync
 from lumina.kit.foreground import FOREGROUND
 from lumina.models import SyncTrigger
+from lumina.sync import SyncResult
 from tests.lumina.sync.support import add_shop, cached_rows, make_coordinator, mirror_problems, wait_until
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
@@ -27,8 +30,27 @@ def patient_foreground(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     assert not FOREGROUND.busy
 
 
+Backfill = Callable[[int], Awaitable[SyncResult]]
+
+
+@pytest.fixture(params=["thread", "loop"])
+async def backfill(request: pytest.FixtureRequest, context: ServiceContext) -> AsyncIterator[Backfill]:
+    """A backfill on the sync engine's own thread and loop, as the service runs it, or on the requests' loop."""
+    if request.param == "loop":
+        coordinator = make_coordinator(context)
+        yield lambda shop_id: coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
+        return
+    engine = await ThreadedSync.start(context, lambda own: (make_coordinator(own), None))
+    yield lambda shop_id: engine.thread.run(engine.coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI))
+    await engine.close()
+
+
 async def test_a_backfill_asks_the_shop_for_nothing_while_a_request_is_answered_and_goes_on_after(
-    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, patient_foreground: None
+    context: ServiceContext,
+    woo_shop: SimulatedShop,
+    shop_server: ShopServer,
+    backfill: Backfill,
+    patient_foreground: None,
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
     answered = asyncio.Event()
@@ -43,8 +65,8 @@ async def test_a_backfill_asks_the_shop_for_nothing_while_a_request_is_answered_
     being_answered = asyncio.create_task(request())
     try:
         await wait_until(lambda: FOREGROUND.busy)
-        sync = asyncio.create_task(make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.CLI))
-        await wait_until(lambda: FOREGROUND.waiting > 0)
+        sync = asyncio.ensure_future(backfill(linked.shop_id))
+        await wait_until(lambda: FOREGROUND.waiting > 0)  # on its own thread: the thread parked
         assert woo_shop.request_counts["list_orders"] == 0
         assert await cached_rows(context.database, linked.shop_id) == []
         assert not sync.done()
