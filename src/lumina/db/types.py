@@ -57,6 +57,8 @@ def to_utc(value: datetime) -> datetime:
 
 def sqlite_text(value: datetime) -> str:
     """What `UTCDateTime` stores on SQLite: the naive UTC text of SQLAlchemy's DATETIME, microseconds included."""
+    if value.tzinfo is UTC:  # nearly always: its text ends in "+00:00", cut off without a naive copy first
+        return value.isoformat(" ", "microseconds")[:-6]
     return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
