@@ -29,14 +29,14 @@ from lumina.db.types import Money, UTCDateTime, sqlite_text, to_micros, to_utc
 from lumina.models import CachedOrder
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
-KEY = ("family_id", "shop_id", "woocommerce_order_id")
+_KEY = ("family_id", "shop_id", "woocommerce_order_id")
 # Columns that mirror the shop; `synced_at` and `deleted_at` are ours.
 MIRRORED = (
     "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
     "date_created", "date_modified", "date_paid", "date_completed", "raw_data",
 )  # fmt: skip
 _UPDATED = (*MIRRORED, "is_visible", "deleted_at", "synced_at")
-COLUMNS = (*KEY, *_UPDATED)
+COLUMNS = (*_KEY, *_UPDATED)
 # Orders per step and rows per statement. Preparing them holds the event loop; a page's worth at a time keeps it
 # free to read the shop's answers and answer requests between statements (requests being answered go first:
 # `lumina.kit.foreground`).
@@ -83,7 +83,7 @@ def _statement(dialect: str) -> tuple[str, list[Convert | None]]:
         rows = f"VALUES ({', '.join('?' for _ in COLUMNS)})"
     updates = ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
     sql = (
-        f"INSERT INTO {_TABLE.name} ({names}) {rows} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
+        f"INSERT INTO {_TABLE.name} ({names}) {rows} ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
         f" WHERE excluded.date_modified >= {_TABLE.name}.date_modified"
     )
     return sql, _conversions(dialect)
