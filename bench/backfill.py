@@ -38,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -117,6 +118,40 @@ def process_cpu_seconds(pid: int) -> float:
     """Another process's CPU so far (user + system), from /proc (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds() -> dict[int, float]:
+    """Each live thread's CPU so far (user + system) by native id, from /proc (Linux)."""
+    seconds: dict[int, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:  # ended since the listing
+            continue
+        seconds[int(task.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def thread_kind(thread: threading.Thread) -> str:
+    """Where a thread's CPU belongs: the event loop, the worker threads that decode and parse the shop's pages, or
+    the database's threads (aiosqlite runs each SQLite connection in a thread of its own)."""
+    if thread is threading.main_thread():
+        return "event loop"
+    if thread.name.startswith("asyncio_"):
+        return "decode and parse threads"
+    if getattr(getattr(thread, "_target", None), "__module__", "") == "aiosqlite.core":
+        return "SQLite threads"
+    return "other threads"
+
+
+def cpu_by_kind(before: dict[int, float], after: dict[int, float]) -> dict[str, float]:
+    """CPU spent between two `thread_cpu_seconds` readings, by `thread_kind`; threads ended since are not seen."""
+    kinds = {thread.native_id: thread_kind(thread) for thread in threading.enumerate()}
+    spent: dict[str, float] = {}
+    for native_id, seconds in after.items():
+        kind = kinds.get(native_id, "other threads")
+        spent[kind] = spent.get(kind, 0.0) + seconds - before.get(native_id, 0.0)
+    return spent
 
 
 def stop_shop(process: subprocess.Popen[str]) -> None:
@@ -251,11 +286,13 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
         if args.tracemalloc:
             tracemalloc.start()
         cpu_before, shop_cpu_before = cpu_seconds(), process_cpu_seconds(shop_process.pid)
+        threads_before = thread_cpu_seconds()
         began = time.monotonic()
         rates = PartRates(args.orders)
         result = await coordinator.sync_shop(shop.id, trigger=SyncTrigger.CLI, progress=rates)
         wall = time.monotonic() - began
         sync_cpu = cpu_seconds() - cpu_before
+        by_kind = cpu_by_kind(threads_before, thread_cpu_seconds())
         shop_cpu = process_cpu_seconds(shop_process.pid) - shop_cpu_before
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
         if args.tracemalloc:
@@ -277,6 +314,10 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
     print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
           f"shop process {shop_cpu:.2f} s during the sync ({os.cpu_count()} cores)")  # fmt: skip
     report_cpu(result.created, sync_cpu, shop_cpu, await decode_floor(url), bound, wall)
+    by_kind["threads ended during the sync"] = sync_cpu - sum(by_kind.values())
+    print("sync CPU by thread: " + ", ".join(
+        f"{kind} {1e6 * seconds / max(result.created, 1):.0f} µs" for kind, seconds in sorted(by_kind.items())
+    ) + " per order")  # fmt: skip
     print(f"peak RSS:          {rss_after:.0f} MB (before the sync {rss_before:.0f} MB, +{rss_after - rss_before:.0f})")
     if traced_peak is not None:
         print(f"peak traced:       {traced_peak:.1f} MB of Python allocations during the sync")

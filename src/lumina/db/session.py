@@ -37,7 +37,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
-def _dump_json(value: Any) -> str:
+def dump_json(value: Any) -> str:
     """JSON columns are written with orjson: encoding each order's `raw_data` with the standard library cost a
     backfill more CPU than the database's own work. Anything orjson cannot encode (a lone surrogate, a key that
     is not a string) goes through the standard library, as before."""
@@ -50,7 +50,7 @@ def _dump_json(value: Any) -> str:
 def _load_json(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
-    except orjson.JSONDecodeError:  # what the standard library wrote for `_dump_json`'s fallback
+    except orjson.JSONDecodeError:  # what the standard library wrote for `dump_json`'s fallback
         return json.loads(text)
 
 
@@ -84,7 +84,7 @@ class Database:
         """`idle_in_transaction_timeout` (PostgreSQL): seconds after which the server ends a session of ours that
         sits in an open transaction doing nothing (a frozen process), releasing its locks."""
         self.url = url
-        options: dict[str, Any] = {"echo": echo, "json_serializer": _dump_json, "json_deserializer": _load_json}
+        options: dict[str, Any] = {"echo": echo, "json_serializer": dump_json, "json_deserializer": _load_json}
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:

@@ -26,9 +26,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column")
-        value = value.astimezone(UTC)
+        value = to_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], str | datetime | None] | None:
@@ -38,8 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            stored = self.process_bind_param(value, dialect)
-            return None if stored is None else stored.isoformat(" ", "microseconds")
+            return None if value is None else sqlite_text(value)
 
         return process
 
@@ -47,6 +44,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware time in UTC, as `UTCDateTime` stores it; a naive one is refused."""
+    if value.tzinfo is UTC:  # nearly always: no conversion to make
+        return value
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given for a UTC column")
+    return value.astimezone(UTC)
+
+
+def sqlite_text(value: datetime) -> str:
+    """What `UTCDateTime` stores on SQLite: the naive UTC text of SQLAlchemy's DATETIME, microseconds included."""
+    if value.tzinfo is UTC:  # nearly always: its text ends in "+00:00", cut off without a naive copy first
+        return value.isoformat(" ", "microseconds")[:-6]
+    return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class Money(TypeDecorator[Decimal]):

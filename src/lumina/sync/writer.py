@@ -14,7 +14,6 @@ all, so that the retention job's deletions stay deleted.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Executable,
     Integer,
     Row,
     Select,
@@ -34,7 +32,7 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.kit.foreground import FOREGROUND
@@ -42,19 +40,10 @@ from lumina.live.announce import OrderChange
 from lumina.models import CachedOrder
 from lumina.models.order import HIDDEN_STATUSES
 from lumina.sync.routing import Route, load_routes
+from lumina.sync.upsert import MIRRORED, UPSERT_CHUNK, upsert_rows
 from lumina.woocommerce import WooOrder
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
-_KEY = ("family_id", "shop_id", "woocommerce_order_id")
-# Columns that mirror the shop; `synced_at` and `deleted_at` are ours.
-_MIRRORED = (
-    "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
-    "date_created", "date_modified", "date_paid", "date_completed", "raw_data",
-)  # fmt: skip
-# Orders per step and rows per upsert statement. SQLAlchemy prepares a statement's parameters in one go on the event
-# loop (about 35 µs a row); a page's worth at a time keeps the loop free to read the shop's answers and answer
-# requests between statements (requests being answered go first: `lumina.kit.foreground`).
-_UPSERT_CHUNK = 100
 
 
 @dataclass(slots=True)
@@ -101,7 +90,7 @@ def _tombstoned(status: str, covered: bool) -> bool:
 
 
 def _row_values(row: Row[Any]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _MIRRORED}
+    return {name: getattr(row, name) for name in MIRRORED}
 
 
 def _held_rows() -> dict[str, Select[Any]]:
@@ -114,7 +103,7 @@ def _held_rows() -> dict[str, Select[Any]]:
     before, and a prepared statement's generic plan made while the table was small stayed so. The OFFSET 0 keeps
     the per-id subquery from being turned into a join, whose hash form would scan the shop's rows again.
     """
-    columns = [_TABLE.c[name] for name in ("family_id", "woocommerce_order_id", "is_visible", "deleted_at", *_MIRRORED)]
+    columns = [_TABLE.c[name] for name in ("family_id", "woocommerce_order_id", "is_visible", "deleted_at", *MIRRORED)]
     shop = bindparam("shop_id", type_=Integer())
     order_ids = bindparam("order_ids", type_=postgresql.ARRAY(BigInteger()))
     wanted = func.unnest(order_ids).table_valued("id").render_derived(name="wanted")
@@ -211,11 +200,11 @@ async def write_routed(
         wanted[order_id] = order
     held = await existing_rows(session, shop_id, list(wanted))
     chosen = list(wanted.values())
-    for start in range(0, len(chosen), _UPSERT_CHUNK):
+    for start in range(0, len(chosen), UPSERT_CHUNK):
         if start:
             await FOREGROUND.turn()
         writes: list[dict[str, Any]] = []
-        for order in chosen[start : start + _UPSERT_CHUNK]:
+        for order in chosen[start : start + UPSERT_CHUNK]:
             outcome, newly_deleted = _route_order(order, shop_id, routes, held, now=now, writes=writes)
             if not outcome:
                 counts.skipped += 1  # in no family's scope
@@ -280,33 +269,6 @@ def _route_order(
             }
         )
     return outcome, newly_deleted
-
-
-async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or update by (family, shop, order), never replacing a row with an older modification time. The rows
-    are unique by that key (`write_routed` keeps one copy per order): PostgreSQL refuses a multi-row upsert that
-    would touch one row twice."""
-    if not rows:
-        return
-    upsert = _upsert_statement(session.get_bind().dialect.name)
-    for start in range(0, len(rows), _UPSERT_CHUNK):
-        await session.execute(upsert, list(rows[start : start + _UPSERT_CHUNK]))
-
-
-@functools.cache
-def _upsert_statement(dialect: str) -> Executable:
-    """Built once per dialect: building it, and its cache key, cost as much as a few rows' parameters."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE)
-    updated = (*_MIRRORED, "is_visible", "deleted_at", "synced_at")
-    statement = statement.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={name: statement.excluded[name] for name in updated},
-        where=statement.excluded.date_modified >= _TABLE.c.date_modified,
-    )
-    # With RETURNING, SQLAlchemy sends a batch to PostgreSQL as one multi-row INSERT ("insertmanyvalues") instead of
-    # one statement per row, so the statement and the statistics' statement trigger run once.
-    return statement.returning(_TABLE.c.id) if dialect == "postgresql" else statement
 
 
 async def write_shop_orders(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from lumina.woocommerce import OrderStamp, WooOrder
-from lumina.woocommerce._parse import ResponseShapeError, http_date
+from lumina.woocommerce._parse import ResponseShapeError, as_utc, http_date
 
 from .recordings import recording
 
@@ -105,3 +105,21 @@ def test_the_shop_clock_comes_from_the_date_header() -> None:
     assert http_date("Tue, 24 Nov 2026 06:37:34 GMT") == datetime(2026, 11, 24, 6, 37, 34, tzinfo=UTC)
     assert http_date("garbage") is None
     assert http_date(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-08-11T14:40:41", datetime(2026, 8, 11, 14, 40, 41, tzinfo=UTC)),
+        ("2026-08-11 14:40:41.5", datetime(2026, 8, 11, 14, 40, 41, 500000, tzinfo=UTC)),
+        ("2026-08-11T14:40:41+02:00", datetime(2026, 8, 11, 12, 40, 41, tzinfo=UTC)),
+        ("2026-08-11T14:40:41Z", datetime(2026, 8, 11, 14, 40, 41, tzinfo=UTC)),
+        ("2026-08-11", datetime(2026, 8, 11, tzinfo=UTC)),  # "+00:00" is not read as its time of day
+        ("2026-08-11T14", datetime(2026, 8, 11, 14, tzinfo=UTC)),
+    ],
+)
+def test_gmt_dates_are_read_as_utc(text: str, expected: datetime) -> None:
+    read = as_utc(text, "date_created_gmt")
+    assert read == expected
+    assert read is not None
+    assert read.utcoffset() == timedelta(0)
