@@ -81,6 +81,10 @@ async def every_shop_synced(context: ServiceContext, linked: list[Linked]) -> bo
     return True
 
 
+async def every_job_ended(context: ServiceContext) -> bool:
+    return all(status in ("succeeded", "failed") for _, status, _ in await shop_jobs(context.database))
+
+
 async def assert_no_overlapping_runs(context: ServiceContext, shop_id: int) -> None:
     runs = await runs_of(context.database, shop_id)
     for earlier, later in pairwise(runs):
@@ -126,6 +130,9 @@ async def test_a_worker_killed_or_frozen_mid_run_has_its_shop_taken_over_and_eve
         hold.release()
 
         await poll(lambda: every_shop_synced(context, linked), survivor)
+        # A job the frozen worker held in its other slot may be given back to the queue (retried) after its shop
+        # was synced by another job: no job is lost if the survivor runs it too.
+        await poll(lambda: every_job_ended(context), survivor)
 
         await assert_every_shop_exact(context, fleet, linked)
         for row in linked:
@@ -136,7 +143,6 @@ async def test_a_worker_killed_or_frozen_mid_run_has_its_shop_taken_over_and_eve
         assert await lease_owner(context.database, held_shop) is None
         jobs = await shop_jobs(context.database)
         assert {shop for _, _, shop in jobs} == {row.shop_id for row in linked}
-        assert [status for _, status, _ in jobs if status not in ("succeeded", "failed")] == []
         code, _out, err = await stop_worker(survivor)
         assert code == 0, err
     finally:
