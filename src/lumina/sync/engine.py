@@ -238,7 +238,6 @@ class ShopSync:
         now = datetime.now(UTC)
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
-        await runs.abandon_stale_runs(session, self.shop_id)
         routes = await load_routes(session, self.shop_id)
         statuses = listing_statuses(self.shop.order_statuses)
         key = scan_key(self.shop, statuses)

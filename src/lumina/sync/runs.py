@@ -146,21 +146,35 @@ async def start_run(
     trigger: SyncTrigger,
     cursor_before: datetime | None,
 ) -> int:
-    """Open the run's record; returns its id. A plain INSERT ... RETURNING: the ORM's unit of work would cost a
-    few milliseconds of CPU, paid by every idle shop in every cycle."""
-    inserted = await session.scalar(
+    """Open the run's record under the shop's lease; returns its id. Runs of the shop still marked running belong
+    to a process that died (whoever holds the lease now knows): they are closed as abandoned. On PostgreSQL one
+    statement, the closing a CTE of the INSERT (which it does not see); a plain INSERT ... RETURNING either way: the
+    ORM's unit of work would cost a few milliseconds of CPU, paid by every idle shop in every cycle."""
+    now = datetime.now(UTC)
+    abandon = (
+        update(_RUNS)
+        .where(_RUNS.c.shop_id == shop_id, _RUNS.c.status == SyncRunStatus.RUNNING.value)
+        .values(status=SyncRunStatus.FAILED.value, finished_at=now, error=ABANDONED)
+    )
+    start = (
         insert(_RUNS)
         .values(
             shop_id=shop_id,
             family_id=family_id,
             trigger=trigger.value,
             status=SyncRunStatus.RUNNING.value,
-            started_at=datetime.now(UTC),
+            started_at=now,
             cursor_before=cursor_before,
             cursor_after=cursor_before,
+            **dict.fromkeys(("requests", "pages", "processed", "created", "updated", "unchanged", "deleted"), 0),
         )
-        .returning(SyncRun.id)
+        .returning(_RUNS.c.id)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        start = start.add_cte(abandon.cte("abandoned"))
+    else:
+        await session.execute(abandon)
+    inserted = await session.scalar(start)
     assert inserted is not None
     return int(inserted)
 
@@ -189,16 +203,6 @@ async def record_progress(
     if status is not None:
         values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
     await session.execute(update(_RUNS).where(SyncRun.id == run_id).values(**values))
-
-
-async def abandon_stale_runs(session: AsyncSession, shop_id: int) -> int:
-    """Runs of this shop still marked running belong to a process that died: whoever holds the lease now knows."""
-    result = await session.execute(
-        update(_RUNS)
-        .where(SyncRun.shop_id == shop_id, SyncRun.status == SyncRunStatus.RUNNING.value)
-        .values(status=SyncRunStatus.FAILED.value, finished_at=datetime.now(UTC), error=ABANDONED)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:

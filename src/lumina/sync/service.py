@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
@@ -137,12 +136,11 @@ class SyncCoordinator:
     async def _claim(self, lease: ShopLease, request: _Request) -> ShopSync | None:
         """Take the shop's lease, read the shop and open its run, in one transaction; None when another process
         holds the lease."""
-        missing = NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
 
         async def begin(session: AsyncSession, state: ShopSyncState) -> ShopSync:
             shop = await session.get(ShopConnection, lease.shop_id)
             if shop is None:
-                raise missing
+                raise NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
             sync = ShopSync(
                 database=self.database,
                 shop=shop,
@@ -159,10 +157,7 @@ class SyncCoordinator:
             await sync.prepare(session, state)
             return sync
 
-        try:
-            taken, sync = await lease.acquire_and(begin)
-        except IntegrityError as exc:  # the state row refers to a shop that does not exist
-            raise missing from exc
+        taken, sync = await lease.acquire_and(begin)
         return sync if taken else None
 
     async def _run_shop(self, shop_id: int, request: _Request) -> SyncResult:

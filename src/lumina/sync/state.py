@@ -19,14 +19,14 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Table, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
 from lumina.logging import get_logger
 from lumina.models import ShopSyncState
 from lumina.sync.cursor import Position, Slice
-from lumina.sync.errors import LeaseLostError
+from lumina.sync.errors import LeaseLostError, NoShopConfiguredError
 
 logger = get_logger("lumina.sync")
 
@@ -169,14 +169,17 @@ class ShopLease:
         )
         if postgres:
             await session.execute(_BOUNDED_LOCK_WAIT)
-        taken = (
-            await session.execute(
-                (postgresql.insert if postgres else sqlite.insert)(_STATE)
-                .values(shop_id=self.shop_id, consecutive_failures=0, **held)
-                .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
-                .returning(*_STATE.c)
-            )
-        ).first()
+        try:
+            taken = (
+                await session.execute(
+                    (postgresql.insert if postgres else sqlite.insert)(_STATE)
+                    .values(shop_id=self.shop_id, consecutive_failures=0, **held)
+                    .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
+                    .returning(*_STATE.c)
+                )
+            ).first()
+        except IntegrityError as exc:  # the row would refer to a shop that does not exist
+            raise NoShopConfiguredError(f"There is no shop with id {self.shop_id}.") from exc
         if taken is not None:
             return ShopSyncState(**taken._mapping)
         holder = await session.scalar(select(_STATE.c.lock_owner).where(_STATE.c.shop_id == self.shop_id))
