@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.config import Settings
 from lumina.db import Database
+from lumina.db.together import execute_together
 from lumina.kit.changes import family_data_changed
 from lumina.live.announce import OrderChange, announce, iso, order_events, sync_events
 from lumina.logging import get_logger
@@ -511,7 +512,8 @@ class ShopSync:
             self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
 
     async def _finish(self, ended: _Ending, duration: float) -> SyncResult:
-        """Close the run record, update the shop's health and give the lease back, in one transaction."""
+        """Close the run record, update the shop's health and give the lease back, in one transaction (the last
+        two in one statement on PostgreSQL)."""
         status, error, reason = ended.status, ended.error, ended.reason
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
@@ -532,23 +534,22 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
-            await self.lease.release(session, **health, **tail)
             if self._plan is not None and status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
                 await announce(session, sync_events((route.family_id for route in self._plan.routes), finished))
-            if self.run_id is not None:
-                await runs.record_progress(
-                    session,
-                    self.run_id,
-                    counts,
-                    requests=requests_pages[0],
-                    pages=requests_pages[1],
-                    cursor_after=self.tally.cursor,
-                    status=status,
-                    error=reason,
-                )
+            assert self.run_id is not None  # `prepare` opened it
+            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
+            record = runs.progress_update(
+                self.run_id,
+                counts,
+                requests=requests_pages[0],
+                pages=requests_pages[1],
+                cursor_after=self.tally.cursor,
+                status=status,
+                error=reason,
+            )
+            await execute_together(session, self.lease.release_update(**health, **tail), record)
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=self.run_id,

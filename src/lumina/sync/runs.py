@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, Update, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.db.together import execute_together
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
 from lumina.sync.writer import WriteCounts
 
@@ -147,9 +148,9 @@ async def start_run(
     cursor_before: datetime | None,
 ) -> int:
     """Open the run's record under the shop's lease; returns its id. Runs of the shop still marked running belong
-    to a process that died (whoever holds the lease now knows): they are closed as abandoned. On PostgreSQL one
-    statement, the closing a CTE of the INSERT (which it does not see); a plain INSERT ... RETURNING either way: the
-    ORM's unit of work would cost a few milliseconds of CPU, paid by every idle shop in every cycle."""
+    to a process that died (whoever holds the lease now knows): they are closed as abandoned, in the same statement
+    on PostgreSQL. A plain INSERT ... RETURNING: the ORM's unit of work would cost a few milliseconds of CPU, paid
+    by every idle shop in every cycle."""
     now = datetime.now(UTC)
     abandon = (
         update(_RUNS)
@@ -170,11 +171,7 @@ async def start_run(
         )
         .returning(_RUNS.c.id)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        start = start.add_cte(abandon.cte("abandoned"))
-    else:
-        await session.execute(abandon)
-    inserted = await session.scalar(start)
+    inserted = (await execute_together(session, abandon, start)).scalar()
     assert inserted is not None
     return int(inserted)
 
@@ -187,9 +184,21 @@ async def record_progress(
     requests: int,
     pages: int,
     cursor_after: datetime | None,
+) -> None:
+    await session.execute(progress_update(run_id, counts, requests=requests, pages=pages, cursor_after=cursor_after))
+
+
+def progress_update(
+    run_id: int,
+    counts: WriteCounts,
+    *,
+    requests: int,
+    pages: int,
+    cursor_after: datetime | None,
     status: SyncRunStatus | None = None,
     error: str | None = None,
-) -> None:
+) -> Update:
+    """The UPDATE that records the run's counters, and with `status` its end."""
     values: dict[str, object] = {
         "processed": counts.processed,
         "created": counts.created,
@@ -202,7 +211,7 @@ async def record_progress(
     }
     if status is not None:
         values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
-    await session.execute(update(_RUNS).where(SyncRun.id == run_id).values(**values))
+    return update(_RUNS).where(_RUNS.c.id == run_id).values(**values)
 
 
 async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, or_, select, text, update
+from sqlalchemy import CursorResult, Table, Update, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -239,9 +239,13 @@ class ShopLease:
 
     async def release(self, session: AsyncSession, **values: Any) -> None:
         """Give the lease up, storing `values` with it, in the caller's transaction."""
-        await session.execute(
+        await session.execute(self.release_update(**values))
+
+    def release_update(self, **values: Any) -> Update:
+        """The UPDATE that gives the lease up (if still ours) and stores `values` with it."""
+        return (
             update(_STATE)
-            .where(ShopSyncState.shop_id == self.shop_id, ShopSyncState.lock_owner == self.owner)
+            .where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == self.owner)
             .values(lock_owner=None, lock_expires_at=None, **values)
         )
 
