@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.config import Settings
 from lumina.db import Database
+from lumina.db.together import execute_together
 from lumina.kit.changes import family_data_changed
 from lumina.live.announce import OrderChange, announce, iso, order_events, sync_events
 from lumina.logging import get_logger
-from lumina.models import CachedOrder, ShopConnection, SyncRunStatus, SyncTrigger
+from lumina.models import CachedOrder, ShopConnection, ShopSyncState, SyncRunStatus, SyncTrigger
 from lumina.sync import metrics, runs
 from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, later, whole_second
 from lumina.sync.errors import ScanError
@@ -105,6 +106,7 @@ class _Plan:
     # count of the window when the shop's count is to be compared with it.
     probe: bool = False
     cached: int | None = None
+    backfill: bool = False  # the shop's first sync
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,8 @@ def scan_key(shop: ShopConnection, statuses: Sequence[str]) -> str:
 
 
 class ShopSync:
-    """Runs one sync of one shop; the caller holds `lease` and releases nothing: `run` does."""
+    """Runs one sync of one shop. The caller takes `lease` and, in that transaction, calls `prepare`; then `run`,
+    which gives the lease back (or `abandon`, when the run is not to go on)."""
 
     def __init__(
         self,
@@ -175,19 +178,23 @@ class ShopSync:
         self.guard = StaleGuard()
         self.run_id: int | None = None
         self.started_at = datetime.now(UTC)
+        self._began = time.monotonic()
         self._client: WooClient | None = None
         self._plan: _Plan | None = None
+        self._hidden_for: list[int] = []
         self._tail: Position | None = None  # where an unchanged shop's cursor moves, stored with the run's end
 
     # -- the run ------------------------------------------------------------------------------------------------
 
     async def run(self) -> SyncResult:
-        started = time.monotonic()
+        """The run `prepare` opened, once its transaction committed."""
+        plan = self._plan
+        assert plan is not None, "prepare() first, in the transaction that took the lease"
         status, error, reconciled = SyncRunStatus.FAILED, None, False
         reason: str | None = None
         heartbeat = asyncio.create_task(self.lease.heartbeat())
         try:
-            plan = await self._prepare()
+            self._started(plan)
             if self.progress:
                 self.progress.started(self.shop_id, plan.shop_name)
             if self.shop.supports_modified_after is False:
@@ -218,81 +225,85 @@ class ShopSync:
         finally:
             heartbeat.cancel()
         ended = _Ending(status, error, reason or error, reconciled)
-        return await asyncio.shield(self._finish(ended, time.monotonic() - started))
+        return await asyncio.shield(self._finish(ended, time.monotonic() - self._began))
 
-    async def _prepare(self) -> _Plan:
-        """Decide what to scan, persist the plan and open the run record, in one fenced transaction."""
+    async def abandon(self) -> SyncResult:
+        """Close the run `prepare` opened without running it (the service stopping) and give the lease back."""
+        reason = "cancelled: the service is shutting down"
+        ending = _Ending(SyncRunStatus.CANCELLED, reason, reason, reconciled=False)
+        return await self._finish(ending, time.monotonic() - self._began)
+
+    async def prepare(self, session: AsyncSession, state: ShopSyncState) -> None:
+        """Decide what to scan, store the plan and open the run record, in the transaction that took the lease
+        (`state` is the row as taken). Only what changed is written: an unchanged shop's plan is the one stored."""
         now = datetime.now(UTC)
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
-        async with self.database.transaction() as session:
-            # A write first (SQLite's lock at once); the lease is checked by the fence that stores the plan.
-            await runs.abandon_stale_runs(session, self.shop_id)
-            state = await load_state(session, self.shop_id)
-            assert state is not None  # the lease created it
-            routes = await load_routes(session, self.shop_id)
-            statuses = listing_statuses(self.shop.order_statuses)
-            key = scan_key(self.shop, statuses)
-            slices = slices_of(state)
-            cursor_before = tail_position(slices)
-            backfill_from = state.backfill_from
-            first_sync = not slices
-            rescan_for = needs_rescan(state.routes, routes)
-            rescanning = first_sync or state.scan_key != key or bool(rescan_for)
-            if rescanning:
-                if not first_sync:
-                    logger.info(
-                        "scanning the window again",
-                        shop_id=self.shop_id,
-                        reason="shop or statuses changed" if state.scan_key != key else "families linked or rescoped",
-                        families=rescan_for,
-                    )
-                slices = [Slice(Position(window_start), None)]
-                backfill_from = window_start
-            elif backfill_from is None or window_start < backfill_from:
-                # A longer history was asked for: scan the older part as a slice of its own.
-                slices.insert(0, Slice(Position(window_start), backfill_from or tail_position(slices)))
-                backfill_from = window_start
-            hidden_for = await self._apply_routes(session, state.routes, routes, now)
-            reconcile_due = (
-                state.last_reconciled_at is None or now - state.last_reconciled_at >= self.options.reconcile_every
-            )
-            reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
-            probe = not rescanning and not reconcile and len(slices) == 1 and slices[0].open
-            cached = None
-            if probe and self._counts_apply(routes):
-                cutoff = self.options.retention_cutoff(self.started_at)
-                cached = await cached_count(session, self.shop_id, window_start, None, cutoff)
-            values = slice_values(slices)
-            if first_sync:
-                values["last_reconciled_at"] = now  # a first backfill is as fresh as a reconciliation
-            await self.lease.fence(
-                session, **values, routes=route_map(routes), scan_key=key, backfill_from=backfill_from
-            )
-            self.run_id = await runs.start_run(
-                session,
-                shop_id=self.shop_id,
-                family_id=self.family_id,
-                trigger=self.trigger,
-                cursor_before=cursor_before,
-            )
-            await self._announce_progress(session, routes, processed=0)
-        if hidden_for:
-            family_data_changed(hidden_for)
+        routes = await load_routes(session, self.shop_id)
+        statuses = listing_statuses(self.shop.order_statuses)
+        key = scan_key(self.shop, statuses)
+        slices = slices_of(state)
+        cursor_before = tail_position(slices)
+        backfill_from = state.backfill_from
+        first_sync = not slices
+        rescan_for = needs_rescan(state.routes, routes)
+        rescanning = first_sync or state.scan_key != key or bool(rescan_for)
+        if rescanning:
+            if not first_sync:
+                logger.info(
+                    "scanning the window again",
+                    shop_id=self.shop_id,
+                    reason="shop or statuses changed" if state.scan_key != key else "families linked or rescoped",
+                    families=rescan_for,
+                )
+            slices = [Slice(Position(window_start), None)]
+            backfill_from = window_start
+        elif backfill_from is None or window_start < backfill_from:
+            # A longer history was asked for: scan the older part as a slice of its own.
+            slices.insert(0, Slice(Position(window_start), backfill_from or tail_position(slices)))
+            backfill_from = window_start
+        hidden_for = await self._apply_routes(session, state.routes, routes, now)
+        reconcile_due = (
+            state.last_reconciled_at is None or now - state.last_reconciled_at >= self.options.reconcile_every
+        )
+        reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
+        probe = not rescanning and not reconcile and len(slices) == 1 and slices[0].open
+        cached = None
+        if probe and self._counts_apply(routes):
+            cutoff = self.options.retention_cutoff(self.started_at)
+            cached = await cached_count(session, self.shop_id, window_start, None, cutoff)
+        values = slice_values(slices)
+        values.update(routes=route_map(routes), scan_key=key, backfill_from=backfill_from)
+        if first_sync:
+            values["last_reconciled_at"] = now  # a first backfill is as fresh as a reconciliation
+        await self.lease.store(session, state, values)
+        self.run_id = await runs.start_run(
+            session,
+            shop_id=self.shop_id,
+            family_id=self.family_id,
+            trigger=self.trigger,
+            cursor_before=cursor_before,
+        )
+        await self._announce_progress(session, routes, processed=0)
+        self._hidden_for = hidden_for
         self.tally.cursor = cursor_before
-        plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe, cached)
-        self._plan = plan
+        self._plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe,
+                           cached, first_sync)  # fmt: skip
+
+    def _started(self, plan: _Plan) -> None:
+        """What follows the commit of `prepare`: the caches of families whose orders it hid, the log."""
+        if self._hidden_for:
+            family_data_changed(self._hidden_for)
         logger.info(
             "sync started",
             shop_id=self.shop_id,
             run_id=self.run_id,
             trigger=self.trigger.value,
-            families=len(routes),
-            slices=len(slices),
-            cursor=cursor_before.isoformat() if cursor_before else None,
-            backfill=first_sync,
+            families=len(plan.routes),
+            slices=len(plan.slices),
+            cursor=plan.cursor_before.isoformat() if plan.cursor_before else None,
+            backfill=plan.backfill,
         )
-        return plan
 
     async def _apply_routes(
         self, session: AsyncSession, stored: dict[str, str] | None, routes: list[Route], now: datetime
@@ -501,7 +512,8 @@ class ShopSync:
             self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
 
     async def _finish(self, ended: _Ending, duration: float) -> SyncResult:
-        """Close the run record, update the shop's health and give the lease back, in one transaction."""
+        """Close the run record, update the shop's health and give the lease back, in one transaction (the last
+        two in one statement on PostgreSQL)."""
         status, error, reason = ended.status, ended.error, ended.reason
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
@@ -522,23 +534,22 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
-            await self.lease.release(session, **health, **tail)
             if self._plan is not None and status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
                 await announce(session, sync_events((route.family_id for route in self._plan.routes), finished))
-            if self.run_id is not None:
-                await runs.record_progress(
-                    session,
-                    self.run_id,
-                    counts,
-                    requests=requests_pages[0],
-                    pages=requests_pages[1],
-                    cursor_after=self.tally.cursor,
-                    status=status,
-                    error=reason,
-                )
+            assert self.run_id is not None  # `prepare` opened it
+            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
+            record = runs.progress_update(
+                self.run_id,
+                counts,
+                requests=requests_pages[0],
+                pages=requests_pages[1],
+                cursor_after=self.tally.cursor,
+                status=status,
+                error=reason,
+            )
+            await execute_together(session, self.lease.release_update(**health, **tail), record)
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=self.run_id,

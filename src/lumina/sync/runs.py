@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, Update, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.db.together import execute_together
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
 from lumina.sync.writer import WriteCounts
 
@@ -146,21 +147,31 @@ async def start_run(
     trigger: SyncTrigger,
     cursor_before: datetime | None,
 ) -> int:
-    """Open the run's record; returns its id. A plain INSERT ... RETURNING: the ORM's unit of work would cost a
-    few milliseconds of CPU, paid by every idle shop in every cycle."""
-    inserted = await session.scalar(
+    """Open the run's record under the shop's lease; returns its id. Runs of the shop still marked running belong
+    to a process that died (whoever holds the lease now knows): they are closed as abandoned, in the same statement
+    on PostgreSQL. A plain INSERT ... RETURNING: the ORM's unit of work would cost a few milliseconds of CPU, paid
+    by every idle shop in every cycle."""
+    now = datetime.now(UTC)
+    abandon = (
+        update(_RUNS)
+        .where(_RUNS.c.shop_id == shop_id, _RUNS.c.status == SyncRunStatus.RUNNING.value)
+        .values(status=SyncRunStatus.FAILED.value, finished_at=now, error=ABANDONED)
+    )
+    start = (
         insert(_RUNS)
         .values(
             shop_id=shop_id,
             family_id=family_id,
             trigger=trigger.value,
             status=SyncRunStatus.RUNNING.value,
-            started_at=datetime.now(UTC),
+            started_at=now,
             cursor_before=cursor_before,
             cursor_after=cursor_before,
+            **dict.fromkeys(("requests", "pages", "processed", "created", "updated", "unchanged", "deleted"), 0),
         )
-        .returning(SyncRun.id)
+        .returning(_RUNS.c.id)
     )
+    inserted = (await execute_together(session, abandon, start)).scalar()
     assert inserted is not None
     return int(inserted)
 
@@ -173,9 +184,21 @@ async def record_progress(
     requests: int,
     pages: int,
     cursor_after: datetime | None,
+) -> None:
+    await session.execute(progress_update(run_id, counts, requests=requests, pages=pages, cursor_after=cursor_after))
+
+
+def progress_update(
+    run_id: int,
+    counts: WriteCounts,
+    *,
+    requests: int,
+    pages: int,
+    cursor_after: datetime | None,
     status: SyncRunStatus | None = None,
     error: str | None = None,
-) -> None:
+) -> Update:
+    """The UPDATE that records the run's counters, and with `status` its end."""
     values: dict[str, object] = {
         "processed": counts.processed,
         "created": counts.created,
@@ -188,17 +211,7 @@ async def record_progress(
     }
     if status is not None:
         values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
-    await session.execute(update(_RUNS).where(SyncRun.id == run_id).values(**values))
-
-
-async def abandon_stale_runs(session: AsyncSession, shop_id: int) -> int:
-    """Runs of this shop still marked running belong to a process that died: whoever holds the lease now knows."""
-    result = await session.execute(
-        update(_RUNS)
-        .where(SyncRun.shop_id == shop_id, SyncRun.status == SyncRunStatus.RUNNING.value)
-        .values(status=SyncRunStatus.FAILED.value, finished_at=datetime.now(UTC), error=ABANDONED)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return update(_RUNS).where(_RUNS.c.id == run_id).values(**values)
 
 
 async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:

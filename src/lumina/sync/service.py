@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
 from lumina.logging import get_logger
@@ -133,45 +133,46 @@ class SyncCoordinator:
         if not task.cancelled():
             task.exception()  # retrieved here: the caller may have gone away
 
-    async def _claim(self, lease: ShopLease) -> ShopConnection | None:
-        """Take the shop's lease and read the shop, in one transaction; None when another process holds it."""
-        missing = NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
-        try:
-            taken, shop = await lease.acquire_and(lambda session: session.get(ShopConnection, lease.shop_id))
-        except IntegrityError as exc:  # the state row refers to a shop that does not exist
-            raise missing from exc
-        if not taken:
-            return None
-        if shop is None:
-            raise missing
-        return shop
+    async def _claim(self, lease: ShopLease, request: _Request) -> ShopSync | None:
+        """Take the shop's lease, read the shop and open its run, in one transaction; None when another process
+        holds the lease."""
+
+        async def begin(session: AsyncSession, state: ShopSyncState) -> ShopSync:
+            shop = await session.get(ShopConnection, lease.shop_id)
+            if shop is None:
+                raise NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
+            sync = ShopSync(
+                database=self.database,
+                shop=shop,
+                lease=lease,
+                client_factory=self.client_factory,
+                options=self.options,
+                trigger=request.trigger,
+                stop=self._stop,
+                days_back=request.days_back,
+                family_id=request.family_id,
+                reconcile=request.reconcile,
+                progress=request.progress,
+            )
+            await sync.prepare(session, state)
+            return sync
+
+        taken, sync = await lease.acquire_and(begin)
+        return sync if taken else None
 
     async def _run_shop(self, shop_id: int, request: _Request) -> SyncResult:
         lease = ShopLease(self.database, shop_id, self.owner, self.lease_ttl)
-        claiming = asyncio.ensure_future(self._claim(lease))
+        claiming = asyncio.ensure_future(self._claim(lease, request))
         try:
-            shop = await asyncio.shield(claiming)
+            sync = await asyncio.shield(claiming)
         except asyncio.CancelledError:
             await asyncio.wait([claiming])
-            if not claiming.cancelled() and claiming.exception() is None and claiming.result() is not None:
-                async with self.database.transaction() as session:
-                    await lease.release(session)
+            claimed = None if claiming.cancelled() or claiming.exception() is not None else claiming.result()
+            if claimed is not None:
+                await claimed.abandon()
             raise
-        if shop is None:
+        if sync is None:
             raise SyncAlreadyRunningError("A sync of this shop is already running in another process.")
-        sync = ShopSync(
-            database=self.database,
-            shop=shop,
-            lease=lease,
-            client_factory=self.client_factory,
-            options=self.options,
-            trigger=request.trigger,
-            stop=self._stop,
-            days_back=request.days_back,
-            family_id=request.family_id,
-            reconcile=request.reconcile,
-            progress=request.progress,
-        )
         return await sync.run()
 
     async def sync_family(

@@ -17,16 +17,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, or_, select, text, update
+from sqlalchemy import CursorResult, Table, Update, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
 from lumina.logging import get_logger
 from lumina.models import ShopSyncState
 from lumina.sync.cursor import Position, Slice
-from lumina.sync.errors import LeaseLostError
+from lumina.sync.errors import LeaseLostError, NoShopConfiguredError
 
 logger = get_logger("lumina.sync")
 
@@ -50,7 +50,12 @@ _ROW_HOLDER = text(
 T = TypeVar("T")
 
 
-async def _nothing(_session: AsyncSession) -> None:
+class _LockWaitError(Exception):
+    """The claim's bounded wait for the state row's lock ran out (only the claim's: the reading that follows it
+    in the transaction fails as any statement does)."""
+
+
+async def _nothing(_session: AsyncSession, _state: ShopSyncState) -> None:
     return None
 
 
@@ -123,29 +128,36 @@ class ShopLease:
         taken, _ = await self.acquire_and(_nothing)
         return taken
 
-    async def acquire_and(self, read: Callable[[AsyncSession], Awaitable[T]]) -> tuple[bool, T | None]:
-        """Take the lease and, once taken, `read` in the same transaction. On PostgreSQL the claim waits for the
-        state row's lock a bounded time: when it runs out past an expired lease, the session still holding the row
-        (a holder frozen mid-statement, its machine lost) is ended, its page rolled back, and the claim made again;
-        a live holder's row is answered as held."""
+    async def acquire_and(self, read: Callable[[AsyncSession, ShopSyncState], Awaitable[T]]) -> tuple[bool, T | None]:
+        """Take the lease and, once taken, `read` in the same transaction, given the state row as the claim left
+        it (not attached to the session). On PostgreSQL the claim waits for the state row's lock a bounded time:
+        when it runs out past an expired lease, the session still holding the row (a holder frozen mid-statement,
+        its machine lost) is ended, its page rolled back, and the claim made again; a live holder's row is
+        answered as held."""
         for attempt in range(2):
             try:
                 async with self.database.transaction() as session:
-                    if not await self._take(session):
+                    try:
+                        state = await self._take(session)
+                    except DBAPIError as error:
+                        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                            raise
+                        raise _LockWaitError from error  # ends the transaction, which the error aborted
+                    if state is None:
                         return False, None
-                    return True, await read(session)
-            except DBAPIError as error:
-                if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-                    raise
+                    return True, await read(session, state)
+            except _LockWaitError:
+                pass
             if attempt or not await self._end_expired_holder():
                 break
         return False, None
 
-    async def _take(self, session: AsyncSession) -> bool:
-        """Take the lease in the caller's transaction if it is free or expired; creates the state row on a shop's
-        first sync. One statement when the lease is free (an upsert whose update has the lease's condition); the
-        holder is read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the
-        wait for the row's lock is bounded for the rest of the transaction (`acquire_and` handles its end)."""
+    async def _take(self, session: AsyncSession) -> ShopSyncState | None:
+        """Take the lease in the caller's transaction if it is free or expired, and return the state row as taken
+        (None when held); creates the row on a shop's first sync. One statement when the lease is free (an upsert
+        whose update has the lease's condition, returning the row: the run reads nothing more of it); the holder is
+        read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the wait for the
+        row's lock is bounded for the rest of the transaction (`acquire_and` handles its end)."""
         now = datetime.now(UTC)
         held = {"lock_owner": self.owner, "lock_expires_at": now + self.ttl, "last_attempt_at": now}
         postgres = session.get_bind().dialect.name == "postgresql"
@@ -157,21 +169,32 @@ class ShopLease:
         )
         if postgres:
             await session.execute(_BOUNDED_LOCK_WAIT)
-        result = await session.execute(
-            (postgresql.insert if postgres else sqlite.insert)(_STATE)
-            .values(shop_id=self.shop_id, consecutive_failures=0, **held)
-            .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
-        )
-        if _rowcount(result) == 1:
-            return True
+        try:
+            taken = (
+                await session.execute(
+                    (postgresql.insert if postgres else sqlite.insert)(_STATE)
+                    .values(shop_id=self.shop_id, consecutive_failures=0, **held)
+                    .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
+                    .returning(*_STATE.c)
+                )
+            ).first()
+        except IntegrityError as exc:  # the row would refer to a shop that does not exist
+            raise NoShopConfiguredError(f"There is no shop with id {self.shop_id}.") from exc
+        if taken is not None:
+            return ShopSyncState(**taken._mapping)
         holder = await session.scalar(select(_STATE.c.lock_owner).where(_STATE.c.shop_id == self.shop_id))
         if holder is None or not _process_gone(holder):
-            return False
+            return None
         logger.info("taking over the lease of a process that stopped", shop_id=self.shop_id)
-        result = await session.execute(
-            update(_STATE).where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == holder).values(**held)
-        )
-        return _rowcount(result) == 1
+        taken = (
+            await session.execute(
+                update(_STATE)
+                .where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == holder)
+                .values(**held)
+                .returning(*_STATE.c)
+            )
+        ).first()
+        return None if taken is None else ShopSyncState(**taken._mapping)
 
     async def _end_expired_holder(self) -> bool:
         async with self.database.transaction() as session:
@@ -186,6 +209,14 @@ class ShopLease:
             logger.warning("ending the database session of a lease holder that stopped mid-statement",
                            shop_id=self.shop_id, backend=row.pid)  # fmt: skip
             return bool(await session.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": row.pid}))
+
+    async def store(self, session: AsyncSession, state: ShopSyncState, values: dict[str, Any]) -> None:
+        """Store `values` in the state row, in the transaction that took the lease (`state`: the row as taken, the
+        lease ours and the row locked until that transaction ends). Only what differs is written; nothing, when
+        nothing does (an unchanged shop's run)."""
+        changed = {name: value for name, value in values.items() if getattr(state, name) != value}
+        if changed:
+            await session.execute(update(_STATE).where(_STATE.c.shop_id == self.shop_id).values(**changed))
 
     async def fence(self, session: AsyncSession, **values: Any) -> None:
         """Update the state row in the caller's transaction, only while we hold the lease; renews it too."""
@@ -208,9 +239,13 @@ class ShopLease:
 
     async def release(self, session: AsyncSession, **values: Any) -> None:
         """Give the lease up, storing `values` with it, in the caller's transaction."""
-        await session.execute(
+        await session.execute(self.release_update(**values))
+
+    def release_update(self, **values: Any) -> Update:
+        """The UPDATE that gives the lease up (if still ours) and stores `values` with it."""
+        return (
             update(_STATE)
-            .where(ShopSyncState.shop_id == self.shop_id, ShopSyncState.lock_owner == self.owner)
+            .where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == self.owner)
             .values(lock_owner=None, lock_expires_at=None, **values)
         )
 

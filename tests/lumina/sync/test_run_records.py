@@ -1,0 +1,41 @@
+"""A run's record as the operator's history shows it: opening a shop's run closes the runs a dead process left
+running for that shop (on PostgreSQL in the same statement as the INSERT), and no other shop's."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lumina.context import ServiceContext
+from lumina.models import SyncRun, SyncTrigger
+from lumina.sync import runs
+from tests.factories import create_shop
+
+
+async def open_run(context: ServiceContext, shop_id: int) -> int:
+    async with context.database.transaction() as session:
+        return await runs.start_run(
+            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, cursor_before=None
+        )
+
+
+async def test_opening_a_run_closes_what_a_dead_process_left_running_for_that_shop_only(
+    context: ServiceContext,
+) -> None:
+    async with context.database.transaction() as session:
+        shop = await create_shop(session, context.secret_box, name="Shop")
+        other = await create_shop(session, context.secret_box, url="http://127.0.0.1:2", name="Other shop")
+        shop_id, other_id = shop.id, other.id
+    left_running = await open_run(context, shop_id)  # its process died before recording the run's end
+    others_run = await open_run(context, other_id)
+
+    opened = await open_run(context, shop_id)
+
+    async with context.database.transaction() as session:
+        records = {run.id: run for run in await session.scalars(select(SyncRun))}
+    assert {run_id: (run.status, run.error) for run_id, run in records.items()} == {
+        left_running: ("failed", runs.ABANDONED),
+        others_run: ("running", None),
+        opened: ("running", None),
+    }
+    assert records[left_running].finished_at is not None
+    assert (records[opened].requests, records[opened].processed, records[opened].finished_at) == (0, 0, None)
