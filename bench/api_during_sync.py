@@ -52,7 +52,7 @@ from lumina.jobs.sync_thread import ThreadedSync
 from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, RefreshToken, ShopConnection, SyncTrigger, User
-from lumina.sync import SyncResult
+from lumina.sync import SyncCoordinator, SyncResult
 
 PROBE_INTERVAL = 0.005
 SESSION = "bench-session"
@@ -244,11 +244,15 @@ def bench_settings(args: argparse.Namespace, workdir: Path) -> Settings:
     )
 
 
+def coordinator_for(args: argparse.Namespace, context: ServiceContext) -> SyncCoordinator:
+    return bench_coordinator(context, args.concurrency, args.days, args.requests_per_second or None)
+
+
 def backfill_in_process(args: argparse.Namespace, workdir: Path, shop_id: int) -> SyncResult:
     async def backfill() -> SyncResult:
         context = ServiceContext.from_settings(bench_settings(args, workdir))
         try:
-            coordinator = bench_coordinator(context, args.concurrency, args.days)
+            coordinator = coordinator_for(args, context)
             return await coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
         finally:
             await context.close()
@@ -264,15 +268,13 @@ async def backfills(
     service runs its syncs (`lumina.jobs.runtime`, started before the idle pass as with the service); or in
     another process (for reference: what the machine allows)."""
     if args.sync_on == "loop":
-        coordinator = bench_coordinator(context, args.concurrency, args.days)
+        coordinator = coordinator_for(args, context)
         yield lambda shop_id: coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
     elif args.sync_on == "process":
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             yield lambda shop_id: asyncio.wrap_future(pool.submit(backfill_in_process, args, workdir, shop_id))
     else:
-        engine = await ThreadedSync.start(
-            context, lambda own: (bench_coordinator(own, args.concurrency, args.days), None)
-        )
+        engine = await ThreadedSync.start(context, lambda own: (coordinator_for(args, own), None))
         try:
             yield lambda shop_id: engine.thread.run(engine.coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI))
         finally:
@@ -288,7 +290,7 @@ async def run(args: argparse.Namespace) -> None:
         context = ServiceContext.from_settings(settings)
         await upgrade(context.database)
         first_shop, second_shop, token = await prepare(context, first_url, second_url)
-        await bench_coordinator(context, args.concurrency, args.days).sync_shop(first_shop, trigger=SyncTrigger.CLI)
+        await coordinator_for(args, context).sync_shop(first_shop, trigger=SyncTrigger.CLI)
         try:
             async with backfills(args, context, workdir) as backfill_of:
                 await measure(args, context, backfill_of, second_shop, token)
@@ -338,7 +340,8 @@ async def measure(
         f"load average {os.getloadavg()[0]:.1f}"
     )
     print(f"database: {context.database.engine.dialect.name}; read cache {args.cache_seconds:g} s; backfill of "
-          f"{result.created} orders ({args.latency_ms:g} ms latency, concurrency {args.concurrency}) in {wall:.1f} s; "
+          f"{result.created} orders ({args.latency_ms:g} ms latency, concurrency {args.concurrency}, "
+          f"{args.requests_per_second or 'no'} requests per second limit) in {wall:.1f} s; "
           f"{len(idle[CPU])} requests idle, {len(busy[CPU])} during the sync "
           f"({os.cpu_count()} cores)")  # fmt: skip
     table(idle, busy)
@@ -358,9 +361,15 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--requests", type=int, default=1500, help="requests of the idle pass")
     parser.add_argument(
+        "--requests-per-second",
+        type=float,
+        default=0.0,
+        help="the backfill's request rate (0: as fast as the shop answers; the service's default is 5)",
+    )
+    parser.add_argument(
         "--sync-on",
         choices=("loop", "thread", "process"),
-        default="loop",
+        default="thread",
         help="the backfill on the requests' loop, on its own thread and loop, or in another process",
     )
     parser.add_argument("--switch-interval-ms", type=float, default=0.0, help="sys.setswitchinterval (0: default)")

@@ -93,15 +93,17 @@ def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Po
     raise SystemExit("woosim did not start")
 
 
-def bench_coordinator(context: ServiceContext, concurrency: int, days: int) -> SyncCoordinator:
-    """Syncs of the simulated shops, without the polite request rate a real shop gets."""
+def bench_coordinator(
+    context: ServiceContext, concurrency: int, days: int, requests_per_second: float | None = None
+) -> SyncCoordinator:
+    """Syncs of the simulated shops, without the polite request rate a real shop gets unless one is given."""
 
     def client_factory(row: ShopConnection) -> WooClient:
         return WooClient(
             row.url,
             WooCredentials(KEY, SECRET),
             auth_mode=AuthMode.AUTO,
-            limits=ClientLimits(max_concurrency=concurrency, requests_per_second=None, timeout=60.0),
+            limits=ClientLimits(max_concurrency=concurrency, requests_per_second=requests_per_second, timeout=60.0),
             retry=RetryPolicy(),
         )
 
