@@ -237,10 +237,6 @@ class ShopLease:
             return False
         return True
 
-    async def release(self, session: AsyncSession, **values: Any) -> None:
-        """Give the lease up, storing `values` with it, in the caller's transaction."""
-        await session.execute(self.release_update(**values))
-
     def release_update(self, **values: Any) -> Update:
         """The UPDATE that gives the lease up (if still ours) and stores `values` with it."""
         return (
