@@ -9,6 +9,7 @@ changed families) reaches this loop through `lumina.kit.loop_thread`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -19,6 +20,10 @@ from lumina.kit.loop_thread import LoopThread
 from lumina.models import SyncTrigger
 from lumina.sync import SyncCoordinator, SyncResult
 from lumina.sync.service import DEFAULT_STOP_GRACE
+
+# How long a thread may hold the interpreter while another waits for it (Python's default is 5 ms): a request's
+# every hop (to the database's thread and back) waits up to this long behind the sync's threads.
+SWITCH_INTERVAL = 0.0005
 
 # What runs on the thread: the coordinator, and in embedded mode the scheduler that drives it.
 Parts = tuple[SyncCoordinator, Scheduler | None]
@@ -57,6 +62,7 @@ class ThreadedSync:
     async def start(cls, context: ServiceContext, make: Callable[[ServiceContext], Parts]) -> ThreadedSync:
         """Start the thread and `make` the coordinator (and scheduler) there, on a context with its own database
         engine; the scheduler is not started."""
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         thread = LoopThread("lumina-sync", between_steps=FOREGROUND.give_way)
         await thread.start()
         own = context.with_own_database()

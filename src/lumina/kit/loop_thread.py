@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-# How long a thread may hold the interpreter while another waits for it (Python's default is 5 ms): a request's
-# every hop (to the database's thread and back) waits up to this long behind the background thread.
-SWITCH_INTERVAL = 0.0005
 
 _home = threading.local()
 
@@ -78,7 +73,6 @@ class LoopThread:
                 loop.run_until_complete(loop.shutdown_default_executor())
                 loop.close()
 
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._thread = threading.Thread(target=main, name=self.name, daemon=True)
         self._thread.start()
         await asyncio.to_thread(ready.wait)
