@@ -515,6 +515,9 @@ class ShopSync:
         """Close the run record, update the shop's health and give the lease back, in one transaction (the last
         two in one statement on PostgreSQL)."""
         status, error, reason = ended.status, ended.error, ended.reason
+        plan, run_id = self._plan, self.run_id
+        assert plan is not None  # `prepare` made it
+        assert run_id is not None  # and opened the run
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
         async with self.database.transaction() as session:
@@ -534,14 +537,13 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            if self._plan is not None and status is not SyncRunStatus.CANCELLED:
+            if status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
-                await announce(session, sync_events((route.family_id for route in self._plan.routes), finished))
-            assert self.run_id is not None  # `prepare` opened it
+                await announce(session, sync_events((route.family_id for route in plan.routes), finished))
             tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
             record = runs.progress_update(
-                self.run_id,
+                run_id,
                 counts,
                 requests=requests_pages[0],
                 pages=requests_pages[1],
@@ -552,7 +554,7 @@ class ShopSync:
             await execute_together(session, self.lease.release_update(**health, **tail), record)
         result = SyncResult(
             shop_id=self.shop_id,
-            run_id=self.run_id,
+            run_id=run_id,
             status=status.value,
             trigger=self.trigger.value,
             processed=counts.processed,
@@ -567,7 +569,7 @@ class ShopSync:
             duration_seconds=round(duration, 3),
             error=reason,
             family_id=self.family_id,
-            cursor_before=self._plan.cursor_before if self._plan else None,
+            cursor_before=plan.cursor_before,
             cursor_after=self.tally.cursor,
             reconciled=ended.reconciled,
         )

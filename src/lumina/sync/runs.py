@@ -167,6 +167,7 @@ async def start_run(
             started_at=now,
             cursor_before=cursor_before,
             cursor_after=cursor_before,
+            # Given here: the columns' Python-side defaults are not applied to an INSERT that carries a CTE.
             **dict.fromkeys(("requests", "pages", "processed", "created", "updated", "unchanged", "deleted"), 0),
         )
         .returning(_RUNS.c.id)
