@@ -14,7 +14,9 @@ Write = Insert | Update | Delete
 async def execute_together(session: AsyncSession, *writes: Write) -> Result[Any]:
     """Run `writes` in the caller's transaction and return the last one's result. On PostgreSQL they are one
     statement, the others CTEs of the last, which all see the rows as they were before it: only writes to rows
-    that none of the others reads or writes belong together. Elsewhere (SQLite, in-process) one after the other."""
+    that none of the others reads or writes belong together. PostgreSQL locks their rows in no defined order: writes
+    to rows that other transactions lock in a set order (a run's lease, then its record) do not belong together
+    either. Elsewhere (SQLite, in-process) one after the other."""
     *others, last = writes
     if session.get_bind().dialect.name == "postgresql":
         for number, write in enumerate(others):

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.config import Settings
 from lumina.db import Database
-from lumina.db.together import execute_together
 from lumina.kit.changes import family_data_changed
 from lumina.live.announce import OrderChange, announce, iso, order_events, sync_events
 from lumina.logging import get_logger
@@ -512,8 +511,7 @@ class ShopSync:
             self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
 
     async def _finish(self, ended: _Ending, duration: float) -> SyncResult:
-        """Close the run record, update the shop's health and give the lease back, in one transaction (the last
-        two in one statement on PostgreSQL)."""
+        """Close the run record, update the shop's health and give the lease back, in one transaction."""
         status, error, reason = ended.status, ended.error, ended.reason
         plan, run_id = self._plan, self.run_id
         assert plan is not None  # `prepare` made it
@@ -551,7 +549,11 @@ class ShopSync:
                 status=status,
                 error=reason,
             )
-            await execute_together(session, self.lease.release_update(**health, **tail), record)
+            # The lease's row, then the run's: the order a page's transaction locks them in (a cancelled page's may
+            # still be ending on the server), so that one waits for the other instead of deadlocking. One statement
+            # of both would leave PostgreSQL free to take them in either order.
+            await session.execute(self.lease.release_update(**health, **tail))
+            await session.execute(record)
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=run_id,
