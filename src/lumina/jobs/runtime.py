@@ -13,7 +13,6 @@ backfill's pages never queue ahead of the requests' steps on their loop, but sha
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from lumina.config import SyncIsolation
@@ -65,15 +64,14 @@ async def start(context: ServiceContext) -> None:
         logger.info("sync runs on the task queue: `lumina worker` processes run and schedule it")
         return
     if context.settings.sync_isolation is SyncIsolation.PROCESS:
-        engine: ProcessSync | ThreadedSync = await ProcessSync.start(context)
-        here = scheduler_for(context, engine)  # on this loop: it only decides when
-        scheduler: Scheduler | None = here
-        start_scheduler: Callable[[], Awaitable[None]] = here.start
+        child = await ProcessSync.start(context)
+        scheduler = scheduler_for(context, child)  # on this loop: it only decides when
+        context.components.update(sync=child, scheduler=scheduler)
+        start_scheduler = scheduler.start
     else:
         thread = await ThreadedSync.start(context, build)
-        engine, scheduler, start_scheduler = thread, thread.scheduler, thread.start_scheduler
-    context.components["sync"] = engine
-    context.components["scheduler"] = scheduler
+        context.components.update(sync=thread, scheduler=thread.scheduler)
+        start_scheduler = thread.start_scheduler
     if context.settings.scheduler_enabled:
         await start_scheduler()
     else:
