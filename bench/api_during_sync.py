@@ -1,17 +1,21 @@
-"""The orders API while a backfill runs in the same process: p50/p99 of the list, stats and one order with no
-sync (idle) and during a first sync of another shop, in one run (the embedded mode).
+"""The orders API while a backfill runs in the embedded mode: p50/p99 of the list, stats and one order with no sync
+(idle) and during a first sync of another shop, in one run, for each placement of the sync asked for.
 
-    .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 20 --sync-on child thread
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 200 --requests-per-second 5 \
+        --sync-on child thread
     .venv/bin/python bench/api_during_sync.py --orders 20000 --latency-ms 0 --cache-seconds 1.5
     .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on loop      # as before: on the requests' loop
-    .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on process   # reference: another process
+    .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on process   # reference: a pool's process
 
 Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py). The first
-(`--family-orders`) is mirrored first into the family whose member sends the requests; then the requests are timed
-with no sync (idle), and again while the second shop's `--orders` are backfilled into another family by a
-SyncCoordinator: on a thread and event loop of its own with its own database engine, as the service runs it
-(`--sync-on thread`, the default); on the app's own loop (`loop`, as the service did before); or, for reference, in
-another process on the same database (`process`). Requests go through the whole app with httpx's ASGITransport,
+(`--family-orders`) is mirrored first into the family whose member sends the requests; then, for each placement in
+turn, the requests are timed with no sync (idle), and again while the second shop's `--orders` are backfilled into
+a family of its own (a shop row of its own for the same simulated shop): in the service's child process, with the
+service's own code (`--sync-on child`, the default: `ProcessSync`, SYNC_ISOLATION=process, at `--niceness`); on a
+thread and event loop of its own with its own database engine (`thread`: SYNC_ISOLATION=thread); on the app's own
+loop (`loop`, as the service did before); or, for reference, in a process pool's process on the same database
+(`process`). Requests go through the whole app with httpx's ASGITransport,
 one at a time, rotating over the list, stats and one order: `--requests` idle, then as many as fit in the sync.
 `--cache-seconds 0` (the default) reads the database for every request; with the read cache on, the family's
 answers stay cached (the sync writes another family's orders), so what the sync adds is what holds the loop.
@@ -40,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backfill import ENCRYPTION_KEY, KEY, SECRET, bench_coordinator, start_shop, stop_shop
@@ -48,6 +53,7 @@ from lumina.auth.tokens import issue_access_token
 from lumina.config import Environment, Settings
 from lumina.context import ServiceContext
 from lumina.db.migrate import upgrade
+from lumina.jobs.sync_process import NICENESS, ProcessSync
 from lumina.jobs.sync_thread import ThreadedSync
 from lumina.kit.crypto import SecretBox, key_hint
 from lumina.kit.heap import settle_after_startup
@@ -55,6 +61,7 @@ from lumina.models import Family, FamilyShop, RefreshToken, ShopConnection, Sync
 from lumina.sync import SyncCoordinator, SyncResult
 
 PROBE_INTERVAL = 0.005
+UNLIMITED = 1e9  # requests per second: as fast as the shop answers
 SESSION = "bench-session"
 
 
@@ -138,29 +145,32 @@ def _place(handle: asyncio.events.Handle) -> str:
     return getattr(callback, "__qualname__", repr(callback))
 
 
-async def prepare(context: ServiceContext, first: str, second: str) -> tuple[int, int, str]:
-    """Two families, each with its shop; the first family's member's token. Returns (first shop, second shop,
-    token)."""
+async def family_with_shop(session: AsyncSession, name: str, url: str) -> tuple[int, int]:
+    """A family linked to a shop row of its own for `url`: (family id, shop id). Each placement measured in a run
+    backfills a shop row of its own for the same simulated shop."""
     box = SecretBox(ENCRYPTION_KEY)
+    shop = ShopConnection(name=f"shop of {name}", url=url, consumer_key_encrypted=box.encrypt(KEY),
+                          consumer_secret_encrypted=box.encrypt(SECRET), key_hint=key_hint(KEY))  # fmt: skip
+    family = Family(name=name)
+    session.add_all([shop, family])
+    await session.flush()
+    session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
+    return family.id, shop.id
+
+
+async def prepare(context: ServiceContext, first: str) -> tuple[int, str]:
+    """The measured family with its shop, and its member's token. Returns (shop, token)."""
     async with context.database.transaction() as session:
-        shops = [
-            ShopConnection(name=f"shop {n}", url=url, consumer_key_encrypted=box.encrypt(KEY),
-                           consumer_secret_encrypted=box.encrypt(SECRET), key_hint=key_hint(KEY))
-            for n, url in enumerate((first, second), 1)
-        ]  # fmt: skip
-        families = [Family(name="Measured family"), Family(name="Synced family")]
-        session.add_all([*shops, *families])
-        await session.flush()
-        session.add_all([FamilyShop(family_id=f.id, shop_id=s.id) for f, s in zip(families, shops, strict=True)])
-        user = User(family_id=families[0].id, email="member@example.com", name="Member", password_hash="x")
+        family_id, shop_id = await family_with_shop(session, "Measured family", first)
+        user = User(family_id=family_id, email="member@example.com", name="Member", password_hash="x")
         session.add(user)
         await session.flush()
         now = datetime.now(UTC)
         session.add(RefreshToken(user_id=user.id, chain_id=SESSION, token_hash="0" * 64,
                                  expires_at=now + timedelta(days=1)))  # fmt: skip
-        token = issue_access_token(context.jwt_secret, user_id=user.id, family_id=families[0].id, role="member",
+        token = issue_access_token(context.jwt_secret, user_id=user.id, family_id=family_id, role="member",
                                    session_id=SESSION, now=now, lifetime=timedelta(hours=6))  # fmt: skip
-        return shops[0].id, shops[1].id, token
+        return shop_id, token
 
 
 async def first_order_ids(client: httpx.AsyncClient, headers: dict[str, str]) -> list[int]:
@@ -215,7 +225,9 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return 1000 * statistics.median(ordered), 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def table(idle: Timings, busy: Timings) -> None:
+def table(idle: Timings, busy: Timings) -> str:
+    """Print the figures; return the client-timed p99 ratios of the paths, as "a / b / cx"."""
+    ratios = []
     print(f"{'':16} {'idle p50':>9} {'idle p99':>9} {'sync p50':>9} {'sync p99':>9} {'p99 ratio':>10}  (ms)")
     for name in idle:
         if name in (CPU, OTHERS):
@@ -223,12 +235,15 @@ def table(idle: Timings, busy: Timings) -> None:
         idle_p50, idle_p99 = percentiles(idle[name])
         busy_p50, busy_p99 = percentiles(busy[name])
         print(f"{name:16} {idle_p50:9.2f} {idle_p99:9.2f} {busy_p50:9.2f} {busy_p99:9.2f} {busy_p99 / idle_p99:9.2f}x")
+        if IN_APP not in name:
+            ratios.append(f"{busy_p99 / idle_p99:.2f}")
     (idle_cpu, _), (busy_cpu, _) = percentiles(idle[CPU]), percentiles(busy[CPU])
     print(f"the requests' thread's CPU per request, median: idle {idle_cpu:.2f} ms, during the sync {busy_cpu:.2f} ms")
     (idle_others, _), (busy_others, _) = percentiles(idle[OTHERS]), percentiles(busy[OTHERS])
     busy_total = 1000 * sum(busy[OTHERS]) / len(busy[OTHERS])
     print(f"the process's other threads' CPU during a request, median: idle {idle_others:.2f} ms, during the sync "
           f"{busy_others:.2f} ms (mean {busy_total:.2f} ms)")  # fmt: skip
+    return " / ".join(ratios) + "x"
 
 
 def bench_settings(args: argparse.Namespace, workdir: Path) -> Settings:
@@ -240,7 +255,11 @@ def bench_settings(args: argparse.Namespace, workdir: Path) -> Settings:
         encryption_key=ENCRYPTION_KEY,
         jwt_secret=ENCRYPTION_KEY,
         orders_cache_seconds=args.cache_seconds,
+        # What `coordinator_for` gives the other placements, for the child, which builds its own from the settings.
         sync_max_concurrency=args.concurrency,
+        sync_days_back=args.days + 1,
+        sync_requests_per_second=args.requests_per_second or UNLIMITED,
+        allow_private_shop_urls=True,
     )
 
 
@@ -262,15 +281,22 @@ def backfill_in_process(args: argparse.Namespace, workdir: Path, shop_id: int) -
 
 @contextlib.asynccontextmanager
 async def backfills(
-    args: argparse.Namespace, context: ServiceContext, workdir: Path
+    args: argparse.Namespace, placement: str, context: ServiceContext, workdir: Path
 ) -> AsyncIterator[Callable[[int], Awaitable[SyncResult]]]:
-    """Backfills on the requests' loop; on a thread and loop of their own with their own database engine, as the
-    service runs its syncs (`lumina.jobs.runtime`, started before the idle pass as with the service); or in
-    another process (for reference: what the machine allows)."""
-    if args.sync_on == "loop":
+    """Backfills in the service's child process (`ProcessSync`, SYNC_ISOLATION=process: the service's own code);
+    on a thread and loop of their own with their own database engine (`ThreadedSync`, SYNC_ISOLATION=thread);
+    on the requests' loop; or in another process run by a pool (for reference). The engines start before the idle
+    pass, as with the service."""
+    if placement == "child":
+        child = await ProcessSync.start(context, niceness=args.niceness)
+        try:
+            yield lambda shop_id: _only(child.sync_all(trigger=SyncTrigger.CLI, shop_ids=[shop_id]))
+        finally:
+            await child.close()
+    elif placement == "loop":
         coordinator = coordinator_for(args, context)
         yield lambda shop_id: coordinator.sync_shop(shop_id, trigger=SyncTrigger.CLI)
-    elif args.sync_on == "process":
+    elif placement == "process":
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             yield lambda shop_id: asyncio.wrap_future(pool.submit(backfill_in_process, args, workdir, shop_id))
     else:
@@ -281,6 +307,11 @@ async def backfills(
             await engine.close()
 
 
+async def _only(results: Awaitable[list[SyncResult]]) -> SyncResult:
+    [result] = await results
+    return result
+
+
 async def run(args: argparse.Namespace) -> None:
     first, first_url = start_shop(args.family_orders, 0, args.days)
     second, second_url = start_shop(args.orders, args.latency_ms, args.days)
@@ -289,25 +320,35 @@ async def run(args: argparse.Namespace) -> None:
         settings = bench_settings(args, workdir)
         context = ServiceContext.from_settings(settings)
         await upgrade(context.database)
-        first_shop, second_shop, token = await prepare(context, first_url, second_url)
+        first_shop, token = await prepare(context, first_url)
         await coordinator_for(args, context).sync_shop(first_shop, trigger=SyncTrigger.CLI)
+        ratios: dict[str, str] = {}
         try:
-            async with backfills(args, context, workdir) as backfill_of:
-                await measure(args, context, backfill_of, second_shop, token)
+            for placement in args.sync_on:
+                async with context.database.transaction() as session:
+                    _family, shop_id = await family_with_shop(session, f"Synced on {placement}", second_url)
+                async with backfills(args, placement, context, workdir) as backfill_of:
+                    ratios[placement] = await measure(args, placement, context, backfill_of, shop_id, token)
         finally:
             await context.close()
     finally:
         stop_shop(first)
         stop_shop(second)
+    print(f"\np99 during / idle (list / stats / one order), load average {os.getloadavg()[0]:.1f} at the end:")
+    for placement, ratio in ratios.items():
+        print(f"  {placement:8} {ratio}")
 
 
 async def measure(
     args: argparse.Namespace,
+    placement: str,
     context: ServiceContext,
     backfill_of: Callable[[int], Awaitable[SyncResult]],
     shop_id: int,
     token: str,
-) -> None:
+) -> str:
+    """Time the requests idle, then during the backfill of `shop_id`; print the figures and return the p99
+    ratios."""
     headers = {"Authorization": f"Bearer {token}"}
     app = InApp(create_app(context=context))
     transport = httpx.ASGITransport(app=app)
@@ -336,7 +377,7 @@ async def measure(
     if result.status != "succeeded":
         raise SystemExit(f"the sync did not succeed: {result.error}")
     print(
-        f"sync on {args.sync_on}; switch interval {1000 * sys.getswitchinterval():g} ms; "
+        f"\nsync on {placement}; switch interval {1000 * sys.getswitchinterval():g} ms; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     print(f"database: {context.database.engine.dialect.name}; read cache {args.cache_seconds:g} s; backfill of "
@@ -344,10 +385,11 @@ async def measure(
           f"{args.requests_per_second or 'no'} requests per second limit) in {wall:.1f} s; "
           f"{len(idle[CPU])} requests idle, {len(busy[CPU])} during the sync "
           f"({os.cpu_count()} cores)")  # fmt: skip
-    table(idle, busy)
+    ratios = table(idle, busy)
     print(f"idle: {idle_lag.summary()}\n      {idle_held.summary()}")
     print(f"sync: {busy_lag.summary()}\n      {busy_held.summary()}")
     busy_held.report()
+    return ratios
 
 
 def main() -> None:
@@ -368,10 +410,14 @@ def main() -> None:
     )
     parser.add_argument(
         "--sync-on",
-        choices=("loop", "thread", "process"),
-        default="thread",
-        help="the backfill on the requests' loop, on its own thread and loop, or in another process",
+        nargs="+",
+        choices=("child", "thread", "loop", "process"),
+        default=["child"],
+        help="where the backfill runs, each in turn in one run (a shop row of its own each): the service's child "
+        "process (SYNC_ISOLATION=process), its thread (SYNC_ISOLATION=thread), the requests' loop, or a pool's "
+        "process (reference)",
     )
+    parser.add_argument("--niceness", type=int, default=NICENESS, help="the child process's (--sync-on child)")
     parser.add_argument("--switch-interval-ms", type=float, default=0.0, help="sys.setswitchinterval (0: default)")
     parser.add_argument("--held-ms", type=float, default=2.0, help="list callbacks that held the loop this long")
     args = parser.parse_args()

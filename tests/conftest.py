@@ -131,6 +131,8 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "scheduler_enabled": False,
         "sync_on_startup": False,
         "allow_private_shop_urls": True,
+        # A child process per app would slow the suite: the tests of the process engine ask for it.
+        "sync_isolation": "thread",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]

@@ -54,6 +54,11 @@ class SyncRunner(StrEnum):
     QUEUE = "queue"  # `lumina worker` processes run them from procrastinate's queue in PostgreSQL
 
 
+class SyncIsolation(StrEnum):
+    PROCESS = "process"  # embedded syncs run in a child process of `lumina serve`: requests keep the interpreter
+    THREAD = "thread"  # on a thread of the API process: one process, but a backfill slows the answers (GIL)
+
+
 class ConfigError(Exception):
     """A setting that keeps the service from starting; the message names the variable to set."""
 
@@ -81,6 +86,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=0, description="0 keeps every order.")
     scheduler_enabled: bool = True
     sync_runner: SyncRunner = SyncRunner.EMBEDDED
+    sync_isolation: SyncIsolation = SyncIsolation.PROCESS
     queue_worker_timeout: float = Field(
         default=30.0, ge=1, description="Seconds without a heartbeat after which a worker's job is taken over."
     )

@@ -35,10 +35,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 9
     raise AssertionError(f"{url} did not come up")
 
 
-def test_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("WC_", "DATABASE_URL", "LUMINA_ENV"))},
+def serve_environment(tmp_path: Path, port: int) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("WC_", "DATABASE_URL", "LUMINA_ENV", "SYNC_"))},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'lumina.db'}",
         "DATA_DIR": str(tmp_path),
         "PORT": str(port),
@@ -46,12 +45,44 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
         "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
         "LOG_FORMAT": "json",
     }
-    process = subprocess.Popen(
+
+
+def start_serve(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
+    """`lumina serve` in a process group of its own, as a terminal starts it."""
+    return subprocess.Popen(
         [sys.executable, "-c", "from lumina.cli import main; main()", "serve"],
-        env=env,
+        env=serve_environment(tmp_path, port),
         cwd=tmp_path,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
+
+
+def sync_children(pid: int) -> list[int]:
+    """The live sync processes `pid` started (lumina.jobs.sync_child), from /proc (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            command = stat.with_name("cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z" and b"lumina.jobs.sync_child" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # ended, not yet reaped by whoever adopted it
+
+
+def test_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_serve(tmp_path, port)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
         process.send_signal(signal.SIGTERM)
@@ -88,3 +119,37 @@ def test_serve_refuses_weak_secret_in_production(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "JWT_SECRET" in result.stderr.decode()
+
+
+def test_ctrl_c_stops_serve_and_its_sync_process_without_a_traceback(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_serve(tmp_path, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
+        [child] = sync_children(process.pid)
+        os.killpg(process.pid, signal.SIGINT)  # a terminal signals the whole group: the child waits to be told
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    logs = stderr.decode()
+    assert process.returncode in (0, -signal.SIGINT)
+    assert gone(child)
+    assert "service stopped" in logs
+    assert "Traceback" not in logs
+    assert "sync process ended" not in logs
+
+
+def test_the_sync_process_ends_when_serve_is_killed(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_serve(tmp_path, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
+        [child] = sync_children(process.pid)
+        process.kill()  # no shut-down at all: the child reads the end of its channel
+        process.communicate(timeout=30)
+        deadline = time.monotonic() + 30
+        while not gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        process.kill()
+    assert gone(child)

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from lumina.jobs import gauges
+from lumina.jobs.sync_process import ProcessSync
+from lumina.sync import metrics as sync_metrics
 
 REQUESTS = Counter("lumina_http_requests_total", "HTTP requests served.", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -22,7 +24,11 @@ router = APIRouter(tags=["health"])
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
     """HTTP figures of this process, sync figures of the runs it did, and the database's lag and queue gauges."""
-    await gauges.refresh(request.app.state.context)
+    context = request.app.state.context
+    await gauges.refresh(context)
+    engine = context.components.get("sync")
+    if isinstance(engine, ProcessSync):  # the runs are counted in its process
+        return Response(sync_metrics.exposition(await engine.run_figures()), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

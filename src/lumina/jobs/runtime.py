@@ -4,18 +4,24 @@ Embedded mode: the coordinator and the scheduler run here. Queue mode (SYNC_RUNN
 only the syncs a request asks for and waits on (`POST /orders/sync`, under the shop's lease), the queue takes the
 rest (`POST /orders/sync/all` enqueues), and the workers keep the schedule; no scheduler runs here.
 
-In both, the coordinator (and the scheduler) run on a thread and event loop of their own with their own database
-engine (`lumina.jobs.sync_thread`): a backfill's pages never queue ahead of the requests' steps on their loop.
+In embedded mode the coordinator runs in a child process (`lumina.jobs.sync_process`, SYNC_ISOLATION=process, the
+default): a backfill takes neither the requests' loop nor their interpreter; the scheduler stays here and asks it.
+With SYNC_ISOLATION=thread, and in queue mode (the heavy work is the workers'), the coordinator (and the scheduler)
+run on a thread and event loop of their own with their own database engine (`lumina.jobs.sync_thread`): a
+backfill's pages never queue ahead of the requests' steps on their loop, but share the interpreter.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from lumina.config import SyncIsolation
 from lumina.context import ServiceContext
 from lumina.jobs.daily import purge_expired_credentials
+from lumina.jobs.engine import SyncEngine
 from lumina.jobs.scheduler import Scheduler
-from lumina.jobs.sync_thread import SyncEngine, ThreadedSync
+from lumina.jobs.sync_process import ProcessSync
+from lumina.jobs.sync_thread import ThreadedSync
 from lumina.logging import get_logger
 from lumina.queue import SyncQueue
 from lumina.sync import SyncCoordinator
@@ -26,11 +32,16 @@ logger = get_logger("lumina.jobs")
 
 
 def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
-    """The embedded mode's coordinator and scheduler (not started)."""
-    settings = context.settings
+    """The embedded mode's coordinator and scheduler (not started), on one loop."""
     coordinator = SyncCoordinator(context)
-    scheduler = Scheduler(
-        coordinator,
+    return coordinator, scheduler_for(context, coordinator)
+
+
+def scheduler_for(context: ServiceContext, engine: SyncEngine) -> Scheduler:
+    """The embedded mode's scheduler of `engine` (not started)."""
+    settings = context.settings
+    return Scheduler(
+        engine,
         context.database,
         interval=timedelta(minutes=settings.sync_interval),
         run_at_start=settings.sync_on_startup,
@@ -38,13 +49,12 @@ def build(context: ServiceContext) -> tuple[SyncCoordinator, Scheduler]:
         housekeeping=[lambda: purge_expired_credentials(context)],
         after_cycle=[lambda: keep_webhooks(context)],
     )
-    return coordinator, scheduler
 
 
 async def start(context: ServiceContext) -> None:
-    """Put the engine in `context.components["sync"]` (a `ThreadedSync`); in embedded mode the scheduler too
-    ("scheduler"), started when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP); in queue mode the
-    open queue ("queue"). Returns at once."""
+    """Put the engine in `context.components["sync"]` (a `ProcessSync` or `ThreadedSync`); in embedded mode the
+    scheduler too ("scheduler"), started when SCHEDULER_ENABLED (its first cycle at once when SYNC_ON_STARTUP); in
+    queue mode the open queue ("queue"). Returns once the engine takes calls."""
     sync_metrics.configure(per_shop=context.settings.metrics_per_shop)
     if context.settings.queued:
         queue = SyncQueue(context.settings)
@@ -53,11 +63,17 @@ async def start(context: ServiceContext) -> None:
         context.components["sync"] = await ThreadedSync.start(context, lambda own: (SyncCoordinator(own), None))
         logger.info("sync runs on the task queue: `lumina worker` processes run and schedule it")
         return
-    engine = await ThreadedSync.start(context, build)
-    context.components["sync"] = engine
-    context.components["scheduler"] = engine.scheduler
+    if context.settings.sync_isolation is SyncIsolation.PROCESS:
+        child = await ProcessSync.start(context)
+        scheduler = scheduler_for(context, child)  # on this loop: it only decides when
+        context.components.update(sync=child, scheduler=scheduler)
+        start_scheduler = scheduler.start
+    else:
+        thread = await ThreadedSync.start(context, build)
+        context.components.update(sync=thread, scheduler=thread.scheduler)
+        start_scheduler = thread.start_scheduler
     if context.settings.scheduler_enabled:
-        await engine.start_scheduler()
+        await start_scheduler()
     else:
         logger.info("scheduler disabled: syncs run only when asked (or on a worker)")
 
@@ -68,11 +84,13 @@ async def stop(context: ServiceContext) -> None:
     engine: SyncEngine | None = context.components.get("sync")
     queue: SyncQueue | None = context.components.pop("queue", None)
     if isinstance(engine, ThreadedSync):
-        await engine.close()
-    else:  # parts put on the requests' loop (tests)
+        await engine.close()  # its scheduler with it, on its thread
+    else:
         if scheduler is not None:
             await scheduler.stop()
-        if engine is not None:
+        if isinstance(engine, ProcessSync):
+            await engine.close()
+        elif engine is not None:  # parts put on the requests' loop (tests)
             await engine.stop()
     if queue is not None:
         await queue.close()

@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 
 from lumina.db import Database
 from lumina.jobs.daily import DailyJob, run_daily
+from lumina.jobs.engine import SyncEngine
 from lumina.logging import get_logger
 from lumina.models import SyncTrigger
-from lumina.sync import SyncCoordinator, SyncResult
+from lumina.sync import SyncResult
 from lumina.sync.service import DEFAULT_STOP_GRACE
 
 logger = get_logger("lumina.jobs")
@@ -43,7 +44,7 @@ class Scheduler:
 
     def __init__(
         self,
-        coordinator: SyncCoordinator,
+        coordinator: SyncEngine,
         database: Database,
         *,
         interval: timedelta,

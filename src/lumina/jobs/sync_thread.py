@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 from lumina.context import ServiceContext
 from lumina.jobs.scheduler import Scheduler
@@ -27,23 +26,6 @@ SWITCH_INTERVAL = 0.0005
 
 # What runs on the thread: the coordinator, and in embedded mode the scheduler that drives it.
 Parts = tuple[SyncCoordinator, Scheduler | None]
-
-
-class SyncEngine(Protocol):
-    """What the API asks of the sync engine: a `SyncCoordinator` on its own loop, or on the requests' (tests)."""
-
-    @property
-    def stopping(self) -> bool: ...
-
-    def is_syncing(self, shop_id: int | None = None) -> bool: ...
-
-    async def sync_family(
-        self, family_id: int, *, trigger: SyncTrigger, days_back: int | None = None
-    ) -> SyncResult: ...
-
-    async def sync_all(self, *, trigger: SyncTrigger, shop_ids: Sequence[int] | None = None) -> list[SyncResult]: ...
-
-    async def stop(self, grace: float = DEFAULT_STOP_GRACE) -> None: ...
 
 
 class ThreadedSync:
@@ -77,6 +59,10 @@ class ThreadedSync:
     def stopping(self) -> bool:
         return self.coordinator.stopping
 
+    @property
+    def last_result(self) -> SyncResult | None:
+        return self.coordinator.last_result
+
     def is_syncing(self, shop_id: int | None = None) -> bool:
         return self.coordinator.is_syncing(shop_id)
 
@@ -89,6 +75,9 @@ class ThreadedSync:
     async def stop(self, grace: float = DEFAULT_STOP_GRACE) -> None:
         """Stop taking work; running syncs finish the page in hand (cancelled after `grace`)."""
         await self.thread.run(self.coordinator.stop(grace))
+
+    def resume(self) -> None:
+        self.coordinator.resume()  # clears a flag nothing waits on: safe from this thread
 
     async def close(self) -> None:
         """Stop the scheduler and the syncs (as `stop`), then the thread; its database engine is disposed of."""

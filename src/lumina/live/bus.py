@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,12 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subscriptions: dict[int, set[Subscription]] = {}
+        self._taps: list[Callable[[Sequence[LiveEvent]], None]] = []
+
+    def tap(self, listener: Callable[[Sequence[LiveEvent]], None]) -> None:
+        """Also hand every published batch, whatever its families, to `listener` (a sync process passes them on
+        to the service that streams them)."""
+        self._taps.append(listener)
 
     def subscribe(self, family_id: int) -> Subscription:
         subscription = Subscription(family_id)
@@ -53,6 +59,9 @@ class EventBus:
 
     def publish(self, events: Iterable[LiveEvent]) -> None:
         """Called on the event loop's thread (a commit hook, the PostgreSQL listener)."""
+        events = tuple(events)
+        for listener in self._taps:
+            listener(events)
         for event in events:
             for subscription in tuple(self._subscriptions.get(event.family_id, ())):
                 subscription.offer(event)

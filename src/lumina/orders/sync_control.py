@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.context import ServiceContext
 from lumina.errors import BadGatewayError, ServiceUnavailableError
 from lumina.jobs.due import shop_schedules
+from lumina.jobs.engine import SyncEngine
 from lumina.jobs.scheduler import Scheduler
-from lumina.jobs.sync_thread import SyncEngine
 from lumina.kit.changes import all_family_data_changed, family_data_changed
 from lumina.kit.foreground import FOREGROUND
 from lumina.logging import get_logger

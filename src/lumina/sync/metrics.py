@@ -8,10 +8,10 @@ the shop: buckets times shops would be the largest series set by far, and alerts
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Metric, generate_latest
 
 from lumina.sync.runs import SyncResult
 from lumina.woocommerce import RequestStats
@@ -32,6 +32,9 @@ REQUESTS = Counter(
     ["shop", "outcome"],
 )
 LAG = Gauge("lumina_sync_lag_seconds", "Seconds since the shop's last successful sync (read at scrape time).", ["shop"])
+
+# What the process that runs the syncs records (the lag is read from the database by whoever is scraped).
+RUN_FIGURES = (RUNS, RUN_SECONDS, ORDERS, REQUESTS)
 
 _per_shop = True
 
@@ -81,3 +84,23 @@ def set_lag(last_successes: Iterable[tuple[int, datetime | None]], now: datetime
         worst = lag if worst is None else max(worst, lag)
     if not _per_shop and worst is not None:
         LAG.labels(ALL_SHOPS).set(worst)
+
+
+class _Figures:
+    """Some of a registry's metrics, as `generate_latest` takes them."""
+
+    def __init__(self, collect: Callable[[], Iterable[Metric]]) -> None:
+        self.collect = collect
+
+
+def run_figures() -> bytes:
+    """The text of this process's run figures (a sync process hands them to the service it runs for)."""
+    return generate_latest(_Figures(lambda: (metric for figure in RUN_FIGURES for metric in figure.collect())))
+
+
+def exposition(runs_elsewhere: bytes) -> bytes:
+    """This process's registry with the run figures of the process that runs its syncs in place of its own
+    (which never count there), so that each metric appears once."""
+    names = {metric.name for figure in RUN_FIGURES for metric in figure.collect()}
+    own = _Figures(lambda: (metric for metric in REGISTRY.collect() if metric.name not in names))
+    return generate_latest(own) + runs_elsewhere

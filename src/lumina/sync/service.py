@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -62,7 +62,10 @@ class SyncCoordinator:
         options: SyncOptions | None = None,
         lease_ttl: timedelta = DEFAULT_LEASE_TTL,
         owner: str | None = None,
+        on_running: Callable[[frozenset[int]], None] | None = None,
     ) -> None:
+        """`on_running` is told the shops this coordinator syncs each time a run starts or ends (a sync process
+        tells the service, which answers `is_syncing` itself)."""
         self.context = context
         self.database = context.database
         self.options = options or SyncOptions.from_settings(context.settings)
@@ -72,6 +75,7 @@ class SyncCoordinator:
         self._tasks: dict[int, asyncio.Task[SyncResult]] = {}
         self._stop = asyncio.Event()
         self.last_result: SyncResult | None = None
+        self._on_running = on_running
 
     # -- queries ----------------------------------------------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class SyncCoordinator:
         task = asyncio.create_task(self._run_shop(shop_id, request), name=f"sync-shop-{shop_id}")
         self._tasks[shop_id] = task
         task.add_done_callback(lambda done: self._forget(shop_id, done))
+        self._tell_running()
         try:
             result = await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -130,8 +135,13 @@ class SyncCoordinator:
     def _forget(self, shop_id: int, task: asyncio.Task[SyncResult]) -> None:
         if self._tasks.get(shop_id) is task:
             del self._tasks[shop_id]
+            self._tell_running()
         if not task.cancelled():
             task.exception()  # retrieved here: the caller may have gone away
+
+    def _tell_running(self) -> None:
+        if self._on_running is not None:
+            self._on_running(frozenset(self._tasks))
 
     async def _claim(self, lease: ShopLease, request: _Request) -> ShopSync | None:
         """Take the shop's lease, read the shop and open its run, in one transaction; None when another process

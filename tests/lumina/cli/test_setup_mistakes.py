@@ -126,3 +126,12 @@ def test_port_zero_takes_any_free_port_whatever_port_says(tmp_path: Path, taken_
 
     assert done.returncode == 2
     assert "the folder no/such/folder for the SQLite file does not exist" in only_line(done.stderr)
+
+
+def test_an_unknown_sync_isolation_is_one_line_naming_it(tmp_path: Path) -> None:
+    env = base_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'lumina.db'}", SYNC_ISOLATION="fork")
+
+    done = lumina(tmp_path, "serve", "--port", "0", env=env)
+
+    assert done.returncode == 2
+    assert only_line(done.stderr) == "Configuration error: SYNC_ISOLATION: Input should be 'process' or 'thread'"

@@ -37,8 +37,8 @@ def shop() -> Iterator[SimulatedShop]:
 
 @pytest.fixture(scope="module")
 def console_server(shop: SimulatedShop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service with the demo's account (an administrator) and the simulated shop as its default shop, after
-    one full sync."""
+    """The service with the demo's account (an administrator) and the simulated shop as its default shop, its
+    syncs in their child process, after one full sync."""
     with ShopServer(shop) as shop_server:
         folder = tmp_path_factory.mktemp("console")
         settings = make_settings(
@@ -50,6 +50,7 @@ def console_server(shop: SimulatedShop, tmp_path_factory: pytest.TempPathFactory
             wc_consumer_secret=shop.read_write_key.consumer_secret,
             sync_requests_per_second=1000.0,
             retention_days=0,
+            sync_isolation="process",  # as `lumina serve` runs it: the live events come from the child
         )
         for base_url in serve(create_app(settings), lifespan="on"):
             synced = httpx.post(f"{base_url}/api/v1/orders/sync", headers=signed_in_headers(base_url), timeout=120)

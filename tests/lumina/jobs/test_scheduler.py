@@ -5,15 +5,24 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from lumina.config import SyncIsolation
 from lumina.context import ServiceContext
 from lumina.jobs import runtime
+from lumina.jobs.engine import SyncEngine
 from lumina.jobs.scheduler import Scheduler
-from lumina.models import RefreshToken, ShopSyncState, SyncRun, SyncTrigger
-from lumina.sync import SyncCoordinator
+from lumina.models import RefreshToken, SyncRun
 from tests.factories import create_family, create_user
-from tests.lumina.sync.support import ONE_PAGE_IN, add_shop, hold_listing, make_coordinator, mirror_problems, wait_until
+from tests.lumina.sync.support import (
+    ONE_PAGE_IN,
+    add_shop,
+    check_stopped_between_pages,
+    hold_listing,
+    make_coordinator,
+    wait_until,
+)
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
 
@@ -53,39 +62,30 @@ async def test_cycles_run_at_start_on_the_interval_and_on_demand(
     assert "manual" in triggers
 
 
+@pytest.mark.parametrize("isolation", [SyncIsolation.THREAD, SyncIsolation.PROCESS])
 async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_seconds(
-    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, isolation: SyncIsolation
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
+    context.settings.sync_isolation = isolation
     hold = hold_listing(woo_shop, skip=ONE_PAGE_IN)
     context.settings.scheduler_enabled = True
     context.settings.sync_on_startup = True
     context.settings.sync_requests_per_second = 1000.0
     context.settings.sync_max_concurrency = 1
     await runtime.start(context)
-    coordinator: SyncCoordinator = context.components["sync"]
+    engine: SyncEngine = context.components["sync"]
     assert isinstance(context.components["scheduler"], Scheduler)
     try:
         await wait_until(hold.held.is_set)  # a page in, the next one asked for
         stopping = asyncio.create_task(runtime.stop(context))  # what SIGTERM leads to in `lumina serve`
-        await wait_until(lambda: coordinator.stopping)
+        await wait_until(lambda: engine.stopping)
     finally:
         hold.release()
     await stopping
 
-    assert not coordinator.is_syncing()
-    async with context.database.transaction() as session:
-        runs = list(await session.scalars(select(SyncRun)))
-        state = await session.get(ShopSyncState, linked.shop_id)
-    assert [r.status for r in runs] == ["cancelled"]
-    assert state is not None
-    assert state.lock_owner is None
-    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
-    assert result.status == "succeeded"
-    problems = await mirror_problems(
-        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
-    )
-    assert problems == []
+    assert not engine.is_syncing()
+    await check_stopped_between_pages(context, linked, woo_shop, since=window_start())
 
 
 async def test_with_the_scheduler_disabled_nothing_runs_until_asked(context: ServiceContext) -> None:

@@ -7,17 +7,18 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from sqlalchemy import select
 
 from lumina.context import ServiceContext
 from lumina.db import Database
-from lumina.models import CachedOrder, ShopConnection
+from lumina.live import LiveEvent, Subscription
+from lumina.models import CachedOrder, ShopConnection, ShopSyncState, SyncRun, SyncTrigger
 from lumina.models.order import HIDDEN_STATUSES
 from lumina.shops.connect import build_client
-from lumina.sync import SyncCoordinator, SyncOptions
+from lumina.sync import SyncCoordinator, SyncOptions, SyncResult
 from lumina.sync.writer import mirrored_values
 from lumina.woocommerce import RetryPolicy, WooClient, WooOrder
 from tests.factories import create_family, create_shop, link_family
@@ -154,6 +155,56 @@ async def mirror_problems(
             if row_family == family_id and order_id not in truth and order_id not in ignore and row.is_visible:
                 problems.append(f"family {family_id} order {order_id}: deleted on the shop but shown")
     return problems
+
+
+class Closable(Protocol):
+    """A service's sync engine that closes (`lumina.jobs.sync_thread`, `lumina.jobs.sync_process`)."""
+
+    @property
+    def stopping(self) -> bool: ...
+
+    async def sync_family(self, family_id: int, *, trigger: SyncTrigger) -> SyncResult: ...
+
+    async def close(self) -> None: ...
+
+
+async def close_mid_backfill(engine: Closable, family_id: int, shop: SimulatedShop) -> SyncResult:
+    """Sync the family; once a page is in and the next one asked for, close the engine (what SIGTERM leads to in
+    `lumina serve`). The run's result."""
+    hold = hold_listing(shop, skip=ONE_PAGE_IN)
+    sync = asyncio.create_task(engine.sync_family(family_id, trigger=SyncTrigger.MANUAL))
+    try:
+        await wait_until(hold.held.is_set)
+        closing = asyncio.create_task(engine.close())
+        await wait_until(lambda: engine.stopping)
+    finally:
+        hold.release()
+    await closing
+    return await sync
+
+
+async def check_stopped_between_pages(
+    context: ServiceContext, linked: Linked, shop: SimulatedShop, *, since: datetime
+) -> None:
+    """After a stop mid-backfill: its one run recorded as cancelled, the shop's lease given back, and the next run
+    resumes from the committed cursor to a mirror exact order by order."""
+    async with context.database.transaction() as session:
+        assert [run.status for run in await session.scalars(select(SyncRun))] == ["cancelled"]
+        state = await session.get(ShopSyncState, linked.shop_id)
+    assert state is not None
+    assert state.lock_owner is None
+    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
+    assert result.status == "succeeded", result.error
+    families = [(family_id, None) for family_id in linked.family_ids]
+    assert await mirror_problems(context.database, linked.shop_id, shop, families=families, since=since) == []
+
+
+async def heard_until_a_run_ends(subscription: Subscription) -> list[LiveEvent]:
+    """The live events a subscription hears, up to the end of a run ("sync")."""
+    heard: list[LiveEvent] = []
+    while not any(event.kind == "sync" for event in heard):
+        heard.append(await asyncio.wait_for(subscription.queue.get(), 30))
+    return heard
 
 
 def hold_listing(shop: SimulatedShop, *, skip: int = 0) -> FaultRule:

@@ -4,26 +4,23 @@ cursor where its committed pages put it. (It parks for requests being answered: 
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select
 
 from lumina.context import ServiceContext
 from lumina.jobs.sync_thread import ThreadedSync
 from lumina.kit.changes import on_family_data_changed
-from lumina.live import BUS, LiveEvent
+from lumina.live import BUS
 from lumina.live import runtime as live_runtime
-from lumina.models import ShopSyncState, SyncRun, SyncTrigger
+from lumina.models import SyncTrigger
 from tests.lumina.sync.support import (
-    ONE_PAGE_IN,
     add_shop,
-    hold_listing,
+    check_stopped_between_pages,
+    close_mid_backfill,
+    heard_until_a_run_ends,
     make_coordinator,
-    mirror_problems,
-    wait_until,
 )
 from tests.lumina.sync.test_incremental import window_start
 from woosim import ShopServer, SimulatedShop
@@ -53,9 +50,7 @@ async def test_what_a_run_on_the_sync_thread_announces_arrives_on_the_requests_l
     subscription = BUS.subscribe(family_id)
     try:
         result = await engine.sync_family(family_id, trigger=SyncTrigger.MANUAL)
-        heard: list[LiveEvent] = []
-        while not any(event.kind == "sync" for event in heard):
-            heard.append(await asyncio.wait_for(subscription.queue.get(), 30))
+        heard = await heard_until_a_run_ends(subscription)
     finally:
         BUS.unsubscribe(subscription)
         await live_runtime.stop(context)
@@ -73,27 +68,8 @@ async def test_closing_the_engine_mid_backfill_keeps_the_committed_pages_and_an_
 ) -> None:
     linked = await add_shop(context, shop_server, woo_shop)
     engine = await ThreadedSync.start(context, lambda own: (make_coordinator(own, concurrency=1), None))
-    hold = hold_listing(woo_shop, skip=ONE_PAGE_IN)
-    sync = asyncio.create_task(engine.sync_family(linked.family_ids[0], trigger=SyncTrigger.MANUAL))
-    try:
-        await wait_until(hold.held.is_set)  # a page in, the next one asked for
-        closing = asyncio.create_task(engine.close())  # what SIGTERM leads to in `lumina serve`
-        await wait_until(lambda: engine.stopping)
-    finally:
-        hold.release()
-    await closing
-    stopped = await sync
+    stopped = await close_mid_backfill(engine, linked.family_ids[0], woo_shop)
 
     assert stopped.status == "cancelled"
     assert not engine.is_syncing()
-    async with context.database.transaction() as session:
-        assert [run.status for run in await session.scalars(select(SyncRun))] == ["cancelled"]
-        state = await session.get(ShopSyncState, linked.shop_id)
-    assert state is not None
-    assert state.lock_owner is None
-    result = await make_coordinator(context).sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
-    assert result.status == "succeeded", result.error
-    problems = await mirror_problems(
-        context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
-    )
-    assert problems == []
+    await check_stopped_between_pages(context, linked, woo_shop, since=window_start())
