@@ -49,6 +49,11 @@ def _maybe(convert: Convert) -> Convert:
     return lambda value: None if value is None else convert(value)
 
 
+def _json_text(value: Any) -> str:
+    """An order's JSON: already text when kept as the shop sent it (`WooOrder.source`), otherwise encoded."""
+    return value if isinstance(value, str) else dump_json(value)
+
+
 def _time(dialect: str) -> Convert:
     return _maybe(sqlite_text if dialect == "sqlite" else to_utc)
 
@@ -63,7 +68,7 @@ def _conversions(dialect: str) -> list[Convert | None]:
         elif isinstance(kind, Money):
             conversions.append(_maybe(to_micros))
         elif name == "raw_data":
-            conversions.append(dump_json)
+            conversions.append(_json_text)
         elif isinstance(kind, Boolean) and dialect == "sqlite":
             conversions.append(int)
         else:
