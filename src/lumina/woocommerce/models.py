@@ -16,6 +16,7 @@ __all__ = ["OrderPage", "OrderStamp", "RequestStats", "ShopInfo", "StampPage", "
 
 
 Field = Callable[[str], Any]  # a field of a JSON object by name, None when absent
+_ZERO = Decimal(0)
 
 
 def _required_utc(get: Field, name: str) -> datetime:
@@ -94,7 +95,9 @@ class WooOrder:
             status=_text(get("status")),
             currency=_text(get("currency")).upper(),
             total=as_decimal(get("total"), "total"),
-            total_refunded=sum((abs(as_decimal(total, "refunds.total")) for total in refund_totals), Decimal(0)),
+            total_refunded=sum((abs(as_decimal(total, "refunds.total")) for total in refund_totals), _ZERO)
+            if refund_totals
+            else _ZERO,
             customer_id=as_int(get("customer_id") or 0, "customer_id"),
             billing_email=email,
             customer_name=name,
