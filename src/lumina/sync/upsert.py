@@ -5,8 +5,12 @@ all the statement's parameters built per row first: on PostgreSQL it then render
 parameters per chunk. That was most of the writer's Python. Here each value goes through the same conversion its
 column type makes (`lumina.db.types`, the engine's JSON serializer), once, and the chunk goes to the driver as is:
 
-- PostgreSQL: one statement whose rows come from `unnest` over one array per column, so the statistics' statement
-  trigger runs once per chunk, as it did for the multi-row VALUES;
+- PostgreSQL: one statement whose rows come from `json_to_recordset` over one JSON document of the chunk (bytes,
+  each order's JSON written into it as it is), so the statistics' statement trigger runs once per chunk. It was
+  `unnest` over one array per column: asyncpg encodes an array's elements one by one (an ABC check and a codec call
+  each) and grows its buffer by each order's JSON, copying it again and again (37 µs of CPU an order for the
+  arrays of a chunk of 100; 17 of them the JSON's). The document is bytes, not text: a 300 KB text parameter
+  costs its encoding to UTF-8 and back (about 15 µs an order);
 - SQLite: `executemany` of the same INSERT ... ON CONFLICT (row triggers: one statement per row either way).
 
 The guard stays in the statement: an older copy never overwrites a newer row, whoever wrote it in between.
@@ -20,6 +24,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Boolean, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +54,16 @@ def _maybe(convert: Convert) -> Convert:
     return lambda value: None if value is None else convert(value)
 
 
+def _json_text(value: Any) -> str:
+    """An order's JSON: already text when kept as the shop sent it (`WooOrder.source`), otherwise encoded."""
+    return value if isinstance(value, str) else dump_json(value)
+
+
+def _json_fragment(value: Any) -> orjson.Fragment:
+    """An order's JSON inside the chunk's JSON, as it is."""
+    return orjson.Fragment(_json_text(value))
+
+
 def _time(dialect: str) -> Convert:
     return _maybe(sqlite_text if dialect == "sqlite" else to_utc)
 
@@ -63,7 +78,7 @@ def _conversions(dialect: str) -> list[Convert | None]:
         elif isinstance(kind, Money):
             conversions.append(_maybe(to_micros))
         elif name == "raw_data":
-            conversions.append(dump_json)
+            conversions.append(_json_text if dialect == "sqlite" else _json_fragment)
         elif isinstance(kind, Boolean) and dialect == "sqlite":
             conversions.append(int)
         else:
@@ -77,8 +92,8 @@ def _statement(dialect: str) -> tuple[str, list[Convert | None]]:
     names = ", ".join(COLUMNS)
     if dialect == "postgresql":
         pg = postgresql.dialect()  # type: ignore[no-untyped-call]
-        arrays = ", ".join(f"${n}::{_TABLE.c[name].type.compile(dialect=pg)}[]" for n, name in enumerate(COLUMNS, 1))
-        rows = f"SELECT * FROM unnest({arrays})"
+        fields = ", ".join(f"{name} {_TABLE.c[name].type.compile(dialect=pg)}" for name in COLUMNS)
+        rows = f"SELECT {names} FROM json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS r({fields})"
     else:
         rows = f"VALUES ({', '.join('?' for _ in COLUMNS)})"
     updates = ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
@@ -90,13 +105,11 @@ def _statement(dialect: str) -> tuple[str, list[Convert | None]]:
 
 
 def _parameters(dialect: str, rows: Sequence[dict[str, Any]], conversions: list[Convert | None]) -> Any:
-    if dialect == "postgresql":  # one array per column
-        return tuple(
-            [row[name] for row in rows] if convert is None else [convert(row[name]) for row in rows]
-            for name, convert in zip(COLUMNS, conversions, strict=True)
-        )
     pairs = list(zip(COLUMNS, conversions, strict=True))
-    return [tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs) for row in rows]
+    values = ([row[name] if convert is None else convert(row[name]) for name, convert in pairs] for row in rows)
+    if dialect == "postgresql":  # the chunk as one JSON document: an object per row
+        return (orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in values]),)
+    return [tuple(row) for row in values]
 
 
 async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

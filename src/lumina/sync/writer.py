@@ -44,6 +44,7 @@ from lumina.sync.upsert import MIRRORED, UPSERT_CHUNK, upsert_rows
 from lumina.woocommerce import WooOrder
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
+_COMPARED = tuple(name for name in MIRRORED if name != "raw_data")
 
 
 @dataclass(slots=True)
@@ -76,7 +77,7 @@ def mirrored_values(order: WooOrder) -> dict[str, Any]:
         "date_modified": order.date_modified,
         "date_paid": order.date_paid,
         "date_completed": order.date_completed,
-        "raw_data": order.raw,
+        "raw_data": order.source,  # the object, or the order's text as received: `upsert` stores either
     }
 
 
@@ -89,8 +90,10 @@ def _tombstoned(status: str, covered: bool) -> bool:
     return status == "trash" or not covered
 
 
-def _row_values(row: Row[Any]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in MIRRORED}
+def _same_values(row: Row[Any], values: dict[str, Any], order: WooOrder) -> bool:
+    """Whether a held row mirrors these values; the order's JSON compared last, decoded only then when kept as
+    text."""
+    return all(getattr(row, name) == values[name] for name in _COMPARED) and row.raw_data == order.raw
 
 
 def _held_rows() -> dict[str, Select[Any]]:
@@ -251,7 +254,7 @@ def _route_order(
             row is not None
             and row.is_visible == shown
             and (row.deleted_at is None) == (deleted_at is None)
-            and _row_values(row) == values
+            and _same_values(row, values, order)
         ):
             outcome = outcome or "unchanged"
             continue

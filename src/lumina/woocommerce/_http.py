@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +34,7 @@ _SKEW_TOLERANCE = 120.0
 # while the event loop runs it, the requests of the other slices wait to be sent and their answers to be read: in a
 # backfill that was most of the time a request took beyond the shop's latency.
 _DECODE_OFF_LOOP_BYTES = 64 * 1024
+Read = Callable[[bytes], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +121,19 @@ class Requester:
         json_body: Any = None,
         attempts: int | None = None,
         authenticated: bool = True,
+        read: Read = decode_json,
+        off_loop_bytes: int = _DECODE_OFF_LOOP_BYTES,
     ) -> Response:
-        """The JSON answer of a 2xx; retries transient faults up to `attempts` tries in all."""
+        """The JSON answer of a 2xx (as `read` makes it); retries transient faults up to `attempts` tries in all."""
         tries = self.retry.attempts if attempts is None else attempts
         skew_retry_used = False
         attempt = 1
         while True:
             try:
-                return await self.send_once(method, path, params, json_body=json_body, authenticated=authenticated)
+                return await self.send_once(
+                    method, path, params, json_body=json_body, authenticated=authenticated, read=read,
+                    off_loop_bytes=off_loop_bytes,
+                )  # fmt: skip
             except WooAuthError as error:
                 # A first request from a machine whose clock is off by minutes fails on the OAuth timestamp;
                 # the answer's Date header taught us the offset, so one immediate retry is worth it.
@@ -160,8 +166,12 @@ class Requester:
         *,
         json_body: Any = None,
         authenticated: bool = True,
+        read: Read = decode_json,
+        off_loop_bytes: int = _DECODE_OFF_LOOP_BYTES,
     ) -> Response:
-        """One try, no retry: a Response for a 2xx JSON answer, otherwise the classified WooError."""
+        """One try, no retry: a Response for a 2xx JSON answer, otherwise the classified WooError. `read` makes
+        the body's data, in a worker thread from `off_loop_bytes` on; it raises ValueError for a body that is not
+        JSON."""
         if authenticated:
             url, headers = self.auth.prepare(method, path, params)
         else:
@@ -194,10 +204,10 @@ class Requester:
                 self.counters.failed += 1
             raise fault
         try:
-            if len(content) >= _DECODE_OFF_LOOP_BYTES:
-                data = await asyncio.to_thread(decode_json, content)
+            if len(content) >= off_loop_bytes:
+                data = await asyncio.to_thread(read, content)
             else:
-                data = decode_json(content)
+                data = read(content)
         except (ValueError, UnicodeDecodeError):
             raise non_json_error(answer.status_code, content, request) from None
         self.counters.answered += 1

@@ -45,6 +45,11 @@ def as_utc(value: object, name: str) -> datetime | None:
     if not isinstance(value, str):
         raise ResponseShapeError(f"{name} is not a date: {value!r}")
     text = value.replace(" ", "T")
+    if len(text) == 19:  # WooCommerce's own form, no offset: read as UTC in one parse (one with an offset fails)
+        try:
+            return datetime.fromisoformat(f"{text}+00:00")
+        except ValueError:
+            pass
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

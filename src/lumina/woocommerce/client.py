@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import ssl
@@ -17,6 +16,7 @@ import httpx
 from ._auth import Authenticator, OAuthMethod
 from ._connection import check_connection
 from ._http import Requester, Response
+from ._listing import read_items, read_orders
 from ._network import AddressAllowed, guarded_transport
 from ._pagination import paginate
 from ._parse import ResponseShapeError
@@ -34,9 +34,10 @@ logger = logging.getLogger("lumina.woocommerce")
 API_PREFIX = "/wp-json/wc/v3"
 STAMP_FIELDS = ("id", "date_modified_gmt", "status")
 ItemT = TypeVar("ItemT")
-# Listings longer than this are parsed in a worker thread, as their bodies are decoded (see `_http`): a page of 100
-# orders takes a millisecond or two, during which the event loop could neither send a request nor read an answer.
-_PARSE_OFF_LOOP_ITEMS = 20
+# Listings this large are read (decoded and parsed) in a worker thread, in one hand-off: a page of 100 orders takes a
+# millisecond or two, during which the event loop could neither send a request nor read an answer. About 20 orders
+# trimmed to the reconciliation's fields.
+_READ_OFF_LOOP_BYTES = 16 * 1024
 
 
 @functools.cache
@@ -182,7 +183,7 @@ class WooClient:
         query = query or OrderQuery()
         if query.fields:
             query = query.with_fields((*WooOrder.REQUIRED_FIELDS, *query.fields))
-        orders, page = await self._list(query, WooOrder.from_json)
+        orders, page = await self._list(query, read_orders)
         return OrderPage(orders=orders, **page)
 
     async def iter_order_pages(self, query: OrderQuery | None = None) -> AsyncIterator[OrderPage]:
@@ -193,7 +194,7 @@ class WooClient:
     async def list_order_stamps(self, query: OrderQuery | None = None, extra_fields: Sequence[str] = ()) -> StampPage:
         """One page of (id, date_modified, status) and `extra_fields`: a cheap reconciliation listing."""
         query = (query or OrderQuery()).with_fields((*STAMP_FIELDS, *extra_fields))
-        stamps, page = await self._list(query, OrderStamp.from_json)
+        stamps, page = await self._list(query, functools.partial(read_items, OrderStamp.from_json))
         return StampPage(stamps=stamps, **page)
 
     async def iter_order_stamps(
@@ -312,8 +313,11 @@ class WooClient:
         except ResponseShapeError as exc:
             raise _shape_error(response, str(exc)) from None
 
-    async def _list(self, query: OrderQuery, parse: Callable[[object], ItemT]) -> tuple[list[ItemT], dict[str, Any]]:
-        """One listing page: its items parsed, and the page facts OrderPage and StampPage share."""
+    async def _list(
+        self, query: OrderQuery, read: Callable[[bytes], list[ItemT] | str]
+    ) -> tuple[list[ItemT], dict[str, Any]]:
+        """One listing page: its items as `read` parses them (`_listing`), and the page facts OrderPage and
+        StampPage share."""
         page: dict[str, Any] = {
             "page": query.page,
             "per_page": query.per_page,
@@ -323,18 +327,13 @@ class WooClient:
         }
         if query.include is not None and not query.include:
             return [], page  # WooCommerce reads an empty `include` as "no filter" and would list every order
-        response = await self._requester.send("GET", f"{API_PREFIX}/orders", query.to_params())
-        if not isinstance(response.data, list):
-            raise _shape_error(response, f"a listing is a JSON {type(response.data).__name__}, not an array")
+        response = await self._requester.send(
+            "GET", f"{API_PREFIX}/orders", query.to_params(), read=read, off_loop_bytes=_READ_OFF_LOOP_BYTES
+        )
+        if isinstance(response.data, str):
+            raise _shape_error(response, response.data)
         self._requester.counters.pages += 1
-        data: list[object] = response.data
-        try:
-            if len(data) > _PARSE_OFF_LOOP_ITEMS:
-                items = await asyncio.to_thread(_parse_all, parse, data)
-            else:
-                items = _parse_all(parse, data)
-        except ResponseShapeError as exc:
-            raise _shape_error(response, str(exc)) from None
+        items: list[ItemT] = response.data
         page["shop_time"] = response.shop_time
         if items:  # a page past the end answers `X-WP-Total: 0`: totals are only believed on a page with orders
             page["total"] = _header_int(response.headers, "x-wp-total")
@@ -347,7 +346,3 @@ class WooClient:
             return WooOrder.from_json(response.data)
         except ResponseShapeError as exc:
             raise _shape_error(response, str(exc)) from None
-
-
-def _parse_all(parse: Callable[[object], ItemT], data: list[object]) -> list[ItemT]:
-    return [parse(item) for item in data]

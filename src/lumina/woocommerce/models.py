@@ -1,21 +1,26 @@
-"""Typed results. Orders keep the JSON exactly as received in `raw`; unknown fields are ignored."""
+"""Typed results. Orders keep the JSON exactly as received (`source`, `raw`); unknown fields are ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from ._faults import decode_json
 from ._parse import ResponseShapeError, as_decimal, as_int, as_utc
 from .credentials import AuthMode
 
 __all__ = ["OrderPage", "OrderStamp", "RequestStats", "ShopInfo", "StampPage", "WooOrder"]
 
 
-def _required_utc(data: Mapping[str, Any], name: str) -> datetime:
-    value = as_utc(data.get(name), name)
+Field = Callable[[str], Any]  # a field of a JSON object by name, None when absent
+_ZERO = Decimal(0)
+
+
+def _required_utc(get: Field, name: str) -> datetime:
+    value = as_utc(get(name), name)
     if value is None:
         raise ResponseShapeError(f"{name} is missing")
     return value
@@ -53,39 +58,54 @@ class WooOrder:
     date_modified: datetime
     date_paid: datetime | None
     date_completed: datetime | None
-    raw: dict[str, Any] = field(repr=False, compare=False)
+    # The order's JSON as received: the decoded object, or (an order of a listing page) its own text within the
+    # page, which the mirror stores without encoding it again (`_listing`).
+    source: dict[str, Any] | str = field(repr=False, compare=False)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The order's JSON object, exactly as received (decoded again on each call when kept as text)."""
+        return self.source if isinstance(self.source, dict) else decode_json(self.source.encode())
 
     @classmethod
     def from_json(cls, data: object) -> WooOrder:
         """Parse one order object; raises ResponseShapeError when a field the sync relies on is unusable."""
         if not isinstance(data, dict):
             raise ResponseShapeError(f"an order is not a JSON object: {type(data).__name__}")
-        order_id = as_int(data.get("id"), "id")
-        billing, shipping = _object(data, "billing"), _object(data, "shipping")
         refunds: list[Any] = data["refunds"] if isinstance(data.get("refunds"), list) else []
-        email = _text(billing.get("email")).lower() or None
-        name = f"{_text(billing.get('first_name'))} {_text(billing.get('last_name'))}".strip()
+        refund_totals = [r.get("total") for r in refunds if isinstance(r, dict)]
+        billing, shipping = _object(data, "billing").get, _object(data, "shipping").get
+        return cls.from_fields(data.get, billing, shipping, refund_totals, data)
+
+    @classmethod
+    def from_fields(
+        cls, get: Field, billing: Field, shipping: Field, refund_totals: list[Any], source: dict[str, Any] | str
+    ) -> WooOrder:
+        """Parse the fields of one order, however they were decoded: the order's own, each address's, and each
+        refund's `total`. Raises ResponseShapeError as `from_json` does."""
+        order_id = as_int(get("id"), "id")
+        email = _text(billing("email")).lower() or None
+        name = f"{_text(billing('first_name'))} {_text(billing('last_name'))}".strip()
         if not name:
-            name = f"{_text(shipping.get('first_name'))} {_text(shipping.get('last_name'))}".strip()
-        number = data.get("number")
+            name = f"{_text(shipping('first_name'))} {_text(shipping('last_name'))}".strip()
+        number = get("number")
         return cls(
             id=order_id,
             number=str(number) if number not in (None, "") else str(order_id),
-            status=_text(data.get("status")),
-            currency=_text(data.get("currency")).upper(),
-            total=as_decimal(data.get("total"), "total"),
-            total_refunded=sum(
-                (abs(as_decimal(r.get("total"), "refunds.total")) for r in refunds if isinstance(r, dict)),
-                Decimal(0),
-            ),
-            customer_id=as_int(data.get("customer_id") or 0, "customer_id"),
+            status=_text(get("status")),
+            currency=_text(get("currency")).upper(),
+            total=as_decimal(get("total"), "total"),
+            total_refunded=sum((abs(as_decimal(total, "refunds.total")) for total in refund_totals), _ZERO)
+            if refund_totals
+            else _ZERO,
+            customer_id=as_int(get("customer_id") or 0, "customer_id"),
             billing_email=email,
             customer_name=name,
-            date_created=_required_utc(data, "date_created_gmt"),
-            date_modified=_required_utc(data, "date_modified_gmt"),
-            date_paid=as_utc(data.get("date_paid_gmt"), "date_paid_gmt"),
-            date_completed=as_utc(data.get("date_completed_gmt"), "date_completed_gmt"),
-            raw=data,
+            date_created=_required_utc(get, "date_created_gmt"),
+            date_modified=_required_utc(get, "date_modified_gmt"),
+            date_paid=as_utc(get("date_paid_gmt"), "date_paid_gmt"),
+            date_completed=as_utc(get("date_completed_gmt"), "date_completed_gmt"),
+            source=source,
         )
 
 
@@ -105,7 +125,7 @@ class OrderStamp:
             raise ResponseShapeError(f"an order is not a JSON object: {type(data).__name__}")
         return cls(
             id=as_int(data.get("id"), "id"),
-            date_modified=_required_utc(data, "date_modified_gmt"),
+            date_modified=_required_utc(data.get, "date_modified_gmt"),
             status=_text(data.get("status")),
             fields=data,
         )
