@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,11 +80,13 @@ async def serve_worker(concurrency: int, job_ms: float) -> None:
     await queue.close()
 
 
-async def wait_until_done(queue: SyncQueue) -> None:
+async def wait_until_done(queue: SyncQueue, workers: list[subprocess.Popen[bytes]]) -> None:
     """Until no job is left to do (polled: the cycle's end is the last job's, within 50 ms)."""
     while True:
         if not (await queue.app.connector.execute_query_one_async(_LEFT))["left"]:
             return
+        if any(worker.poll() is not None for worker in workers):
+            raise SystemExit("a worker stopped: see its log")
         await asyncio.sleep(0.05)
 
 
@@ -116,7 +119,7 @@ async def run(args: argparse.Namespace) -> None:
                 start = fleet.Sample.take(baseline.counters, workers)
                 queued = await queue.enqueue_shops(range(1, args.jobs + 1), SyncTrigger.ADMIN)
                 assert queued == args.jobs, f"{queued} of {args.jobs} jobs queued"
-                await wait_until_done(queue)
+                await wait_until_done(queue, workers)
                 end = fleet.Sample.take(baseline.counters, workers)
                 walls.append(end.at - start.at)
                 cpus.append(end.cpu - start.cpu - background.cpu * (end.at - start.at))
