@@ -7,8 +7,9 @@ cycle).
 
 A fresh PostgreSQL database migrated by `lumina db upgrade` (procrastinate's schema with it), then W worker processes
 (this script with `--serve-worker`), each a procrastinate worker with `lumina worker`'s settings
-(`lumina.queue.worker.worker_options`: concurrency, heartbeats, LISTEN/NOTIFY and polling as they are) and `lumina`'s
-logging, whose `sync.shop` task only waits `--job-ms` (an idle shop's answer, 200 ms in `fleet.py`) and returns.
+(`lumina.queue.worker.worker_options`: concurrency, heartbeats, LISTEN/NOTIFY and polling as they are), its event
+loop (`event_loop_factory`) and `lumina`'s logging, whose `sync.shop` task only waits `--job-ms` (an idle shop's
+answer, 200 ms in `fleet.py`) and returns.
 Per cycle this process queues `--jobs` shops in one batch with their queueing locks, as `POST /orders/sync/all`
 does (`SyncQueue.enqueue_shops`), and waits until none is left to do. Worker CPU is user + system time of the
 worker processes (/proc/PID/stat), net of what they cost idle over the same time (heartbeats, polling), measured
@@ -37,7 +38,7 @@ from lumina.logging import configure_logging
 from lumina.models import SyncTrigger
 from lumina.queue.facade import QUEUE, SHOP_TASK, SyncQueue
 from lumina.queue.schema import SCHEMA
-from lumina.queue.worker import worker_options
+from lumina.queue.worker import event_loop_factory, worker_options
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fleet  # processes, databases and CPU counters are fleet.py's
@@ -150,7 +151,8 @@ async def run(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     arguments = parse_args()
     if arguments.serve_worker:
-        asyncio.run(serve_worker(arguments.worker_concurrency, arguments.job_ms))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as loop:  # the event loop of `lumina worker`
+            loop.run(serve_worker(arguments.worker_concurrency, arguments.job_ms))
     else:
         started = time.monotonic()
         asyncio.run(run(arguments))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,17 @@ logger = get_logger("lumina.queue")
 
 RUN_GRACE = 5.0  # a run's page in hand; then it is cancelled (rolled back)
 JOB_GRACE = 7.0  # then procrastinate aborts whatever job still runs
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (uvicorn's `standard` extra brings it; `lumina serve` runs on it
+    too), else asyncio's. A worker is mostly many small round trips (PostgreSQL, the shops, the queue), where the
+    loop and its sockets are a good part of the CPU: uvloop's cost less."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def worker_options(settings: Settings, *, concurrency: int, queues: list[str] | None, name: str) -> dict[str, Any]:
