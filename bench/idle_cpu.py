@@ -6,8 +6,9 @@ CPU milliseconds, SQL statements, transactions and shop requests per run, counte
 
 A `woosim serve --shops N` fleet answering at once (no latency) in its own process, a fresh PostgreSQL database with
 the shops registered through the admin API (as `fleet.py` does), then in this process one `SyncCoordinator` syncs
-every shop once (the backfill, not measured) and then `--rounds` times more, 4 shops at a time as a worker does,
-each round timed with `time.process_time()` (this process only: the shops and PostgreSQL are other processes).
+every shop once (the backfill, not measured) and then `--rounds` times more, 4 shops at a time as a worker does, on
+the event loop `lumina worker` runs (uvloop), each round timed with `time.process_time()` (this process only: the
+shops and PostgreSQL are other processes).
 Statements and transactions are SQLAlchemy's own events; requests are the runs' counts. `fleet.py` gives the
 worker's whole cost per idle shop (the queue's job included) and the wall time.
 """
@@ -33,6 +34,7 @@ from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.logging import configure_logging
 from lumina.models import SyncTrigger
+from lumina.queue.worker import event_loop_factory
 from lumina.sync import SyncCoordinator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,4 +128,5 @@ async def run(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(run(parse_args()))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as loop:  # the event loop of `lumina worker`
+        loop.run(run(parse_args()))

@@ -61,12 +61,16 @@ def announce_created(path: Path, settings: Settings) -> None:
 
 
 def run_with_context(
-    work: Callable[[ServiceContext], Awaitable[T]], *, migrate_first: bool = True, create_database: bool = False
+    work: Callable[[ServiceContext], Awaitable[T]],
+    *,
+    migrate_first: bool = True,
+    create_database: bool = False,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
 ) -> T:
     """Run `work` with a migrated database, closing it afterwards; configuration errors exit with status 2.
 
     Only a command that writes (`create_database`) may create a missing SQLite database; one that only reads says
-    there is none and how to point at one.
+    there is none and how to point at one. `loop_factory`: another event loop than asyncio's (the worker's).
     """
     from lumina.config import ConfigError
     from lumina.context import ServiceContext
@@ -92,7 +96,8 @@ def run_with_context(
             await context.close()
 
     try:
-        return asyncio.run(runner())
+        with asyncio.Runner(loop_factory=loop_factory) as loop:
+            return loop.run(runner())
     except ConfigError as exc:  # found on the way: the database, the default shop's settings
         raise refuse(exc) from None
 

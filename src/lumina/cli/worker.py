@@ -23,7 +23,7 @@ def worker(
 ) -> None:
     """Run queued sync jobs until SIGTERM/SIGINT; any number of workers may run, on any number of machines."""
     from lumina.config import ConfigError
-    from lumina.queue.worker import run_worker
+    from lumina.queue.worker import event_loop_factory, run_worker
 
     settings = load()
     if not settings.queued:
@@ -37,4 +37,4 @@ def worker(
         port = context.settings.worker_metrics_port if metrics_port is None else metrics_port
         await run_worker(context, concurrency=concurrency, queues=queues or None, metrics_port=port)
 
-    run_with_context(work)
+    run_with_context(work, loop_factory=event_loop_factory())

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import event, func, select
+from sqlalchemy import String, bindparam, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.kit.loop_thread import deliver
 from lumina.live.bus import BUS, LiveEvent
 
 CHANNEL = "lumina_live_events"
+# Built once: building the statement again for each of a run's two announcements cost more CPU than sending it.
+_NOTIFY = select(func.pg_notify(CHANNEL, bindparam("payload", type_=String())))
 # Order events one write may announce per family; beyond that the family hears one "orders" event (reload), so a
 # backfill of thousands of orders does not flood the dashboards or the notification queue.
 MAX_ORDER_EVENTS = 100
@@ -95,7 +97,7 @@ async def announce(session: AsyncSession, events: Sequence[LiveEvent]) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         for payload in encode(events):
-            await session.execute(select(func.pg_notify(CHANNEL, payload)))
+            await session.execute(_NOTIFY, {"payload": payload})
         return
     held = list(events)
     event.listen(session.sync_session, "after_commit", lambda _session: deliver(BUS.publish, held), once=True)

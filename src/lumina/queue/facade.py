@@ -24,6 +24,7 @@ from procrastinate.types import JSONValue
 from lumina.config import Settings
 from lumina.logging import get_logger
 from lumina.models import SyncTrigger
+from lumina.queue.pool import queue_pool
 from lumina.queue.schema import SCHEMA
 
 logger = get_logger("lumina.queue")
@@ -88,6 +89,7 @@ class SyncQueue:
     def __init__(self, settings: Settings, *, max_connections: int = 4) -> None:
         self.settings = settings
         connector = PsycopgConnector(
+            pool_factory=queue_pool,
             conninfo=conninfo(settings),
             min_size=1,
             max_size=max_connections,

@@ -13,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from prometheus_client import start_http_server
 
+from lumina.config import Settings
 from lumina.context import ServiceContext
 from lumina.logging import get_logger
 from lumina.queue.facade import SyncQueue
@@ -28,6 +31,31 @@ logger = get_logger("lumina.queue")
 
 RUN_GRACE = 5.0  # a run's page in hand; then it is cancelled (rolled back)
 JOB_GRACE = 7.0  # then procrastinate aborts whatever job still runs
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (uvicorn's `standard` extra brings it; `lumina serve` runs on it
+    too), else asyncio's. A worker is mostly many small round trips (PostgreSQL, the shops, the queue), where the
+    loop and its sockets are a good part of the CPU: uvloop's cost less."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def worker_options(settings: Settings, *, concurrency: int, queues: list[str] | None, name: str) -> dict[str, Any]:
+    """procrastinate's worker settings for `lumina worker` (bench/queue_floor.py runs a job doing nothing under the
+    same, to tell the queue's own cost per job)."""
+    return {
+        "queues": queues,  # None is every queue, as its docs say
+        "concurrency": concurrency,
+        "name": name,
+        "install_signal_handlers": False,
+        "shutdown_graceful_timeout": JOB_GRACE,
+        "update_heartbeat_interval": max(settings.queue_worker_timeout / 3, 0.2),
+        "stalled_worker_timeout": settings.queue_worker_timeout,
+    }
 
 
 async def run_worker(
@@ -45,14 +73,8 @@ async def run_worker(
         runtime = WorkerRuntime(context=context, coordinator=coordinator, queue=queue)
         work = asyncio.create_task(
             queue.app.run_worker_async(
-                queues=queues,  # type: ignore[arg-type]  # None is every queue, as its docs say
-                concurrency=concurrency,
-                name=coordinator.owner,
-                install_signal_handlers=False,
+                **worker_options(settings, concurrency=concurrency, queues=queues, name=coordinator.owner),
                 additional_context={RUNTIME: runtime},
-                shutdown_graceful_timeout=JOB_GRACE,
-                update_heartbeat_interval=max(settings.queue_worker_timeout / 3, 0.2),
-                stalled_worker_timeout=settings.queue_worker_timeout,
             ),
             name="lumina.worker",
         )

@@ -540,7 +540,12 @@ class ShopSync:
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
                 await announce(session, sync_events((route.family_id for route in plan.routes), finished))
             tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
-            record = runs.progress_update(
+            # The lease's row, then the run's: the order a page's transaction locks them in (a cancelled page's may
+            # still be ending on the server), so that one waits for the other instead of deadlocking. One statement
+            # of both would leave PostgreSQL free to take them in either order.
+            await self.lease.release_in(session, **health, **tail)
+            await runs.record_progress(
+                session,
                 run_id,
                 counts,
                 requests=requests_pages[0],
@@ -549,11 +554,6 @@ class ShopSync:
                 status=status,
                 error=reason,
             )
-            # The lease's row, then the run's: the order a page's transaction locks them in (a cancelled page's may
-            # still be ending on the server), so that one waits for the other instead of deadlocking. One statement
-            # of both would leave PostgreSQL free to take them in either order.
-            await session.execute(self.lease.release_update(**health, **tail))
-            await session.execute(record)
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=run_id,

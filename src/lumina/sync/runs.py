@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, Update, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db.together import execute_together
@@ -18,6 +18,8 @@ SKIPPED = "skipped"  # a result status only: the shop was busy or backing off, n
 ABANDONED = "abandoned: the process running it stopped before it finished"
 # The table, not the mapped class, in the UPDATEs every run makes (see `lumina.sync.state`).
 _RUNS = cast(Table, SyncRun.__table__)
+# A run's counters (each page) and its end, built once: its SET is the columns among the parameters.
+_PROGRESS = update(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,21 +187,10 @@ async def record_progress(
     requests: int,
     pages: int,
     cursor_after: datetime | None,
-) -> None:
-    await session.execute(progress_update(run_id, counts, requests=requests, pages=pages, cursor_after=cursor_after))
-
-
-def progress_update(
-    run_id: int,
-    counts: WriteCounts,
-    *,
-    requests: int,
-    pages: int,
-    cursor_after: datetime | None,
     status: SyncRunStatus | None = None,
     error: str | None = None,
-) -> Update:
-    """The UPDATE that records the run's counters, and with `status` its end."""
+) -> None:
+    """Record the run's counters, and with `status` its end."""
     values: dict[str, object] = {
         "processed": counts.processed,
         "created": counts.created,
@@ -212,7 +203,7 @@ def progress_update(
     }
     if status is not None:
         values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
-    return update(_RUNS).where(_RUNS.c.id == run_id).values(**values)
+    await session.execute(_PROGRESS, {"run_id": run_id, **values})
 
 
 async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, Update, or_, select, text, update
+from sqlalchemy import CursorResult, Table, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,10 @@ DEFAULT_LEASE_TTL = timedelta(seconds=60)
 # The table itself, not the mapped class, in the UPDATEs every run makes: an ORM-enabled UPDATE resolves its
 # columns again each time, milliseconds of CPU paid by every idle shop in every cycle.
 _STATE = cast(Table, ShopSyncState.__table__)
+# Giving the lease up, built once (each run's end sends it): its SET is the columns among the parameters.
+_RELEASE = update(_STATE).where(
+    _STATE.c.shop_id == bindparam("lease_shop_id"), _STATE.c.lock_owner == bindparam("lease_owner")
+)
 # PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
 # a holder frozen in the middle of a statement (a lost machine) would keep it, and the taker, for good.
 LOCK_WAIT = "2s"
@@ -237,13 +241,10 @@ class ShopLease:
             return False
         return True
 
-    def release_update(self, **values: Any) -> Update:
-        """The UPDATE that gives the lease up (if still ours) and stores `values` with it."""
-        return (
-            update(_STATE)
-            .where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == self.owner)
-            .values(lock_owner=None, lock_expires_at=None, **values)
-        )
+    async def release_in(self, session: AsyncSession, **values: Any) -> None:
+        """Give the lease up (if still ours) in the caller's transaction, storing `values` (columns) with it."""
+        held = {"lease_shop_id": self.shop_id, "lease_owner": self.owner}
+        await session.execute(_RELEASE, {**held, "lock_owner": None, "lock_expires_at": None, **values})
 
     async def heartbeat(self) -> None:
         """Renew every third of the lease's life until cancelled; sets `lost` and returns if it was taken."""

@@ -55,7 +55,7 @@ async def test_an_expired_holder_stuck_on_the_row_is_ended_and_the_shop_taken_ov
         await holder.fetchval("SELECT 1")  # its session was ended, its transaction rolled back
     async with context.database.transaction() as session:
         assert await taker.renew()
-        await session.execute(taker.release_update())
+        await taker.release_in(session)
 
 
 async def test_a_live_holder_on_the_row_is_answered_busy_and_left_alone(
