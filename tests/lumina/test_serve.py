@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -72,12 +75,31 @@ def sync_children(pid: int) -> list[int]:
     return found
 
 
-def gone(pid: int) -> bool:
+def ends_within(pid: int, timeout: float) -> bool:
+    """Whether process `pid` (not ours to wait for: a child of the service) ends within `timeout` seconds, woken by
+    its end (a pidfd, Linux) rather than by polling."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:  # ended and reaped already
         return True
-    return state == "Z"  # ended, not yet reaped by whoever adopted it
+    try:
+        readable, _, _ = select.select([handle], [], [], timeout)
+    finally:
+        os.close(handle)
+    return bool(readable)
+
+
+@contextlib.contextmanager
+def serving_with_its_sync_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`lumina serve` started and answering, and the pid of its one sync process; killed at the end if still up."""
+    port = free_port()
+    process = start_serve(tmp_path, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
+        [child] = sync_children(process.pid)
+        yield process, child
+    finally:
+        process.kill()
 
 
 def test_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -122,34 +144,19 @@ def test_serve_refuses_weak_secret_in_production(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_serve_and_its_sync_process_without_a_traceback(tmp_path: Path) -> None:
-    port = free_port()
-    process = start_serve(tmp_path, port)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
-        [child] = sync_children(process.pid)
+    with serving_with_its_sync_process(tmp_path) as (process, child):
         os.killpg(process.pid, signal.SIGINT)  # a terminal signals the whole group: the child waits to be told
         _, stderr = process.communicate(timeout=30)
-    finally:
-        process.kill()
     logs = stderr.decode()
     assert process.returncode in (0, -signal.SIGINT)
-    assert gone(child)
+    assert ends_within(child, 0)
     assert "service stopped" in logs
     assert "Traceback" not in logs
     assert "sync process ended" not in logs
 
 
 def test_the_sync_process_ends_when_serve_is_killed(tmp_path: Path) -> None:
-    port = free_port()
-    process = start_serve(tmp_path, port)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/readyz", process)
-        [child] = sync_children(process.pid)
+    with serving_with_its_sync_process(tmp_path) as (process, child):
         process.kill()  # no shut-down at all: the child reads the end of its channel
         process.communicate(timeout=30)
-        deadline = time.monotonic() + 30
-        while not gone(child) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        process.kill()
-    assert gone(child)
+        assert ends_within(child, 30)
