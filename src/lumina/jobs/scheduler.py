@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lumina.db import Database
+from lumina.errors import ServiceUnavailableError
 from lumina.jobs.daily import DailyJob, run_daily
 from lumina.jobs.engine import SyncEngine
 from lumina.logging import get_logger
@@ -165,6 +166,8 @@ class Scheduler:
             await self.coordinator.sync_all(trigger=trigger)
             for job in self.after_cycle:  # the webhooks' check
                 await job()
+        except ServiceUnavailableError as exc:  # the sync process ended: its supervisor has logged why
+            logger.warning("sync cycle interrupted", trigger=trigger.value, error=exc.message)
         except Exception:
             logger.exception("sync cycle failed", trigger=trigger.value)
         finally:

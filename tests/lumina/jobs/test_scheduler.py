@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +16,8 @@ from lumina.context import ServiceContext
 from lumina.jobs import runtime
 from lumina.jobs.engine import SyncEngine
 from lumina.jobs.scheduler import Scheduler
+from lumina.jobs.sync_process import ProcessSync
+from lumina.logging import configure_logging
 from lumina.models import RefreshToken, SyncRun
 from tests.factories import create_family, create_user
 from tests.lumina.sync.support import (
@@ -21,6 +26,7 @@ from tests.lumina.sync.support import (
     check_stopped_between_pages,
     hold_listing,
     make_coordinator,
+    mirror_problems,
     wait_until,
 )
 from tests.lumina.sync.test_incremental import window_start
@@ -86,6 +92,49 @@ async def test_the_runtime_starts_the_scheduler_and_stops_a_running_sync_within_
 
     assert not engine.is_syncing()
     await check_stopped_between_pages(context, linked, woo_shop, since=window_start())
+
+
+async def test_a_sync_process_killed_mid_cycle_is_one_warning_and_the_next_sync_runs(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked = await add_shop(context, shop_server, woo_shop)
+    context.settings.sync_isolation = SyncIsolation.PROCESS
+    context.settings.scheduler_enabled = True
+    context.settings.sync_on_startup = True
+    context.settings.sync_requests_per_second = 1000.0
+    context.settings.sync_max_concurrency = 1
+    hold = hold_listing(woo_shop, skip=ONE_PAGE_IN)
+    configure_logging("INFO", "json")
+    await runtime.start(context)
+    engine = context.components["sync"]
+    scheduler: Scheduler = context.components["scheduler"]
+    assert isinstance(engine, ProcessSync)
+    try:
+        await wait_until(hold.held.is_set)  # the start-up cycle is in the child, a page in
+        assert engine.process is not None
+        os.kill(engine.process.pid, signal.SIGKILL)
+        await wait_until(lambda: scheduler.last_cycle_at is not None and engine.started == 2)
+        hold.release()
+        await scheduler.trigger_now()
+        await wait_until(lambda: engine.last_result is not None and engine.last_result.trigger == "manual")
+    finally:
+        hold.release()
+        await runtime.stop(context)
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    logged = [line for line in lines if line["logger"] == "lumina.jobs"]
+    interrupted = [line for line in logged if line["event"] == "sync cycle interrupted"]
+    assert len(interrupted) == 1
+    assert interrupted[0]["level"] == "warning"
+    assert "exception" not in interrupted[0]
+    assert not [line for line in logged if line["event"] == "sync cycle failed"]
+    assert engine.last_result is not None
+    assert engine.last_result.status == "succeeded"  # it took the dead child's shop over
+    families = [(family_id, None) for family_id in linked.family_ids]
+    problems = await mirror_problems(
+        context.database, linked.shop_id, woo_shop, families=families, since=window_start()
+    )
+    assert problems == []
 
 
 async def test_with_the_scheduler_disabled_nothing_runs_until_asked(context: ServiceContext) -> None:
