@@ -8,7 +8,9 @@
     .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on loop      # as before: on the requests' loop
     .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on process   # reference: a pool's process
 
-Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py). The first
+Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py), at
+`--shop-niceness` (0 by default: they take the two cores as much as the service does; a real shop is another host,
+whose CPU the service never shares, which `--shop-niceness 10` stands for more closely). The first
 (`--family-orders`) is mirrored first into the family whose member sends the requests; then, for each placement in
 turn, the requests are timed with no sync (idle), and again while the second shop's `--orders` are backfilled into
 a family of its own (a shop row of its own for the same simulated shop): in the service's child process, with the
@@ -315,6 +317,8 @@ async def _only(results: Awaitable[list[SyncResult]]) -> SyncResult:
 async def run(args: argparse.Namespace) -> None:
     first, first_url = start_shop(args.family_orders, 0, args.days)
     second, second_url = start_shop(args.orders, args.latency_ms, args.days)
+    for shop in (first, second):  # a real shop's CPU is another host's: here, at most the priority of ours
+        os.setpriority(os.PRIO_PROCESS, shop.pid, args.shop_niceness)
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
     try:
         settings = bench_settings(args, workdir)
@@ -418,6 +422,13 @@ def main() -> None:
         "process (reference)",
     )
     parser.add_argument("--niceness", type=int, default=NICENESS, help="the child process's (--sync-on child)")
+    parser.add_argument(
+        "--shop-niceness",
+        type=int,
+        default=0,
+        help="the simulated shops' processes' niceness (10: they stand for remote hosts and yield the cores to the "
+        "service)",
+    )
     parser.add_argument("--switch-interval-ms", type=float, default=0.0, help="sys.setswitchinterval (0: default)")
     parser.add_argument("--held-ms", type=float, default=2.0, help="list callbacks that held the loop this long")
     args = parser.parse_args()
