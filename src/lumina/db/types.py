@@ -61,6 +61,12 @@ def sqlite_text(value: datetime) -> str:
     return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def sqlite_text_of_plain(text: str) -> str:
+    """`sqlite_text` of a UTC time to the second written "YYYY-MM-DDTHH:MM:SS", made from that text: a tenth of
+    formatting the datetime (1 µs, `isoformat` on an aware time)."""
+    return f"{text[:10]} {text[11:]}.000000"
+
+
 class Money(TypeDecorator[Decimal]):
     """A Decimal stored as an integer count of millionths.
 
