@@ -13,10 +13,11 @@ driver as is:
   each) and grows its buffer by each order's JSON, copying it again and again (37 µs of CPU an order for the
   arrays of a chunk of 100; 17 of them the JSON's). The document is bytes, not text: a 300 KB text parameter
   costs its encoding to UTF-8 and back (about 15 µs an order);
-- SQLite: a multi-row INSERT ... VALUES ... ON CONFLICT of up to `_SQLITE_ROWS` rows (the row triggers still run
-  per row). An `executemany` ran the statement once per row: each run opens a cursor on the table and each of its
-  indexes and a statement journal for the triggers. A date the shop wrote in WooCommerce's own form is stored as
-  text made from the shop's text (`WooOrder.gmt_texts`), not by formatting the datetime again.
+- SQLite: one multi-row INSERT ... VALUES ... ON CONFLICT per chunk where the library takes that many parameters
+  (`_sqlite_rows`; the row triggers still run per row). An `executemany` ran the statement once per row: each run
+  opened a cursor on the table and each of its indexes, and a statement journal for the triggers. A date the shop
+  wrote in WooCommerce's own form is stored as text made from the shop's text (`WooOrder.gmt_texts`), not by
+  formatting the datetime again.
 
 The guard stays in the statement: an older copy never overwrites a newer row, whoever wrote it in between.
 """
@@ -26,6 +27,7 @@ The guard stays in the statement: an older copy never overwrites a newer row, wh
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import chain
@@ -54,8 +56,6 @@ COLUMNS = (*_KEY, *_UPDATED)
 # free to read the shop's answers and answer requests between statements (requests being answered go first:
 # `lumina.kit.foreground`).
 UPSERT_CHUNK = 100
-# Rows per SQLite statement: within the 999 parameters of SQLite's builds before 3.32 (2020).
-_SQLITE_ROWS = 999 // len(COLUMNS)
 
 
 class FamilyRow(NamedTuple):
@@ -138,6 +138,14 @@ def _upsert_sql(rows_sql: str) -> str:
 
 
 @functools.cache
+def _sqlite_rows() -> int:
+    """Rows per SQLite statement: a chunk, or fewer where the library takes fewer parameters (999 in builds before
+    3.32, 2020). Each statement is three hand-offs to aiosqlite's thread and back."""
+    limit = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return min(UPSERT_CHUNK, limit // len(COLUMNS))
+
+
+@functools.cache
 def _sqlite_statement(rows: int) -> str:
     row = f"({', '.join('?' for _ in COLUMNS)})"
     return _upsert_sql(f"VALUES {', '.join(row for _ in range(rows))}")
@@ -157,8 +165,9 @@ async def _execute(connection: AsyncConnection, dialect: str, values: list[tuple
         document = orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in values])
         await connection.exec_driver_sql(_postgresql_statement(), (document,))
         return
-    for start in range(0, len(values), _SQLITE_ROWS):
-        part = values[start : start + _SQLITE_ROWS]
+    rows = _sqlite_rows()
+    for start in range(0, len(values), rows):
+        part = values[start : start + rows]
         await connection.exec_driver_sql(_sqlite_statement(len(part)), tuple(chain.from_iterable(part)))
 
 

@@ -92,7 +92,7 @@ async def test_the_upsert_stores_what_the_column_types_store(context: ServiceCon
 
 
 async def test_a_chunk_of_many_rows_stores_each_of_them(context: ServiceContext) -> None:
-    """More rows than one SQLite statement takes, an order for two families in one call."""
+    """More rows than a chunk, an order for two families in one call."""
     async with context.database.transaction() as session:
         shop = await create_shop(session, context.secret_box)
         ours, theirs = await create_family(session), await create_family(session)
