@@ -26,6 +26,7 @@ The guard stays in the statement: an older copy never overwrites a newer row, wh
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -141,7 +142,8 @@ def _upsert_sql(rows_sql: str) -> str:
 def _sqlite_rows() -> int:
     """Rows per SQLite statement: a chunk, or fewer where the library takes fewer parameters (999 in builds before
     3.32, 2020). Each statement is three hand-offs to aiosqlite's thread and back."""
-    limit = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:  # the library aiosqlite's connections use
+        limit = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return min(UPSERT_CHUNK, limit // len(COLUMNS))
 
 
