@@ -93,19 +93,24 @@ def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Po
     raise SystemExit("woosim did not start")
 
 
+def bench_client(url: str, concurrency: int, requests_per_second: float | None = None) -> WooClient:
+    """A client of a simulated shop, without the polite request rate a real shop gets unless one is given."""
+    return WooClient(
+        url,
+        WooCredentials(KEY, SECRET),
+        auth_mode=AuthMode.AUTO,
+        limits=ClientLimits(max_concurrency=concurrency, requests_per_second=requests_per_second, timeout=60.0),
+        retry=RetryPolicy(),
+    )
+
+
 def bench_coordinator(
     context: ServiceContext, concurrency: int, days: int, requests_per_second: float | None = None
 ) -> SyncCoordinator:
     """Syncs of the simulated shops, without the polite request rate a real shop gets unless one is given."""
 
     def client_factory(row: ShopConnection) -> WooClient:
-        return WooClient(
-            row.url,
-            WooCredentials(KEY, SECRET),
-            auth_mode=AuthMode.AUTO,
-            limits=ClientLimits(max_concurrency=concurrency, requests_per_second=requests_per_second, timeout=60.0),
-            retry=RetryPolicy(),
-        )
+        return bench_client(row.url, concurrency, requests_per_second)
 
     options = SyncOptions.from_settings(context.settings, concurrency=concurrency, days_back=days + 1)
     return SyncCoordinator(context, client_factory=client_factory, options=options, lease_ttl=timedelta(minutes=5))

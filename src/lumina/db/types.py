@@ -14,7 +14,6 @@ MONEY_SCALE = 6
 # The largest values of the integer columns, on both databases (SQLite's are wider).
 MAX_INTEGER = 2**31 - 1  # INTEGER: Lumina's own ids
 MAX_BIGINT = 2**63 - 1  # BIGINT: the shop's ids
-_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -62,6 +61,12 @@ def sqlite_text(value: datetime) -> str:
     return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def sqlite_text_of_plain(text: str) -> str:
+    """`sqlite_text` of a UTC time to the second written "YYYY-MM-DDTHH:MM:SS", made from that text: a tenth of
+    formatting the datetime (1 µs, `isoformat` on an aware time)."""
+    return f"{text[:10]} {text[11:]}.000000"
+
+
 class Money(TypeDecorator[Decimal]):
     """A Decimal stored as an integer count of millionths.
 
@@ -81,10 +86,12 @@ class Money(TypeDecorator[Decimal]):
 
 
 def to_micros(value: Decimal) -> int:
-    quantized = value.quantize(_MONEY_QUANTUM)
-    if quantized != value:
+    """The integer count of millionths `Money` stores; more decimal places are refused, not rounded."""
+    scaled = value.scaleb(MONEY_SCALE)
+    micros = int(scaled)
+    if micros != scaled:
         raise ValueError(f"money value {value} has more than {MONEY_SCALE} decimal places")
-    return int(quantized.scaleb(MONEY_SCALE))
+    return micros
 
 
 def from_micros(value: int | Decimal) -> Decimal:

@@ -1,9 +1,11 @@
-"""The mirror's upsert: rows in, one statement per chunk, the parameters made here rather than by SQLAlchemy.
+"""The mirror's upsert: orders in, few statements per chunk, the parameters made here rather than by SQLAlchemy.
 
 SQLAlchemy's executemany runs every parameter of every row through its column types on the event loop, a dict of
 all the statement's parameters built per row first: on PostgreSQL it then renders a multi-row VALUES list of 2,000
 parameters per chunk. That was most of the writer's Python. Here each value goes through the same conversion its
-column type makes (`lumina.db.types`, the engine's JSON serializer), once, and the chunk goes to the driver as is:
+column type makes (`lumina.db.types`, the engine's JSON serializer), once per order however many families get a
+row of it, straight from the order's fields into the row's tuple (no dict per row), and the chunk goes to the
+driver as is:
 
 - PostgreSQL: one statement whose rows come from `json_to_recordset` over one JSON document of the chunk (bytes,
   each order's JSON written into it as it is), so the statistics' statement trigger runs once per chunk. It was
@@ -11,7 +13,11 @@ column type makes (`lumina.db.types`, the engine's JSON serializer), once, and t
   each) and grows its buffer by each order's JSON, copying it again and again (37 µs of CPU an order for the
   arrays of a chunk of 100; 17 of them the JSON's). The document is bytes, not text: a 300 KB text parameter
   costs its encoding to UTF-8 and back (about 15 µs an order);
-- SQLite: `executemany` of the same INSERT ... ON CONFLICT (row triggers: one statement per row either way).
+- SQLite: one multi-row INSERT ... VALUES ... ON CONFLICT per chunk where the library takes that many parameters
+  (`_sqlite_rows`; the row triggers still run per row). An `executemany` ran the statement once per row: each run
+  opened a cursor on the table and each of its indexes, and a statement journal for the triggers. A date the shop
+  wrote in WooCommerce's own form is stored as text made from the shop's text (`WooOrder.gmt_texts`), not by
+  formatting the datetime again.
 
 The guard stays in the statement: an older copy never overwrites a newer row, whoever wrote it in between.
 """
@@ -20,22 +26,27 @@ The guard stays in the statement: an older copy never overwrites a newer row, wh
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import chain
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Boolean, Table
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from lumina.db.session import dump_json
-from lumina.db.types import Money, UTCDateTime, sqlite_text, to_micros, to_utc
+from lumina.db.types import sqlite_text, sqlite_text_of_plain, to_micros, to_utc
 from lumina.models import CachedOrder
+from lumina.woocommerce import WooOrder
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
 _KEY = ("family_id", "shop_id", "woocommerce_order_id")
-# Columns that mirror the shop; `synced_at` and `deleted_at` are ours.
+# Columns that mirror the shop, in the order `_mirrored` makes their values; `synced_at` and `deleted_at` are ours.
 MIRRORED = (
     "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
     "date_created", "date_modified", "date_paid", "date_completed", "raw_data",
@@ -47,11 +58,27 @@ COLUMNS = (*_KEY, *_UPDATED)
 # `lumina.kit.foreground`).
 UPSERT_CHUNK = 100
 
-Convert = Callable[[Any], Any]
+
+class FamilyRow(NamedTuple):
+    """One family's row of an order: the order's mirrored columns and what is the family's own."""
+
+    order: WooOrder
+    family_id: int
+    is_visible: bool
+    deleted_at: datetime | None
 
 
-def _maybe(convert: Convert) -> Convert:
-    return lambda value: None if value is None else convert(value)
+Time = Callable[[datetime | None, str | None], Any]  # a date, and the shop's text of it when plain, for the driver
+
+
+def _sqlite_time(value: datetime | None, plain: str | None) -> str | None:
+    if plain is not None:
+        return sqlite_text_of_plain(plain)
+    return None if value is None else sqlite_text(value)
+
+
+def _postgresql_time(value: datetime | None, _plain: str | None) -> datetime | None:
+    return None if value is None else to_utc(value)
 
 
 def _json_text(value: Any) -> str:
@@ -64,62 +91,97 @@ def _json_fragment(value: Any) -> orjson.Fragment:
     return orjson.Fragment(_json_text(value))
 
 
-def _time(dialect: str) -> Convert:
-    return _maybe(sqlite_text if dialect == "sqlite" else to_utc)
+class _Driver(NamedTuple):
+    """What a dialect's driver takes for a time, an order's JSON and a flag."""
+
+    time: Time
+    document: Callable[[Any], Any]
+    flag: Callable[[bool], Any]
 
 
-def _conversions(dialect: str) -> list[Convert | None]:
-    """Per column of COLUMNS, what its type makes of a value for the driver (None: the value as it is)."""
-    conversions: list[Convert | None] = []
-    for name in COLUMNS:
-        kind = _TABLE.c[name].type
-        if isinstance(kind, UTCDateTime):
-            conversions.append(_time(dialect))
-        elif isinstance(kind, Money):
-            conversions.append(_maybe(to_micros))
-        elif name == "raw_data":
-            conversions.append(_json_text if dialect == "sqlite" else _json_fragment)
-        elif isinstance(kind, Boolean) and dialect == "sqlite":
-            conversions.append(int)
-        else:
-            conversions.append(None)
-    return conversions
+_DRIVERS = {
+    "sqlite": _Driver(_sqlite_time, _json_text, int),
+    "postgresql": _Driver(_postgresql_time, _json_fragment, bool),
+}
+_NO_TEXTS = (None, None, None, None)
+
+
+def _mirrored(order: WooOrder, driver: _Driver) -> tuple[Any, ...]:
+    """The order's values of MIRRORED, in its order, as the column types store them."""
+    created, modified, paid, completed = order.gmt_texts or _NO_TEXTS
+    time = driver.time
+    return (
+        order.number, order.status, order.currency, to_micros(order.total), to_micros(order.total_refunded),
+        order.customer_id, order.billing_email, order.customer_name, time(order.date_created, created),
+        time(order.date_modified, modified), time(order.date_paid, paid), time(order.date_completed, completed),
+        driver.document(order.source),
+    )  # fmt: skip
+
+
+def _values(driver: _Driver, shop_id: int, rows: Sequence[FamilyRow], synced_at: datetime) -> Iterator[tuple[Any, ...]]:
+    """Each row's values of COLUMNS for the driver; an order's own converted once for all its families' rows."""
+    synced = driver.time(synced_at, None)
+    mirrored: dict[int, tuple[Any, ...]] = {}
+    for order, family_id, shown, deleted_at in rows:
+        values = mirrored.get(order.id)
+        if values is None:
+            values = mirrored[order.id] = _mirrored(order, driver)
+        yield (family_id, shop_id, order.id, *values, driver.flag(shown), driver.time(deleted_at, None), synced)
+
+
+def _upsert_sql(rows_sql: str) -> str:
+    names = ", ".join(COLUMNS)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
+    return (
+        f"INSERT INTO {_TABLE.name} ({names}) {rows_sql} ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
+        f" WHERE excluded.date_modified >= {_TABLE.name}.date_modified"
+    )
 
 
 @functools.cache
-def _statement(dialect: str) -> tuple[str, list[Convert | None]]:
-    """The upsert's SQL for the driver and the conversions of its parameters, per dialect."""
-    names = ", ".join(COLUMNS)
-    if dialect == "postgresql":
-        pg = postgresql.dialect()  # type: ignore[no-untyped-call]
-        fields = ", ".join(f"{name} {_TABLE.c[name].type.compile(dialect=pg)}" for name in COLUMNS)
-        rows = f"SELECT {names} FROM json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS r({fields})"
-    else:
-        rows = f"VALUES ({', '.join('?' for _ in COLUMNS)})"
-    updates = ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
-    sql = (
-        f"INSERT INTO {_TABLE.name} ({names}) {rows} ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
-        f" WHERE excluded.date_modified >= {_TABLE.name}.date_modified"
+def _sqlite_rows() -> int:
+    """Rows per SQLite statement: a chunk, or fewer where the library takes fewer parameters (999 in builds before
+    3.32, 2020). Each statement is three hand-offs to aiosqlite's thread and back."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:  # the library aiosqlite's connections use
+        limit = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return min(UPSERT_CHUNK, limit // len(COLUMNS))
+
+
+@functools.cache
+def _sqlite_statement(rows: int) -> str:
+    row = f"({', '.join('?' for _ in COLUMNS)})"
+    return _upsert_sql(f"VALUES {', '.join(row for _ in range(rows))}")
+
+
+@functools.cache
+def _postgresql_statement() -> str:
+    pg = postgresql.dialect()  # type: ignore[no-untyped-call]
+    fields = ", ".join(f"{name} {_TABLE.c[name].type.compile(dialect=pg)}" for name in COLUMNS)
+    return _upsert_sql(
+        f"SELECT {', '.join(COLUMNS)} FROM json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS r({fields})"
     )
-    return sql, _conversions(dialect)
 
 
-def _parameters(dialect: str, rows: Sequence[dict[str, Any]], conversions: list[Convert | None]) -> Any:
-    pairs = list(zip(COLUMNS, conversions, strict=True))
-    values = ([row[name] if convert is None else convert(row[name]) for name, convert in pairs] for row in rows)
+async def _execute(connection: AsyncConnection, dialect: str, values: list[tuple[Any, ...]]) -> None:
     if dialect == "postgresql":  # the chunk as one JSON document: an object per row
-        return (orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in values]),)
-    return [tuple(row) for row in values]
+        document = orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in values])
+        await connection.exec_driver_sql(_postgresql_statement(), (document,))
+        return
+    rows = _sqlite_rows()
+    for start in range(0, len(values), rows):
+        part = values[start : start + rows]
+        await connection.exec_driver_sql(_sqlite_statement(len(part)), tuple(chain.from_iterable(part)))
 
 
-async def upsert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def upsert_rows(session: AsyncSession, shop_id: int, rows: Sequence[FamilyRow], *, synced_at: datetime) -> None:
     """Insert or update by (family, shop, order), never replacing a row with an older modification time. The rows
-    carry every column of COLUMNS and are unique by that key (`write_routed` keeps one copy per order): PostgreSQL
-    refuses an upsert that would touch one row twice."""
+    are unique by family and order (`write_routed` keeps one copy per order): PostgreSQL refuses an upsert that
+    would touch one row twice."""
     if not rows:
         return
     connection = await session.connection()
     dialect = connection.dialect.name
-    sql, conversions = _statement(dialect)
+    driver = _DRIVERS[dialect]
     for start in range(0, len(rows), UPSERT_CHUNK):
-        await connection.exec_driver_sql(sql, _parameters(dialect, rows[start : start + UPSERT_CHUNK], conversions))
+        chunk = rows[start : start + UPSERT_CHUNK]
+        await _execute(connection, dialect, list(_values(driver, shop_id, chunk, synced_at)))

@@ -40,11 +40,11 @@ from lumina.live.announce import OrderChange
 from lumina.models import CachedOrder
 from lumina.models.order import HIDDEN_STATUSES
 from lumina.sync.routing import Route, load_routes
-from lumina.sync.upsert import MIRRORED, UPSERT_CHUNK, upsert_rows
+from lumina.sync.upsert import MIRRORED, UPSERT_CHUNK, FamilyRow, upsert_rows
 from lumina.woocommerce import WooOrder
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
-_COMPARED = tuple(name for name in MIRRORED if name != "raw_data")
+_COMPARED = tuple(name for name in MIRRORED if name != "raw_data")  # each named as WooOrder's field
 
 
 @dataclass(slots=True)
@@ -90,10 +90,10 @@ def _tombstoned(status: str, covered: bool) -> bool:
     return status == "trash" or not covered
 
 
-def _same_values(row: Row[Any], values: dict[str, Any], order: WooOrder) -> bool:
-    """Whether a held row mirrors these values; the order's JSON compared last, decoded only then when kept as
+def _same_values(row: Row[Any], order: WooOrder) -> bool:
+    """Whether a held row mirrors the order; the order's JSON compared last, decoded only then when kept as
     text."""
-    return all(getattr(row, name) == values[name] for name in _COMPARED) and row.raw_data == order.raw
+    return all(getattr(row, name) == getattr(order, name) for name in _COMPARED) and row.raw_data == order.raw
 
 
 def _held_rows() -> dict[str, Select[Any]]:
@@ -206,36 +206,33 @@ async def write_routed(
     for start in range(0, len(chosen), UPSERT_CHUNK):
         if start:
             await FOREGROUND.turn()
-        writes: list[dict[str, Any]] = []
+        writes: list[FamilyRow] = []
         for order in chosen[start : start + UPSERT_CHUNK]:
-            outcome, newly_deleted = _route_order(order, shop_id, routes, held, now=now, writes=writes)
+            outcome, newly_deleted = _route_order(order, routes, held, now=now, writes=writes)
             if not outcome:
                 counts.skipped += 1  # in no family's scope
                 continue
             setattr(counts, outcome, getattr(counts, outcome) + 1)
             counts.deleted += newly_deleted
-        await upsert_rows(session, writes)
+        await upsert_rows(session, shop_id, writes, synced_at=now)
         if changes is not None:
             changes.extend(
-                OrderChange(row["family_id"], row["woocommerce_order_id"], row["status"], row["date_modified"],
-                            row["is_visible"])
+                OrderChange(row.family_id, row.order.id, row.order.status, row.order.date_modified, row.is_visible)
                 for row in writes
-            )  # fmt: skip
+            )
     return counts
 
 
 def _route_order(
     order: WooOrder,
-    shop_id: int,
     routes: Sequence[Route],
     held: dict[tuple[int, int], Any],
     *,
     now: datetime,
-    writes: list[dict[str, Any]],
+    writes: list[FamilyRow],
 ) -> tuple[str, bool]:
     """Append the rows one order needs, one per family; returns what happened to it and whether it was just
     trashed ("created", "updated", "unchanged", or "" when no family may see it)."""
-    values = mirrored_values(order)
     outcome = ""
     newly_deleted = False
     for route in routes:
@@ -254,23 +251,13 @@ def _route_order(
             row is not None
             and row.is_visible == shown
             and (row.deleted_at is None) == (deleted_at is None)
-            and _same_values(row, values, order)
+            and _same_values(row, order)
         ):
             outcome = outcome or "unchanged"
             continue
         outcome = "created" if row is None or outcome == "created" else "updated"
         newly_deleted = newly_deleted or (row is not None and order.status == "trash" and row.status != "trash")
-        writes.append(
-            {
-                **values,
-                "family_id": route.family_id,
-                "shop_id": shop_id,
-                "woocommerce_order_id": order.id,
-                "is_visible": shown,
-                "deleted_at": deleted_at,
-                "synced_at": now,
-            }
-        )
+        writes.append(FamilyRow(order, route.family_id, shown, deleted_at))
     return outcome, newly_deleted
 
 

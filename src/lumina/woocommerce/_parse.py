@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ResponseShapeError", "as_decimal", "as_int", "as_utc", "http_date"]
+__all__ = ["ResponseShapeError", "as_decimal", "as_int", "as_utc", "http_date", "plain_utc_text"]
 
 
 class ResponseShapeError(ValueError):
@@ -60,6 +60,14 @@ def as_utc(value: object, name: str) -> datetime | None:
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     return parsed.replace(tzinfo=UTC)
+
+
+def plain_utc_text(value: object) -> str | None:
+    """A `*_gmt` value in WooCommerce's own form ("2026-08-11T14:40:41": UTC, to the second, no offset) as it is;
+    None for any other form. Read with `as_utc` first: only a value it took is checked here."""
+    if not isinstance(value, str) or len(value) != 19:
+        return None
+    return value if value[10] == "T" and value[4] == value[7] == "-" and value[13] == value[16] == ":" else None
 
 
 def http_date(value: str | None) -> datetime | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ._faults import decode_json
-from ._parse import ResponseShapeError, as_decimal, as_int, as_utc
+from ._parse import ResponseShapeError, as_decimal, as_int, as_utc, plain_utc_text
 from .credentials import AuthMode
 
 __all__ = ["OrderPage", "OrderStamp", "RequestStats", "ShopInfo", "StampPage", "WooOrder"]
@@ -19,11 +19,11 @@ Field = Callable[[str], Any]  # a field of a JSON object by name, None when abse
 _ZERO = Decimal(0)
 
 
-def _required_utc(get: Field, name: str) -> datetime:
-    value = as_utc(get(name), name)
-    if value is None:
+def _required_utc(value: object, name: str) -> datetime:
+    parsed = as_utc(value, name)
+    if parsed is None:
         raise ResponseShapeError(f"{name} is missing")
-    return value
+    return parsed
 
 
 def _object(data: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -61,6 +61,10 @@ class WooOrder:
     # The order's JSON as received: the decoded object, or (an order of a listing page) its own text within the
     # page, which the mirror stores without encoding it again (`_listing`).
     source: dict[str, Any] | str = field(repr=False, compare=False)
+    # The four dates (created, modified, paid, completed) as the shop wrote them when in WooCommerce's own form
+    # ("2026-08-11T14:40:41", UTC), otherwise None: the mirror stores SQLite's text of a date made from them,
+    # about a tenth of formatting the datetime again (`lumina.sync.upsert`).
+    gmt_texts: tuple[str | None, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -89,6 +93,8 @@ class WooOrder:
         if not name:
             name = f"{_text(shipping('first_name'))} {_text(shipping('last_name'))}".strip()
         number = get("number")
+        created, modified = get("date_created_gmt"), get("date_modified_gmt")
+        paid, completed = get("date_paid_gmt"), get("date_completed_gmt")
         return cls(
             id=order_id,
             number=str(number) if number not in (None, "") else str(order_id),
@@ -101,11 +107,12 @@ class WooOrder:
             customer_id=as_int(get("customer_id") or 0, "customer_id"),
             billing_email=email,
             customer_name=name,
-            date_created=_required_utc(get, "date_created_gmt"),
-            date_modified=_required_utc(get, "date_modified_gmt"),
-            date_paid=as_utc(get("date_paid_gmt"), "date_paid_gmt"),
-            date_completed=as_utc(get("date_completed_gmt"), "date_completed_gmt"),
+            date_created=_required_utc(created, "date_created_gmt"),
+            date_modified=_required_utc(modified, "date_modified_gmt"),
+            date_paid=as_utc(paid, "date_paid_gmt"),
+            date_completed=as_utc(completed, "date_completed_gmt"),
             source=source,
+            gmt_texts=tuple(map(plain_utc_text, (created, modified, paid, completed))),
         )
 
 
@@ -125,7 +132,7 @@ class OrderStamp:
             raise ResponseShapeError(f"an order is not a JSON object: {type(data).__name__}")
         return cls(
             id=as_int(data.get("id"), "id"),
-            date_modified=_required_utc(data.get, "date_modified_gmt"),
+            date_modified=_required_utc(data.get("date_modified_gmt"), "date_modified_gmt"),
             status=_text(data.get("status")),
             fields=data,
         )

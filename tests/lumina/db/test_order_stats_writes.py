@@ -23,7 +23,8 @@ from lumina.families.service import delete_family
 from lumina.shops import repository as shop_links
 from lumina.shops.service import link_family, remove_shop, unlink_family
 from lumina.sync.retention import remove_expired_orders
-from lumina.sync.writer import mirrored_values, tombstone_orders, upsert_rows, write_shop_orders
+from lumina.sync.upsert import FamilyRow, upsert_rows
+from lumina.sync.writer import tombstone_orders, write_shop_orders
 from lumina.woocommerce import WooOrder
 from tests.conftest import empty_all_tables
 from tests.factories import create_family, create_shop
@@ -144,12 +145,8 @@ class World:
         elif kind == "upsert":  # as if a newer copy had been written between the writer's read and its upsert
             family, shop, shown = self.families[item[1]], self.shops[item[2]], item[3]
             latest = {d["id"]: woo_order(d) for d in item[4]}
-            rows = [
-                {**mirrored_values(o), "family_id": family, "shop_id": shop, "woocommerce_order_id": o.id,
-                 "is_visible": shown, "deleted_at": None, "synced_at": now}
-                for o in latest.values()
-            ]  # fmt: skip
-            await upsert_rows(session, rows)
+            rows = [FamilyRow(o, family, shown, None) for o in latest.values()]
+            await upsert_rows(session, shop, rows, synced_at=now)
         elif kind == "tombstone":
             await tombstone_orders(session, self.shops[item[1]], item[2], now=now)
         elif kind == "unlink":

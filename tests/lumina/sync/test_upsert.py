@@ -2,43 +2,67 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import Table, insert
 
 from lumina.context import ServiceContext
 from lumina.models import CachedOrder
-from lumina.sync.upsert import COLUMNS, upsert_rows
+from lumina.sync.upsert import COLUMNS, FamilyRow, upsert_rows
+from lumina.sync.writer import mirrored_values
+from lumina.woocommerce import WooOrder
 from tests.factories import create_family, create_shop
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
 BERLIN = timezone(timedelta(hours=2))
+SYNCED = datetime(2026, 11, 3, 1, 2, 3, 4, tzinfo=UTC)
 
 
-def _rows(shop_id: int, family_id: int) -> list[dict[str, Any]]:
+def _orders() -> list[WooOrder]:
     """Values of every kind the columns take: aware times in and out of UTC, None, sub-cent money, a document
-    orjson cannot encode (an integer key), a hidden tombstone."""
-    base: dict[str, Any] = {
-        "family_id": family_id, "shop_id": shop_id, "number": "A-1", "status": "completed", "currency": "EUR",
-        "customer_id": 7, "billing_email": "ada@example.org", "customer_name": "Ada Lovelace",
-    }  # fmt: skip
+    orjson cannot encode (an integer key); dates as the shop wrote them in WooCommerce's form and in others."""
+    listed = WooOrder.from_json(
+        {
+            "id": 3, "number": "A-3", "status": "processing", "currency": "usd", "total": "7.10",
+            "customer_id": 0, "billing": {"first_name": "Grace", "email": "G@example.org"},
+            "date_created_gmt": "2026-10-31T23:59:59", "date_modified_gmt": "2026-11-01 00:00:01",
+            "date_paid_gmt": "2026-11-01T00:00:00.250000", "date_completed_gmt": "2026-11-01T01:00:00+02:00",
+        }
+    )  # fmt: skip
+    base = WooOrder(
+        id=1, number="A-1", status="completed", currency="EUR", total=Decimal("12.345678"),
+        total_refunded=Decimal(0), customer_id=7, billing_email="ada@example.org", customer_name="Ada Lovelace",
+        date_created=datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        date_modified=datetime(2026, 11, 1, 14, 30, 5, tzinfo=BERLIN), date_paid=None,
+        date_completed=datetime(2026, 11, 2, tzinfo=UTC), source={"id": 1, "note": "ünïcode \u2028"},
+    )  # fmt: skip
+    other = dataclasses.replace(
+        base, id=2**40, billing_email=None, total=Decimal("-0.5"), total_refunded=Decimal("0.50"),
+        date_created=datetime(2026, 1, 1, tzinfo=UTC), date_modified=datetime(2026, 1, 1, tzinfo=UTC),
+        date_completed=None, source={"id": 2, "meta": {1: "an integer key"}},
+    )  # fmt: skip
+    return [base, other, listed]
+
+
+def _family_rows(family_id: int) -> list[FamilyRow]:
+    """The second order a hidden tombstone."""
+    deleted = datetime(2026, 11, 3, tzinfo=BERLIN)
+    return [FamilyRow(order, family_id, i != 1, deleted if i == 1 else None) for i, order in enumerate(_orders())]
+
+
+def _as_columns(shop_id: int, rows: list[FamilyRow]) -> list[dict[str, Any]]:
+    """The same rows as the model's column values, for SQLAlchemy's own insert."""
     return [
         {
-            **base, "woocommerce_order_id": 1, "total": Decimal("12.345678"), "total_refunded": Decimal(0),
-            "date_created": datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=UTC),
-            "date_modified": datetime(2026, 11, 1, 14, 30, 5, tzinfo=BERLIN), "date_paid": None,
-            "date_completed": datetime(2026, 11, 2, tzinfo=UTC), "raw_data": {"id": 1, "note": "ünïcode \u2028"},
-            "is_visible": True, "deleted_at": None, "synced_at": datetime(2026, 11, 3, 1, 2, 3, 4, tzinfo=UTC),
-        },
-        {
-            **base, "woocommerce_order_id": 2**40, "billing_email": None, "total": Decimal("-0.5"),
-            "total_refunded": Decimal("0.50"), "date_created": datetime(2026, 1, 1, tzinfo=UTC),
-            "date_modified": datetime(2026, 1, 1, tzinfo=UTC), "date_paid": None, "date_completed": None,
-            "raw_data": {"id": 2, "meta": {1: "an integer key"}}, "is_visible": False,
-            "deleted_at": datetime(2026, 11, 3, tzinfo=BERLIN), "synced_at": datetime(2026, 11, 3, tzinfo=UTC),
-        },
+            **mirrored_values(row.order), "raw_data": row.order.raw, "family_id": row.family_id, "shop_id": shop_id,
+            "woocommerce_order_id": row.order.id, "is_visible": row.is_visible, "deleted_at": row.deleted_at,
+            "synced_at": SYNCED,
+        }
+        for row in rows
     ]  # fmt: skip
 
 
@@ -60,25 +84,48 @@ async def test_the_upsert_stores_what_the_column_types_store(context: ServiceCon
         shop = await create_shop(session, context.secret_box)
         ours, theirs = await create_family(session), await create_family(session)
     async with context.database.transaction() as session:
-        await upsert_rows(session, _rows(shop.id, ours.id))
-        await session.execute(insert(_TABLE), _rows(shop.id, theirs.id))
+        await upsert_rows(session, shop.id, _family_rows(ours.id), synced_at=SYNCED)
+        await session.execute(insert(_TABLE), _as_columns(shop.id, _family_rows(theirs.id)))
 
-    assert len(await _stored(context, ours.id)) == 2
+    assert len(await _stored(context, ours.id)) == 3
     assert await _stored(context, ours.id) == await _stored(context, theirs.id)
+
+
+async def test_a_chunk_of_many_rows_stores_each_of_them(context: ServiceContext) -> None:
+    """More rows than a chunk, an order for two families in one call."""
+    async with context.database.transaction() as session:
+        shop = await create_shop(session, context.secret_box)
+        ours, theirs = await create_family(session), await create_family(session)
+    base = _orders()[2]
+    orders = [dataclasses.replace(base, id=n, total=Decimal(n)) for n in range(1, 131)]
+    rows = [FamilyRow(order, family.id, True, None) for order in orders for family in (ours, theirs)]
+    async with context.database.transaction() as session:
+        await upsert_rows(session, shop.id, rows, synced_at=SYNCED)
+    for family in (ours, theirs):
+        stored = await _stored(context, family.id)
+        assert [row[COLUMNS.index("woocommerce_order_id") - 1] for row in stored] == list(range(1, 131))
+        assert [row[COLUMNS.index("total") - 1] for row in stored] == [n * 10**6 for n in range(1, 131)]
 
 
 async def test_an_older_copy_does_not_overwrite_and_an_equal_one_does(context: ServiceContext) -> None:
     async with context.database.transaction() as session:
         shop = await create_shop(session, context.secret_box)
         family = await create_family(session)
-    first = _rows(shop.id, family.id)[0]
-    older = {**first, "status": "processing", "date_modified": first["date_modified"] - timedelta(seconds=1)}
-    same_time = {**first, "status": "on-hold"}
+    first = _orders()[0]
+    older = dataclasses.replace(first, status="processing", date_modified=first.date_modified - timedelta(seconds=1))
+    same_time = dataclasses.replace(first, status="on-hold")
+    for version, expected in ((first, "completed"), (older, "completed"), (same_time, "on-hold")):
+        async with context.database.transaction() as session:
+            await upsert_rows(session, shop.id, [FamilyRow(version, family.id, True, None)], synced_at=SYNCED)
+        assert [row[COLUMNS.index("status") - 1] for row in await _stored(context, family.id)] == [expected]
+
+
+async def test_money_finer_than_a_millionth_is_refused_not_rounded(context: ServiceContext) -> None:
     async with context.database.transaction() as session:
-        await upsert_rows(session, [first])
-    async with context.database.transaction() as session:
-        await upsert_rows(session, [older])
-    assert [row[COLUMNS.index("status") - 1] for row in await _stored(context, family.id)] == ["completed"]
-    async with context.database.transaction() as session:
-        await upsert_rows(session, [same_time])
-    assert [row[COLUMNS.index("status") - 1] for row in await _stored(context, family.id)] == ["on-hold"]
+        shop = await create_shop(session, context.secret_box)
+        family = await create_family(session)
+    finer = dataclasses.replace(_orders()[0], total=Decimal("12.3456789"))
+    with pytest.raises(ValueError, match="more than 6 decimal places"):
+        async with context.database.transaction() as session:
+            await upsert_rows(session, shop.id, [FamilyRow(finer, family.id, True, None)], synced_at=SYNCED)
+    assert await _stored(context, family.id) == []

@@ -1,0 +1,113 @@
+"""Writer benchmark: the CPU a page of orders costs the sync's writer alone, on SQLite or PostgreSQL.
+
+    .venv/bin/python bench/writer.py                                   # 10,000 orders, 5 rounds: about a minute
+    .venv/bin/python bench/writer.py --database postgresql      # a fresh database on LUMINA_BENCH_PG each round
+    PYTHONPATH=/path/to/other/src .venv/bin/python bench/writer.py     # another version of the code
+
+The orders are a simulated shop's (`woosim serve --pregenerate`), listed once through `WooClient` in pages of the
+sync's size and parsed as the sync parses them, before anything is measured. Each round migrates a fresh database,
+links one family to a shop and writes every page with `write_routed`, one transaction a page, as a backfill's
+first pages are written; it prints the CPU per order of the event loop's thread and of the whole process (with
+SQLite's thread; PostgreSQL's server is not counted), per round and their medians. Without the shop's answers and
+the scanner around it, a round moves far less from run to run than `backfill.py`: compare two versions of the
+writer here, alternating, in one session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lumina.db import Database
+from lumina.db.migrate import upgrade
+from lumina.kit.heap import settle_after_startup
+from lumina.models import Family, FamilyShop, ShopConnection
+from lumina.sync.reader import PER_PAGE
+from lumina.sync.routing import Route
+from lumina.sync.writer import write_routed
+from lumina.woocommerce import ORDER_STATUSES, OrderQuery, WooOrder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import backfill  # the shop, its client and the PostgreSQL server are backfill.py's
+
+
+async def list_pages(url: str, orders: int) -> list[list[WooOrder]]:
+    pages: list[list[WooOrder]] = []
+    async with backfill.bench_client(url, concurrency=1) as client:
+        for page in range(1, orders // PER_PAGE + 2):
+            query = OrderQuery(orderby="id", statuses=ORDER_STATUSES, per_page=PER_PAGE, page=page)
+            listed = await client.list_orders(query)
+            if listed.orders:
+                pages.append(listed.orders)
+            if len(listed) < PER_PAGE:
+                return pages
+    return pages
+
+
+async def write_round(database_url: str, pages: list[list[WooOrder]]) -> tuple[float, float]:
+    """One round into a fresh database: CPU seconds of the event loop's thread and of the process."""
+    database = Database(database_url)
+    try:
+        await upgrade(database)
+        async with database.transaction() as session:
+            shop = ShopConnection(name="bench", url="http://127.0.0.1:9", consumer_key_encrypted="-",
+                                  consumer_secret_encrypted="-", key_hint="-")  # fmt: skip
+            family = Family(name="Bench family")
+            session.add_all([shop, family])
+            await session.flush()
+            session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
+            shop_id, routes = shop.id, [Route(family.id)]
+        settle_after_startup()
+        loop_before, process_before = time.thread_time(), time.process_time()
+        for orders in pages:
+            async with database.transaction() as session:
+                await write_routed(session, shop_id, routes, orders, retention_cutoff=None)
+        return time.thread_time() - loop_before, time.process_time() - process_before
+    finally:
+        await database.dispose()
+
+
+async def main(args: argparse.Namespace) -> None:
+    shop_process, url = backfill.start_shop(args.orders, 0, args.days)
+    try:
+        pages = await list_pages(url, args.orders)
+    finally:
+        backfill.stop_shop(shop_process)
+    orders = sum(len(page) for page in pages)
+    loop_costs, process_costs = [], []
+    for round_number in range(1, args.rounds + 1):
+        workdir = Path(tempfile.mkdtemp(prefix="lumina-writer-"))
+        database = f"bench_writer_{os.getpid()}"
+        try:
+            if args.database == "postgresql":
+                await backfill.admin_sql(f'CREATE DATABASE "{database}"')
+                url = f"postgresql+asyncpg://{backfill.PG_SERVER}/{database}"
+            else:
+                url = f"sqlite+aiosqlite:///{workdir / 'writer.db'}"
+            loop, process = await write_round(url, pages)
+        finally:
+            if args.database == "postgresql":
+                await backfill.admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            shutil.rmtree(workdir, ignore_errors=True)
+        loop_costs.append(1e6 * loop / orders)
+        process_costs.append(1e6 * process / orders)
+        print(f"round {round_number}: {orders} orders in {len(pages)} pages, event loop {loop_costs[-1]:.1f} µs, "
+              f"process {process_costs[-1]:.1f} µs an order")  # fmt: skip
+    print(f"medians: event loop {statistics.median(loop_costs):.1f} µs, process {statistics.median(process_costs):.1f} "
+          "µs an order")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    asyncio.run(main(parser.parse_args()))
