@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -38,7 +39,8 @@ from lumina.woocommerce import ShopTooOldError, WooClient, WooError, WooOrder
 
 logger = get_logger("lumina.sync")
 
-ClientFactory = Callable[[ShopConnection], WooClient]
+# A run's client, as `async with factory(shop) as client`: a new one closed after the run, or one kept for the shop.
+ClientFactory = Callable[[ShopConnection], AbstractAsyncContextManager[WooClient]]
 
 
 class SyncProgress(Protocol):
