@@ -10,15 +10,8 @@ from lumina.context import ServiceContext
 from lumina.models import ShopConnection, ShopSyncState, SyncRun, SyncTrigger
 from lumina.shops.connect import KeptClients
 from lumina.sync import SyncCoordinator
-from tests.lumina.sync.support import add_shop
+from tests.lumina.sync.support import add_shop, stored
 from woosim import ShopServer, SimulatedShop
-
-
-async def shop_row(context: ServiceContext, shop_id: int) -> ShopConnection:
-    async with context.database.transaction() as session:
-        shop = await session.get(ShopConnection, shop_id)
-    assert shop is not None
-    return shop
 
 
 async def test_idle_runs_on_a_kept_client_are_recorded_with_their_own_requests(
@@ -43,10 +36,12 @@ async def test_idle_runs_on_a_kept_client_are_recorded_with_their_own_requests(
     async with context.database.transaction() as session:
         last = await session.scalar(select(SyncRun).order_by(SyncRun.id.desc()).limit(1))
         state = await session.get(ShopSyncState, linked.shop_id)
-    assert last is not None and state is not None
+    assert last is not None
+    assert state is not None
     assert (last.id, last.status, last.trigger, last.requests, last.pages) == (idle[-1].run_id, "succeeded",
                                                                                "schedule", 1, 1)  # fmt: skip
-    assert state.last_success_at is not None and last.finished_at is not None
+    assert state.last_success_at is not None
+    assert last.finished_at is not None
     assert last.started_at <= state.last_success_at <= last.finished_at
     assert (state.consecutive_failures, state.next_attempt_at, state.lock_owner) == (0, None, None)
 
@@ -54,7 +49,10 @@ async def test_idle_runs_on_a_kept_client_are_recorded_with_their_own_requests(
 async def test_the_least_recently_used_client_is_closed_past_the_bound_and_the_rest_on_close(
     context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
 ) -> None:
-    shops = [await shop_row(context, (await add_shop(context, shop_server, woo_shop)).shop_id) for _ in range(3)]
+    shops = [
+        await stored(context, ShopConnection, (await add_shop(context, shop_server, woo_shop)).shop_id)
+        for _ in range(3)
+    ]
     clients = KeptClients(context.settings, context.secret_box, size=2)
     used = []
     for shop in shops:
