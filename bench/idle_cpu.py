@@ -3,6 +3,7 @@ CPU milliseconds, SQL statements, transactions and shop requests per run, counte
 
     .venv/bin/python bench/idle_cpu.py                     # 100 shops, 5 idle rounds (about a minute)
     .venv/bin/python bench/idle_cpu.py --shops 200 --rounds 9
+    .venv/bin/python bench/idle_cpu.py --pause 6             # no connection kept from one round to the next
 
 A `woosim serve --shops N` fleet answering at once (no latency) in its own process, a fresh PostgreSQL database with
 the shops registered through the admin API (as `fleet.py` does), then in this process one `SyncCoordinator` syncs
@@ -48,10 +49,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--shops", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5, help="idle rounds over every shop (medians printed)")
     parser.add_argument("--orders-per-shop", type=int, default=50)
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds between rounds, untimed: past the shops' keep-alive (5 s) no run finds its "
+                        "client's connection still open, as between a worker's cycles")  # fmt: skip
     return parser.parse_args()
 
 
-async def measure(rounds: int) -> list[tuple[float, float, float, float]]:
+async def measure(rounds: int, pause: float) -> list[tuple[float, float, float, float]]:
     """Per round and per run: CPU ms, statements, transactions, shop requests."""
     configure_logging("INFO", "json")
     context = ServiceContext.from_settings(Settings())
@@ -78,6 +82,7 @@ async def measure(rounds: int) -> list[tuple[float, float, float, float]]:
     await asyncio.gather(*(one(shop_id) for shop_id in shop_ids))  # the backfill
     figures = []
     for _ in range(rounds):
+        await asyncio.sleep(pause)
         counts.update(statements=0, transactions=0)
         started = time.process_time()
         requests = await asyncio.gather(*(one(shop_id) for shop_id in shop_ids))
@@ -114,12 +119,13 @@ async def run(args: argparse.Namespace) -> None:
         processes.stop([service.process])
         os.environ.clear()
         os.environ.update(env)
-        figures = await measure(args.rounds)
+        figures = await measure(args.rounds, args.pause)
     finally:
         processes.stop_all()
         await fleet.admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n{args.shops} shops, {args.rounds} idle rounds, {SHOPS_AT_ONCE} shops at a time; per idle run:")
+    pause = f", {args.pause:g} s apart" if args.pause else ""
+    print(f"\n{args.shops} shops, {args.rounds} idle rounds{pause}, {SHOPS_AT_ONCE} shops at a time; per idle run:")
     print("  round  CPU ms  statements  transactions  requests")
     for number, (cpu, statements, transactions, requests) in enumerate(figures, 1):
         print(f"  {number:>5}  {cpu:>6.2f}  {statements:>10.1f}  {transactions:>12.1f}  {requests:>8.2f}")

@@ -140,6 +140,10 @@ class SimulatedShop:
     def add_key(self, key: ApiKey) -> None:
         self.auth.add_key(key)
 
+    def revoke_key(self, key: ApiKey) -> None:
+        """As WooCommerce → Settings → Advanced → REST API → Revoke: requests signed with it are refused from now."""
+        self.auth.revoke_key(key.consumer_key)
+
     # -- requests ----------------------------------------------------------------------------------------
     def set_latency(self, seconds: float) -> None:
         """Response time of every API request: its answer is held until this long after it arrived (asyncio.sleep,

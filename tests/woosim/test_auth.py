@@ -177,6 +177,20 @@ def test_read_only_key_reads_but_may_not_write(shop: SimulatedShop, server: Shop
     assert shop.get_order(order_id) == before
 
 
+def test_a_revoked_key_is_refused_from_then_on(shop: SimulatedShop, server: ShopServer) -> None:
+    before, _ = sign("GET", server.api_url + "/orders", shop.read_only_key, shop.clock.epoch())
+    assert httpx.get(before).status_code == 200
+
+    shop.revoke_key(shop.read_only_key)
+
+    after, _ = sign("GET", server.api_url + "/orders", shop.read_only_key, shop.clock.epoch())
+    other, _ = sign("GET", server.api_url + "/orders", shop.read_write_key, shop.clock.epoch())
+    refused = httpx.get(after)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "woocommerce_rest_authentication_error"
+    assert httpx.get(other).status_code == 200
+
+
 def test_a_stripped_authorization_header_looks_anonymous(
     tls_only: tuple[SimulatedShop, ShopServer, httpx.Client],
 ) -> None:

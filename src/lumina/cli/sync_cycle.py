@@ -139,6 +139,8 @@ async def run_sync(context: ServiceContext, family: int | None, days_back: int |
         typer.secho("Interrupted.", fg="yellow", err=True)
         return EXIT_INTERRUPTED
     finally:
+        interrupted = coordinator.stopping
+        await coordinator.stop(0)  # nothing runs now: this closes the shops' clients
         if bar is not None:
             bar.__exit__(None, None, None)
         loop = asyncio.get_running_loop()
@@ -156,6 +158,6 @@ async def run_sync(context: ServiceContext, family: int | None, days_back: int |
     for r in results:
         if r.error:
             typer.secho(f"shop {r.shop_id}: {r.error}", fg="red" if r.status == "failed" else "yellow", err=True)
-    if coordinator.stopping:
+    if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILED if any(r.status == "failed" for r in results) else 0

@@ -101,5 +101,6 @@ async def run_worker(
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     finally:
+        await coordinator.stop(0)  # stopped already on a signal; either way its shops' clients are closed here
         await queue.close()
     logger.info("worker stopped")

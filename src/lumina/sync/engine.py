@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -38,7 +39,8 @@ from lumina.woocommerce import ShopTooOldError, WooClient, WooError, WooOrder
 
 logger = get_logger("lumina.sync")
 
-ClientFactory = Callable[[ShopConnection], WooClient]
+# A run's client, as `async with factory(shop) as client`: a new one closed after the run, or one kept for the shop.
+ClientFactory = Callable[[ShopConnection], AbstractAsyncContextManager[WooClient]]
 
 
 class SyncProgress(Protocol):
@@ -290,10 +292,13 @@ class ShopSync:
                            cached, first_sync)  # fmt: skip
 
     def _started(self, plan: _Plan) -> None:
-        """What follows the commit of `prepare`: the caches of families whose orders it hid, the log."""
+        """What follows the commit of `prepare`: the caches of families whose orders it hid, the log (for a scan;
+        only at DEBUG when the run may find the shop unchanged)."""
         if self._hidden_for:
             family_data_changed(self._hidden_for)
-        logger.info(
+        # An idle shop's run (one request, most likely) says it all in its "sync finished" line.
+        log = logger.debug if plan.probe else logger.info
+        log(
             "sync started",
             shop_id=self.shop_id,
             run_id=self.run_id,

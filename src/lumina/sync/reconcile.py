@@ -11,10 +11,12 @@ marked deleted: a listing glitch or a plugin's status must not delete anything.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, Table, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db import Database
@@ -68,21 +70,31 @@ async def reconciliation_start(session: AsyncSession, shop_id: int, window_start
     return window_start
 
 
+@functools.cache
+def _count_of(bounded: bool, created_after: bool) -> Select[int]:
+    """`cached_count`'s statement, built once for each kind of window (each idle run sends one)."""
+    orders = cast(Table, CachedOrder.__table__)
+    modified = orders.c.date_modified
+    statement = select(func.count(func.distinct(orders.c.woocommerce_order_id))).where(
+        orders.c.shop_id == bindparam("shop_id", type_=orders.c.shop_id.type),
+        modified >= bindparam("first", type_=modified.type),
+        or_(orders.c.deleted_at.is_(None), orders.c.status == "trash"),
+    )
+    if bounded:
+        statement = statement.where(modified <= bindparam("last", type_=modified.type))
+    if created_after:
+        statement = statement.where(orders.c.date_created > bindparam("created_after", type_=modified.type))
+    return statement
+
+
 async def cached_count(
     session: AsyncSession, shop_id: int, first: datetime, last: datetime | None, created_after: datetime | None
 ) -> int:
     """Orders of the shop the cache holds as existing (trash included, as the shop counts it) with a modification
     time from `first` to `last` (None: no end): what the shop's count of that window should equal."""
-    statement = select(func.count(func.distinct(CachedOrder.woocommerce_order_id))).where(
-        CachedOrder.shop_id == shop_id,
-        CachedOrder.date_modified >= first,
-        or_(CachedOrder.deleted_at.is_(None), CachedOrder.status == "trash"),
-    )
-    if last is not None:
-        statement = statement.where(CachedOrder.date_modified <= last)
-    if created_after is not None:
-        statement = statement.where(CachedOrder.date_created > created_after)
-    return int(await session.scalar(statement) or 0)
+    params = {"shop_id": shop_id, "first": first, "last": last, "created_after": created_after}
+    statement = _count_of(last is not None, created_after is not None)
+    return int(await session.scalar(statement, params) or 0)
 
 
 class Reconciler:

@@ -11,8 +11,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.models import FamilyShop
@@ -25,7 +26,8 @@ class Route:
     billing_emails: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, link: FamilyShop) -> Route:
+    def of(cls, link: Row[int, list[int] | None, list[str] | None]) -> Route:
+        """A route from a link's family, customer ids and billing emails (`family_shops`' columns)."""
         return cls(
             family_id=link.family_id,
             customer_ids=frozenset(int(c) for c in link.customer_ids or () if int(c)),
@@ -50,9 +52,17 @@ class Route:
         return hashlib.sha256(json.dumps(scope).encode()).hexdigest()[:16]
 
 
+_LINKS = cast(Table, FamilyShop.__table__)
+# Built once: each run reads its shop's routes, an idle one too.
+_ROUTES = (
+    select(_LINKS.c.family_id, _LINKS.c.customer_ids, _LINKS.c.billing_emails)
+    .where(_LINKS.c.shop_id == bindparam("shop_id", type_=_LINKS.c.shop_id.type))
+    .order_by(_LINKS.c.id)
+)
+
+
 async def load_routes(session: AsyncSession, shop_id: int) -> list[Route]:
-    links = await session.scalars(select(FamilyShop).where(FamilyShop.shop_id == shop_id).order_by(FamilyShop.id))
-    return [Route.of(link) for link in links]
+    return [Route.of(link) for link in await session.execute(_ROUTES, {"shop_id": shop_id})]
 
 
 def route_map(routes: Sequence[Route]) -> dict[str, str]:

@@ -19,13 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.context import ServiceContext
 from lumina.logging import get_logger
 from lumina.models import FamilyShop, ShopConnection, ShopSyncState, SyncTrigger
-from lumina.shops.connect import build_client
+from lumina.shops.connect import KeptClients
 from lumina.sync import runs
 from lumina.sync.engine import ClientFactory, ShopSync, SyncOptions, SyncProgress, error_text, reason_text
 from lumina.sync.errors import NoShopConfiguredError, SyncAlreadyRunningError
 from lumina.sync.runs import SyncResult, combine
 from lumina.sync.state import DEFAULT_LEASE_TTL, ShopLease, new_owner_id
-from lumina.woocommerce import WooClient
 
 logger = get_logger("lumina.sync")
 
@@ -33,13 +32,6 @@ logger = get_logger("lumina.sync")
 SHOPS_IN_PARALLEL = 4
 DEFAULT_STOP_GRACE = 5.0
 _BACKGROUND = (SyncTrigger.SCHEDULE, SyncTrigger.STARTUP)
-
-
-def _default_client_factory(context: ServiceContext) -> ClientFactory:
-    def factory(shop: ShopConnection) -> WooClient:
-        return build_client(context.settings, context.secret_box, shop)
-
-    return factory
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +61,12 @@ class SyncCoordinator:
         self.context = context
         self.database = context.database
         self.options = options or SyncOptions.from_settings(context.settings)
-        self.client_factory = client_factory or _default_client_factory(context)
+        # Without a factory of the caller's, each shop's client is kept between its runs (closed by `stop`).
+        self.clients: KeptClients | None = None
+        if client_factory is None:
+            self.clients = KeptClients(context.settings, context.secret_box)
+            client_factory = self.clients.using
+        self.client_factory = client_factory
         self.lease_ttl = lease_ttl
         self.owner = owner or new_owner_id()
         self._tasks: dict[int, asyncio.Task[SyncResult]] = {}
@@ -294,14 +291,16 @@ class SyncCoordinator:
         self._stop.clear()
 
     async def stop(self, grace: float = DEFAULT_STOP_GRACE) -> None:
-        """Stop taking work, let running syncs finish their page for up to `grace` seconds, then cancel them."""
+        """Stop taking work, let running syncs finish their page for up to `grace` seconds, then cancel them; close
+        the shops' kept clients."""
         self._stop.set()
         tasks = list(self._tasks.values())
-        if not tasks:
-            return
-        _done, pending = await asyncio.wait(tasks, timeout=grace)
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending)
-            logger.info("syncs cancelled at shutdown", shops=len(pending))
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+                logger.info("syncs cancelled at shutdown", shops=len(pending))
+        if self.clients is not None:
+            await self.clients.aclose()

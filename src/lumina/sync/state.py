@@ -17,10 +17,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, or_, select, text, update
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    bindparam,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from lumina.db import Database
 from lumina.logging import get_logger
@@ -41,8 +52,39 @@ _RELEASE = update(_STATE).where(
 # PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
 # a holder frozen in the middle of a statement (a lost machine) would keep it, and the taker, for good.
 LOCK_WAIT = "2s"
-_BOUNDED_LOCK_WAIT = text(f"SELECT set_config('lock_timeout', '{LOCK_WAIT}', true)")
 _LOCK_NOT_AVAILABLE = "55P03"
+_HELD = {
+    "lock_owner": bindparam("owner", type_=_STATE.c.lock_owner.type),
+    "lock_expires_at": bindparam("expires", type_=_STATE.c.lock_expires_at.type),
+    "last_attempt_at": bindparam("now", type_=_STATE.c.last_attempt_at.type),
+}
+_NEW_ROW = {"shop_id": bindparam("shop_id", type_=_STATE.c.shop_id.type), "consecutive_failures": literal(0), **_HELD}
+# The lease is free: nobody's, expired, or already ours.
+_FREE = or_(
+    _STATE.c.lock_owner.is_(None),
+    _STATE.c.lock_expires_at.is_(None),
+    _STATE.c.lock_expires_at < _HELD["last_attempt_at"],
+    _STATE.c.lock_owner == _HELD["lock_owner"],
+)
+
+
+def _claim(upsert: postgresql.Insert | sqlite.Insert) -> ReturningInsert[Any]:
+    """Taking the lease (see `ShopLease._take`), built once per database: `upsert`'s row inserted, or the lease's
+    columns updated when the lease is free, returning the row as taken."""
+    held = {name: upsert.excluded[name] for name in _HELD}
+    return upsert.on_conflict_do_update(index_elements=["shop_id"], set_=held, where=_FREE).returning(*_STATE.c)
+
+
+# PostgreSQL's claim bounds its own wait for the row's lock: its row comes from a subquery that sets lock_timeout
+# for the rest of the transaction, evaluated before the row is inserted or its conflict waited for (a volatile
+# function keeps the subquery from being folded away). One round trip, not two.
+_BOUNDED = select(literal_column(f"set_config('lock_timeout', '{LOCK_WAIT}', true)")).subquery("bounded")
+_CLAIM = {
+    "postgresql": _claim(
+        postgresql.insert(_STATE).from_select(list(_NEW_ROW), select(*_NEW_ROW.values()).select_from(_BOUNDED))
+    ),
+    "sqlite": _claim(sqlite.insert(_STATE).values(_NEW_ROW)),
+}
 # The backend whose transaction holds the state row (its xmax), with the lease's expiry as committed.
 _ROW_HOLDER = text(
     "SELECT s.lock_expires_at, l.pid FROM shop_sync_state AS s LEFT JOIN pg_locks AS l"
@@ -163,25 +205,9 @@ class ShopLease:
         read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the wait for the
         row's lock is bounded for the rest of the transaction (`acquire_and` handles its end)."""
         now = datetime.now(UTC)
-        held = {"lock_owner": self.owner, "lock_expires_at": now + self.ttl, "last_attempt_at": now}
-        postgres = session.get_bind().dialect.name == "postgresql"
-        free = or_(
-            _STATE.c.lock_owner.is_(None),
-            _STATE.c.lock_expires_at.is_(None),
-            _STATE.c.lock_expires_at < now,
-            _STATE.c.lock_owner == self.owner,
-        )
-        if postgres:
-            await session.execute(_BOUNDED_LOCK_WAIT)
+        params = {"shop_id": self.shop_id, "owner": self.owner, "expires": now + self.ttl, "now": now}
         try:
-            taken = (
-                await session.execute(
-                    (postgresql.insert if postgres else sqlite.insert)(_STATE)
-                    .values(shop_id=self.shop_id, consecutive_failures=0, **held)
-                    .on_conflict_do_update(index_elements=["shop_id"], set_=held, where=free)
-                    .returning(*_STATE.c)
-                )
-            ).first()
+            taken = (await session.execute(_CLAIM[session.get_bind().dialect.name], params)).first()
         except IntegrityError as exc:  # the row would refer to a shop that does not exist
             raise NoShopConfiguredError(f"There is no shop with id {self.shop_id}.") from exc
         if taken is not None:
@@ -194,7 +220,7 @@ class ShopLease:
             await session.execute(
                 update(_STATE)
                 .where(_STATE.c.shop_id == self.shop_id, _STATE.c.lock_owner == holder)
-                .values(**held)
+                .values(lock_owner=self.owner, lock_expires_at=params["expires"], last_attempt_at=now)
                 .returning(*_STATE.c)
             )
         ).first()

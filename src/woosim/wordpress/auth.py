@@ -66,6 +66,10 @@ class Authenticator:
         with self._lock:
             self._keys[key.consumer_key] = key
 
+    def revoke_key(self, consumer_key: str) -> None:
+        with self._lock:
+            self._keys.pop(consumer_key, None)
+
     def lookup(self, consumer_key: str) -> ApiKey | None:
         with self._lock:
             return self._keys.get(consumer_key)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.models import CachedOrder, ShopConnection, SyncTrigger, UserRole
+from lumina.sync import SyncCoordinator
 from tests.factories import create_shop
 from tests.lumina.auth.support import SignedIn, client_for, context_with, sign_in
 from tests.lumina.sync.support import make_coordinator
@@ -294,3 +295,24 @@ async def test_an_unknown_shop_is_404(client: httpx.AsyncClient, admin: SignedIn
 
     assert response.status_code == 404
     assert response.json() == {"error": "Not Found", "message": "Shop 999 not found"}
+
+
+async def test_a_rotated_key_is_used_by_the_next_run_of_a_coordinator_that_kept_the_shops_client(
+    client: httpx.AsyncClient, admin: SignedIn, context: ServiceContext
+) -> None:
+    config = ShopConfig(seed=13, order_count=20, days=20, read_write_key=READ_WRITE, read_only_key=READ_ONLY)
+    with SimulatedShop(config) as store, ShopServer(store) as server:
+        shop_id = await add_synced_shop(client, admin, context, server.base_url, READ_ONLY)
+        coordinator = SyncCoordinator(context)  # keeps each shop's client between its runs
+        try:
+            first = await coordinator.sync_shop(shop_id, trigger=SyncTrigger.SCHEDULE)
+            rotated = await client.patch(f"{SHOPS}/{shop_id}", json=key_body(READ_WRITE), headers=admin.headers)
+            store.revoke_key(READ_ONLY)  # the old key stops working at once, as when revoked in WooCommerce
+            second = await coordinator.sync_shop(shop_id, trigger=SyncTrigger.SCHEDULE)
+        finally:
+            await coordinator.stop()
+
+    assert first.status == "succeeded", first.error
+    assert rotated.status_code == 200, rotated.text
+    assert second.status == "succeeded", second.error  # with the old key kept, the shop would answer 401
+    assert second.requests == 1

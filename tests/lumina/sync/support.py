@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +27,8 @@ from woosim import FaultRule, ShopServer, SimulatedShop
 # With one request at a time, a sync's first two listings are its first page and the one-order check after it; both
 # are committed before it asks for the next page.
 ONE_PAGE_IN = 2
+
+RowT = TypeVar("RowT")
 
 # Faults are retried quickly in tests; attempts are enough to ride out a few injected failures in a row.
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
@@ -65,6 +67,14 @@ async def add_shop(
             await link_family(session, family, row, **(scope or {}))
             family_ids.append(family.id)
     return Linked(row.id, tuple(family_ids))
+
+
+async def stored(context: ServiceContext, model: type[RowT], key: int) -> RowT:
+    """The row of `model` with primary key `key`, as committed."""
+    async with context.database.transaction() as session:
+        row = await session.get(model, key)
+    assert row is not None
+    return row
 
 
 async def update_shop(context: ServiceContext, shop_id: int, **values: Any) -> None:

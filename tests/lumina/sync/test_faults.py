@@ -16,6 +16,7 @@ from tests.lumina.sync.support import (
     hold_listing,
     make_coordinator,
     mirror_problems,
+    stored,
     update_shop,
     wait_until,
 )
@@ -23,13 +24,6 @@ from tests.lumina.sync.test_incremental import window_start
 from woosim import FaultRule, ShopServer, SimulatedShop
 
 ORDERS = "GET /wp-json/wc/v3/orders"
-
-
-async def _state(context: ServiceContext, shop_id: int) -> ShopSyncState:
-    async with context.database.transaction() as session:
-        state = await session.get(ShopSyncState, shop_id)
-    assert state is not None
-    return state
 
 
 async def test_transient_faults_shifted_and_repeated_pages_leave_an_exact_mirror(
@@ -64,7 +58,7 @@ async def test_a_failing_shop_is_recorded_backs_off_and_keeps_its_cursor(
     healthy = await add_shop(context, shop_server, woo_shop, name="healthy")
     coordinator = make_coordinator(context)
     await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
-    cursor = (await _state(context, linked.shop_id)).cursor_modified
+    cursor = (await stored(context, ShopSyncState, linked.shop_id)).cursor_modified
 
     woo_shop.clock.advance(30)
     woo_shop.faults.add(FaultRule(kind="status", status=503, match=ORDERS))  # down for good
@@ -73,7 +67,7 @@ async def test_a_failing_shop_is_recorded_backs_off_and_keeps_its_cursor(
     assert results[linked.shop_id].status == "failed"
     assert "503" in (results[linked.shop_id].error or "")
     assert results[healthy.shop_id].status == "failed"  # the same shop behind both rows
-    state = await _state(context, linked.shop_id)
+    state = await stored(context, ShopSyncState, linked.shop_id)
     assert state.cursor_modified == cursor
     assert state.consecutive_failures == 1
     assert state.next_attempt_at is not None
@@ -86,7 +80,7 @@ async def test_a_failing_shop_is_recorded_backs_off_and_keeps_its_cursor(
     woo_shop.faults.clear()
     manual = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.MANUAL)
     assert manual.status == "succeeded"
-    state = await _state(context, linked.shop_id)
+    state = await stored(context, ShopSyncState, linked.shop_id)
     assert (state.consecutive_failures, state.next_attempt_at, state.last_error) == (0, None, None)
 
 
@@ -140,7 +134,7 @@ async def test_cancelling_mid_sync_leaves_a_cursor_the_next_run_completes_from(
         result = await task
         assert result.status == "cancelled"
         coordinator.resume()
-        state = await _state(context, linked.shop_id)
+        state = await stored(context, ShopSyncState, linked.shop_id)
         assert state.lock_owner is None
         rows = await cached_rows(context.database, linked.shop_id)
         assert len({r.woocommerce_order_id for r in rows}) == len(rows)
