@@ -84,7 +84,9 @@ class Database:
         """`idle_in_transaction_timeout` (PostgreSQL): seconds after which the server ends a session of ours that
         sits in an open transaction doing nothing (a frozen process), releasing its locks."""
         self.url = url
-        options: dict[str, Any] = {"echo": echo, "json_serializer": dump_json, "json_deserializer": _load_json}
+        # hide_parameters: a failed statement's message and the echo name no values (orders, hashes, ciphertexts).
+        options: dict[str, Any] = {"echo": echo, "json_serializer": dump_json, "json_deserializer": _load_json,
+                                   "hide_parameters": True}  # fmt: skip
         if url.startswith("sqlite"):
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import and_, not_, or_, update
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.config import Settings
@@ -129,8 +130,14 @@ class _Tally:
 
 def error_text(exc: BaseException) -> str:
     """A message for the log and the shop's health (operators): the client's errors are already free of
-    credentials, and may quote the shop's own (redacted) words."""
-    text = str(exc) if isinstance(exc, WooError | ScanError) else f"{type(exc).__name__}: {exc}"
+    credentials, and may quote the shop's own (redacted) words. A database error is the driver's words only, not
+    the statement: a page's statement would quote orders that the run's members may not see."""
+    if isinstance(exc, WooError | ScanError):
+        text = str(exc)
+    elif isinstance(exc, StatementError) and exc.orig is not None:
+        text = f"{type(exc).__name__}: {exc.orig}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
     return text[:1000]
 
 

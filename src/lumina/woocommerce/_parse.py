@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 
-__all__ = ["ResponseShapeError", "as_decimal", "as_int", "as_utc", "http_date", "plain_utc_text"]
+__all__ = ["LARGEST_AMOUNT", "ResponseShapeError", "as_decimal", "as_int", "as_utc", "http_date", "plain_utc_text"]
+
+# The largest amount a mirror holds: millionths in a signed 64-bit integer (`lumina.db.types.Money`). Beyond it an
+# order would fail its page at the database, with the statement's text for a message.
+LARGEST_AMOUNT = Decimal(2**63 - 1).scaleb(-6)
 
 
 class ResponseShapeError(ValueError):
@@ -25,6 +29,8 @@ def as_decimal(value: object, name: str) -> Decimal:
         raise ResponseShapeError(f"{name} is not an amount: {value!r}") from None
     if not amount.is_finite():
         raise ResponseShapeError(f"{name} is not an amount: {value!r}")
+    if abs(amount) > LARGEST_AMOUNT:
+        raise ResponseShapeError(f"{name} is beyond the largest amount the mirror holds: {value!r}")
     return amount
 
 

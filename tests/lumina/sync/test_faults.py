@@ -215,6 +215,11 @@ async def test_a_page_the_database_refuses_fails_the_run_and_the_next_run_brings
     failed = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
     assert failed.status == "failed"
     assert "refused by the test" in (failed.error or "")
+    health = (await stored(context, ShopSyncState, linked.shop_id)).last_error or ""
+    for told in (failed.error or "", health):  # the driver's words, not the page's statement or its orders
+        assert "refused by the test" in told
+        assert "INSERT" not in told.upper()
+        assert not any(str(order["billing"]["email"]) in told for order in in_window if order["billing"]["email"])
     assert refused not in {row.woocommerce_order_id for row in await cached_rows(context.database, linked.shop_id)}
 
     async with context.database.transaction() as session:
