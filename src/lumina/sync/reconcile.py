@@ -25,22 +25,16 @@ from lumina.sync.cursor import Position, Slice
 from lumina.sync.reader import ShopReader
 from lumina.sync.routing import Route
 from lumina.sync.scanner import Scanner
-from lumina.sync.writer import existing_rows, mirrored_values, visible
+from lumina.sync.writer import existing_rows, same_columns, visible
 from lumina.woocommerce import WooOrder
 
 # Write a batch of full orders, or tombstone ids, each in one fenced transaction of the run.
 OrderWriter = Callable[[Sequence[WooOrder]], Awaitable[None]]
 Tombstoner = Callable[[Sequence[int]], Awaitable[None]]
 
-_COMPARED = (
-    "number", "status", "currency", "total", "total_refunded", "customer_id", "billing_email", "customer_name",
-    "date_created", "date_modified", "date_paid", "date_completed",
-)  # fmt: skip
-
 
 def differs(order: WooOrder, rows: dict[tuple[int, int], object], routes: Sequence[Route]) -> bool:
     """Whether the cache holds anything but this version of the order for some family that should see it."""
-    values = mirrored_values(order)
     for route in routes:
         covered = route.covers(order.customer_id, order.billing_email)
         row = rows.get((route.family_id, order.id))
@@ -52,7 +46,7 @@ def differs(order: WooOrder, rows: dict[tuple[int, int], object], routes: Sequen
             continue
         if getattr(row, "is_visible") != visible(order.status, covered):  # noqa: B009
             return True
-        if any(getattr(row, name) != values[name] for name in _COMPARED):
+        if not same_columns(row, order):
             return True
     return False
 

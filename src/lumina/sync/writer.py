@@ -63,24 +63,6 @@ class WriteCounts:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-def mirrored_values(order: WooOrder) -> dict[str, Any]:
-    return {
-        "number": order.number,
-        "status": order.status,
-        "currency": order.currency,
-        "total": order.total,
-        "total_refunded": order.total_refunded,
-        "customer_id": order.customer_id,
-        "billing_email": order.billing_email,
-        "customer_name": order.customer_name,
-        "date_created": order.date_created,
-        "date_modified": order.date_modified,
-        "date_paid": order.date_paid,
-        "date_completed": order.date_completed,
-        "raw_data": order.source,  # the object, or the order's text as received: `upsert` stores either
-    }
-
-
 def visible(status: str, covered: bool) -> bool:
     return covered and status not in HIDDEN_STATUSES
 
@@ -90,10 +72,15 @@ def _tombstoned(status: str, covered: bool) -> bool:
     return status == "trash" or not covered
 
 
+def same_columns(row: Any, order: WooOrder) -> bool:
+    """Whether a held row's mirrored columns, the order's JSON aside, equal the order's fields."""
+    return all(getattr(row, name) == getattr(order, name) for name in _COMPARED)
+
+
 def _same_values(row: Row[Any], order: WooOrder) -> bool:
     """Whether a held row mirrors the order; the order's JSON compared last, decoded only then when kept as
     text."""
-    return all(getattr(row, name) == getattr(order, name) for name in _COMPARED) and row.raw_data == order.raw
+    return same_columns(row, order) and row.raw_data == order.raw
 
 
 def _held_rows() -> dict[str, Select[Any]]:

@@ -19,7 +19,6 @@ from lumina.models import CachedOrder, ShopConnection, ShopSyncState, SyncRun, S
 from lumina.models.order import HIDDEN_STATUSES
 from lumina.shops.connect import build_client
 from lumina.sync import SyncCoordinator, SyncOptions, SyncResult
-from lumina.sync.writer import mirrored_values
 from lumina.woocommerce import RetryPolicy, WooClient, WooOrder
 from tests.factories import create_family, create_shop, link_family
 from woosim import FaultRule, ShopServer, SimulatedShop
@@ -106,6 +105,25 @@ def make_coordinator(context: ServiceContext, **options: Any) -> SyncCoordinator
 async def cached_rows(database: Database, shop_id: int) -> list[CachedOrder]:
     async with database.transaction() as session:
         return list(await session.scalars(select(CachedOrder).where(CachedOrder.shop_id == shop_id)))
+
+
+def mirrored_values(order: WooOrder) -> dict[str, Any]:
+    """What a family's row of the order should hold in each mirrored column."""
+    return {
+        "number": order.number,
+        "status": order.status,
+        "currency": order.currency,
+        "total": order.total,
+        "total_refunded": order.total_refunded,
+        "customer_id": order.customer_id,
+        "billing_email": order.billing_email,
+        "customer_name": order.customer_name,
+        "date_created": order.date_created,
+        "date_modified": order.date_modified,
+        "date_paid": order.date_paid,
+        "date_completed": order.date_completed,
+        "raw_data": order.source,
+    }
 
 
 def _covers(scope: dict[str, Any] | None, order: WooOrder) -> bool:

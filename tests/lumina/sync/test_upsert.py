@@ -13,9 +13,9 @@ from sqlalchemy import Table, insert
 from lumina.context import ServiceContext
 from lumina.models import CachedOrder
 from lumina.sync.upsert import COLUMNS, FamilyRow, upsert_rows
-from lumina.sync.writer import mirrored_values
 from lumina.woocommerce import WooOrder
 from tests.factories import create_family, create_shop
+from tests.lumina.sync.support import mirrored_values
 
 _TABLE: Table = CachedOrder.__table__  # type: ignore[assignment]
 BERLIN = timezone(timedelta(hours=2))
