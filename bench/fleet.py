@@ -8,6 +8,7 @@
 
     .venv/bin/python bench/fleet.py                      # 50 shops, 200 ms, W = 1, 2, 4 (a few minutes)
     .venv/bin/python bench/fleet.py --shops 500 --workers 2,4
+    .venv/bin/python bench/fleet.py --shops 200 --workers 1 --worker-concurrency 1 --latency-ms 40 --parts
 
 What it runs, all real processes on this machine:
 - `woosim serve --shops N --manifest ...`: the fleet in one process, shop k below /shop/k/ (each its own keys and
@@ -27,6 +28,9 @@ What it runs, all real processes on this machine:
   11 s of quiet (a backend reports its counters within 10 s), minus what the same quiet time costs with nobody
   syncing (the workers' 5 s schedule ticks and heartbeats), averaged over the idle cycles. The workers' CPU in an
   idle cycle is also net of what they cost idle.
+
+`--parts` also prints the workers' CPU per part of a job in the idle cycles (`worker_parts.py`: the queue's job, the
+run's claim, the shop's request, the run's end, every statement), one job at a time.
 
 The shops keep the service's default politeness (SYNC_REQUESTS_PER_SECOND=5 per shop): at 200 ms a request and a
 few requests per shop it is never what limits.
