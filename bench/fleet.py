@@ -8,6 +8,7 @@
 
     .venv/bin/python bench/fleet.py                      # 50 shops, 200 ms, W = 1, 2, 4 (a few minutes)
     .venv/bin/python bench/fleet.py --shops 500 --workers 2,4
+    .venv/bin/python bench/fleet.py --shops 200 --workers 1 --worker-concurrency 1 --latency-ms 40 --parts
 
 What it runs, all real processes on this machine:
 - `woosim serve --shops N --manifest ...`: the fleet in one process, shop k below /shop/k/ (each its own keys and
@@ -28,6 +29,9 @@ What it runs, all real processes on this machine:
   syncing (the workers' 5 s schedule ticks and heartbeats), averaged over the idle cycles. The workers' CPU in an
   idle cycle is also net of what they cost idle.
 
+`--parts` also prints the workers' CPU per part of a job in the idle cycles (`worker_parts.py`: the queue's job, the
+run's claim, the shop's request, the run's end, every statement), one job at a time.
+
 The shops keep the service's default politeness (SYNC_REQUESTS_PER_SECOND=5 per shop): at 200 ms a request and a
 few requests per shop it is never what limits.
 """
@@ -41,6 +45,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -109,7 +114,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--idle-cycles", type=int, default=3, help="idle cycles per W (medians are printed)")
     parser.add_argument("--register-concurrency", type=int, default=16, help="admin API requests at once")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a cycle may take before giving up")
-    return parser.parse_args()
+    parser.add_argument("--parts", action="store_true",
+                        help="count the workers' CPU per part of a job during the idle cycles (worker_parts.py; "
+                        "needs --worker-concurrency 1)")  # fmt: skip
+    args = parser.parse_args()
+    if args.parts and args.worker_concurrency != 1:
+        parser.error("--parts needs --worker-concurrency 1: across an await a part counts whatever else ran")
+    return args
 
 
 class Processes:
@@ -331,8 +342,9 @@ async def measure(
     async with httpx.AsyncClient(timeout=60) as control:
         try:
             await shop_requests(control, fleet, reset=True)
+            parts = [folder / f"parts-{workers}-{n}.json" for n in range(workers)]
             started = [
-                processes.start(f"worker-{workers}-{n}", [str(BIN / "lumina"), "worker", "--concurrency",
+                processes.start(f"worker-{workers}-{n}", [*worker_command(args, parts[n]), "worker", "--concurrency",
                                 str(args.worker_concurrency)], env)[0]
                 for n in range(workers)
             ]  # fmt: skip
@@ -353,6 +365,7 @@ async def measure(
             background = baseline.rates_since(quiet)
             await shop_requests(control, fleet, reset=True)  # the quiet time's: none expected
             cycles = []
+            signal_parts(args, started)
             for _ in range(args.idle_cycles):
                 asked, cycle_start = time.time(), Sample.take(baseline.counters, started)
                 await service.post("/api/v1/orders/sync/all")
@@ -360,6 +373,7 @@ async def measure(
                 cycle_end = Sample.take(baseline.counters, started)
                 cpu = cycle_end.cpu - cycle_start.cpu - background.cpu * (cycle_end.at - cycle_start.at)
                 cycles.append(Cycle(last_end - asked, await shop_requests(control, fleet, reset=True), cpu, failed))
+            signal_parts(args, started)
             idle = Cycle.median(cycles)
             await asyncio.sleep(QUIET_SECONDS)
             after = Sample.take(await database_counters(database), started)
@@ -370,11 +384,39 @@ async def measure(
             ]
             await service.client.aclose()
             processes.stop([*started, service.process])
+            if args.parts:
+                report_parts(parts, len(fleet) * args.idle_cycles)
         finally:
             await admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     shops = len(fleet)
     per_cycle = shops * args.idle_cycles
     return Measured(workers, first, idle, net[0] / per_cycle, net[1] / per_cycle, background)
+
+
+def worker_command(args: argparse.Namespace, parts: Path) -> list[str]:
+    if args.parts:
+        return [sys.executable, str(ROOT / "bench" / "worker_parts.py"), str(parts)]
+    return [str(BIN / "lumina")]
+
+
+def signal_parts(args: argparse.Namespace, workers: list[subprocess.Popen[bytes]]) -> None:
+    """Start, or stop and write, the workers' counts per part (worker_parts.py)."""
+    if args.parts:
+        for worker in workers:
+            worker.send_signal(signal.SIGUSR1)
+
+
+def report_parts(files: list[Path], runs: int) -> None:
+    """The workers' CPU per part of a job in the idle cycles, per shop's run (background included: the parts run
+    one job at a time, so little else does)."""
+    counted = [json.loads(file.read_text()) for file in files]
+    process = sum(c["process"] for c in counted)
+    print(f"\n  CPU per part of a job in the idle cycles, per shop's run (process {process * 1000 / runs:.2f} ms):")
+    print("       ms  calls  part")
+    for label in counted[0]["parts"]:
+        spent = sum(c["parts"][label][0] for c in counted)
+        calls = sum(c["parts"][label][1] for c in counted)
+        print(f"    {spent * 1000 / runs:5.2f}  {calls / runs:5.2f}  {label}")
 
 
 def secrets_env(folder: Path) -> dict[str, str]:

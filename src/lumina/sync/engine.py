@@ -31,7 +31,7 @@ from lumina.sync.cursor import ONE_SECOND, Position, ShopClock, Slice, later, wh
 from lumina.sync.errors import ScanError
 from lumina.sync.reader import PER_PAGE, ShopReader, listing_statuses
 from lumina.sync.reconcile import Reconciler, cached_count, reconciliation_start
-from lumina.sync.routing import Route, load_routes, needs_rescan, route_map, unlinked
+from lumina.sync.routing import Route, needs_rescan, route_map, unlinked
 from lumina.sync.runs import SyncResult
 from lumina.sync.scanner import Scanner
 from lumina.sync.state import ShopLease, load_state, slice_values, slices_of, tail_position
@@ -217,6 +217,8 @@ class ShopSync:
                 async with self.client_factory(self.shop) as client:
                     self._client = client
                     unchanged = plan.probe and await self._unchanged(client, plan)
+                    if plan.probe and not unchanged:
+                        await self._announce_start(plan)
                     complete = unchanged or await self._scan(client, plan)
                     if complete and not unchanged and not plan.reconcile and not self.stop.is_set():
                         plan.reconcile = await self._counts_differ(client, plan)
@@ -241,13 +243,13 @@ class ShopSync:
         ending = _Ending(SyncRunStatus.CANCELLED, reason, reason, reconciled=False)
         return await self._finish(ending, time.monotonic() - self._began)
 
-    async def prepare(self, session: AsyncSession, state: ShopSyncState) -> None:
+    async def prepare(self, session: AsyncSession, state: ShopSyncState, routes: list[Route]) -> None:
         """Decide what to scan, store the plan and open the run record, in the transaction that took the lease
-        (`state` is the row as taken). Only what changed is written: an unchanged shop's plan is the one stored."""
+        (`state` is the row as taken, `routes` the shop's as read in it). Only what changed is written: an
+        unchanged shop's plan is the one stored."""
         now = datetime.now(UTC)
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
-        routes = await load_routes(session, self.shop_id)
         statuses = listing_statuses(self.shop.order_statuses)
         key = scan_key(self.shop, statuses)
         slices = slices_of(state)
@@ -292,7 +294,8 @@ class ShopSync:
             trigger=self.trigger,
             cursor_before=cursor_before,
         )
-        await self._announce_progress(session, routes, processed=0)
+        if not probe:
+            await self._announce_progress(session, routes, processed=0, start=True)
         self._hidden_for = hidden_for
         self.tally.cursor = cursor_before
         self._plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe,
@@ -505,12 +508,23 @@ class ShopSync:
         requests, pages = self._stats()
         await runs.record_progress(session, self.run_id, counts, requests=requests, pages=pages, cursor_after=cursor)
 
-    async def _announce_progress(self, session: AsyncSession, routes: Sequence[Route], *, processed: int) -> None:
+    async def _announce_progress(
+        self, session: AsyncSession, routes: Sequence[Route], *, processed: int, start: bool = False
+    ) -> None:
         """Tell the families' live streams how far the scan is, once this transaction commits: the run's start
-        (no page yet), then each page written. `total` is what the shop counted when first asked, if it said."""
-        progress = {"run": self.run_id, "started": iso(self.started_at), "pages": self._stats()[1],
+        (`start`: no page yet, whatever a probe read), then each page written. `total` is what the shop counted when
+        first asked, if it said."""
+        pages = 0 if start else self._stats()[1]
+        progress = {"run": self.run_id, "started": iso(self.started_at), "pages": pages,
                     "processed": processed, "total": self.tally.total}  # fmt: skip
         await announce(session, sync_events((route.family_id for route in routes), progress, kind="progress"))
+
+    async def _announce_start(self, plan: _Plan) -> None:
+        """A run that may find its shop unchanged says nothing of its start: it ends a moment later, and every
+        open dashboard of its families would show "Syncing…" and read the run twice, in every cycle, for nothing.
+        When it finds changes its start is told here, before the scan's first page."""
+        async with self.database.transaction() as session:
+            await self._announce_progress(session, plan.routes, processed=0, start=True)
 
     @staticmethod
     def _announce(routes: Sequence[Route], counts: WriteCounts) -> None:

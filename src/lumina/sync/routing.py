@@ -11,12 +11,12 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lumina.models import FamilyShop
+from lumina.models import FamilyShop, ShopConnection
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,8 @@ class Route:
     billing_emails: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, link: Row[int, list[int] | None, list[str] | None]) -> Route:
-        """A route from a link's family, customer ids and billing emails (`family_shops`' columns)."""
+    def of(cls, link: Row[*tuple[Any, ...]]) -> Route:
+        """A route from a row with a link's family, customer ids and billing emails (`family_shops`' columns)."""
         return cls(
             family_id=link.family_id,
             customer_ids=frozenset(int(c) for c in link.customer_ids or () if int(c)),
@@ -63,6 +63,28 @@ _ROUTES = (
 
 async def load_routes(session: AsyncSession, shop_id: int) -> list[Route]:
     return [Route.of(link) for link in await session.execute(_ROUTES, {"shop_id": shop_id})]
+
+
+_SHOPS = cast(Table, ShopConnection.__table__)
+# A run's shop and its routes in one statement, built once: a row per linked family (one without a family when
+# none is linked). Every run of every idle shop reads them; the ORM's `session.get` and a second statement cost it
+# more CPU than the database's work.
+_SHOP_ROUTES = (
+    select(*_SHOPS.c, _LINKS.c.family_id, _LINKS.c.customer_ids, _LINKS.c.billing_emails)
+    .select_from(_SHOPS.outerjoin(_LINKS, _LINKS.c.shop_id == _SHOPS.c.id))
+    .where(_SHOPS.c.id == bindparam("shop_id", type_=_SHOPS.c.id.type))
+    .order_by(_LINKS.c.id)
+)
+
+
+async def load_shop(session: AsyncSession, shop_id: int) -> tuple[ShopConnection, list[Route]] | None:
+    """The shop (detached: a run reads it and writes nothing to it) and its routes; None when there is no such
+    shop."""
+    rows = (await session.execute(_SHOP_ROUTES, {"shop_id": shop_id})).all()
+    if not rows:
+        return None
+    shop = ShopConnection(**{column.key: rows[0]._mapping[column] for column in _SHOPS.c})
+    return shop, [Route.of(row) for row in rows if row.family_id is not None]
 
 
 def route_map(routes: Sequence[Route]) -> dict[str, str]:

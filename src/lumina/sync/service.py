@@ -23,6 +23,7 @@ from lumina.shops.connect import KeptClients
 from lumina.sync import runs
 from lumina.sync.engine import ClientFactory, ShopSync, SyncOptions, SyncProgress, error_text, reason_text
 from lumina.sync.errors import NoShopConfiguredError, SyncAlreadyRunningError
+from lumina.sync.routing import load_shop
 from lumina.sync.runs import SyncResult, combine
 from lumina.sync.state import DEFAULT_LEASE_TTL, ShopLease, new_owner_id
 
@@ -145,9 +146,10 @@ class SyncCoordinator:
         holds the lease."""
 
         async def begin(session: AsyncSession, state: ShopSyncState) -> ShopSync:
-            shop = await session.get(ShopConnection, lease.shop_id)
-            if shop is None:
+            loaded = await load_shop(session, lease.shop_id)
+            if loaded is None:
                 raise NoShopConfiguredError(f"There is no shop with id {lease.shop_id}.")
+            shop, routes = loaded
             sync = ShopSync(
                 database=self.database,
                 shop=shop,
@@ -161,7 +163,7 @@ class SyncCoordinator:
                 reconcile=request.reconcile,
                 progress=request.progress,
             )
-            await sync.prepare(session, state)
+            await sync.prepare(session, state, routes)
             return sync
 
         taken, sync = await lease.acquire_and(begin)

@@ -130,6 +130,33 @@ async def test_order_events_reach_only_the_family_that_sees_the_order(
         assert data["status"] == "succeeded"
 
 
+async def test_a_run_that_finds_the_shop_unchanged_does_not_tell_of_its_start(
+    service: ServiceContext, listening: None, linked: Linked, woo_shop: SimulatedShop
+) -> None:
+    """Every open dashboard shows "Syncing…" and reads the run again on a start: not every cycle for nothing."""
+    await synced(service, linked.shop_id)
+    who = await _signed_in(service, linked.family_ids[0])
+    coordinator = make_coordinator(service)
+    async with stream(service, who) as events:
+        idle = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+        kind, data = await events.next(only=("progress", "sync"))
+        assert (idle.requests, kind, data["status"], data["created"]) == (1, "sync", "succeeded", 0)
+
+        order_id = woo_shop.order_ids()[0]
+        woo_shop.clock.advance(5)
+        woo_shop.update_order(order_id, status="on-hold")
+        changed = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+        heard = [await events.next(only=("progress", "sync"))]
+        while heard[-1][0] == "progress":
+            heard.append(await events.next(only=("progress", "sync")))
+
+    assert changed.updated == 1
+    assert heard[0] == ("progress", {"run": changed.run_id, "started": heard[0][1]["started"], "pages": 0,
+                                     "processed": 0, "total": None})  # fmt: skip
+    assert heard[-1][0] == "sync"
+    assert heard[-1][1]["updated"] == 1
+
+
 async def test_a_running_sync_tells_the_family_its_pages_so_far(
     service: ServiceContext, listening: None, linked: Linked, woo_shop: SimulatedShop
 ) -> None:
