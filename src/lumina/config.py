@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     sync_max_concurrency: int = Field(default=4, ge=1, le=32)
     sync_requests_per_second: float = Field(default=5.0, gt=0)
     retention_days: int = Field(default=90, ge=0, description="0 keeps every order.")
+    run_history_days: int = Field(default=90, ge=0, description="Days of sync runs kept; 0 keeps every run.")
     scheduler_enabled: bool = True
     sync_runner: SyncRunner = SyncRunner.EMBEDDED
     sync_isolation: SyncIsolation = SyncIsolation.PROCESS

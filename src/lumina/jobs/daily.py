@@ -1,5 +1,5 @@
-"""The daily housekeeping, run by the embedded scheduler or by the queue's workers: orders past retention,
-expired sign-in records. One failing job never keeps the others from running."""
+"""The daily housekeeping, run by the embedded scheduler or by the queue's workers: orders past retention, runs past
+the history's, expired sign-in records. One failing job never keeps the others from running."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from lumina.auth.service import purge_expired
 from lumina.context import ServiceContext
 from lumina.db import Database
 from lumina.logging import get_logger
-from lumina.sync.retention import remove_expired_orders
+from lumina.sync.retention import remove_expired_orders, remove_old_runs
 
 logger = get_logger("lumina.jobs")
 
@@ -38,5 +38,13 @@ async def run_daily(
             logger.exception("daily job failed")
 
 
+def housekeeping_for(context: ServiceContext) -> list[DailyJob]:
+    """The daily jobs besides the orders' retention."""
+    return [
+        lambda: remove_old_runs(context.database, context.settings.run_history_days),
+        lambda: purge_expired_credentials(context),
+    ]
+
+
 async def run_daily_for(context: ServiceContext) -> None:
-    await run_daily(context.database, context.settings.retention_days, [lambda: purge_expired_credentials(context)])
+    await run_daily(context.database, context.settings.retention_days, housekeeping_for(context))

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from lumina.config import SyncIsolation
 from lumina.context import ServiceContext
-from lumina.jobs.daily import purge_expired_credentials
+from lumina.jobs.daily import housekeeping_for
 from lumina.jobs.engine import SyncEngine
 from lumina.jobs.scheduler import Scheduler
 from lumina.jobs.sync_process import ProcessSync
@@ -46,7 +46,7 @@ def scheduler_for(context: ServiceContext, engine: SyncEngine) -> Scheduler:
         interval=timedelta(minutes=settings.sync_interval),
         run_at_start=settings.sync_on_startup,
         retention_days=settings.retention_days,
-        housekeeping=[lambda: purge_expired_credentials(context)],
+        housekeeping=housekeeping_for(context),
         after_cycle=[lambda: keep_webhooks(context)],
     )
 

@@ -7,7 +7,7 @@ cursor                    positions and slices that survive a crash; the shop's 
 writer                    batched, idempotent upserts routed to families (never older over newer)
 reconcile.Reconciler      cheap periodic listing that catches silent edits and permanent deletes
 state.ShopLease           one writer per shop across processes
-retention                 removes orders past RETENTION_DAYS
+retention                 removes orders past RETENTION_DAYS, runs past RUN_HISTORY_DAYS
 """
 
 from lumina.sync.engine import SyncOptions, SyncProgress

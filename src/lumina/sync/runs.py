@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db.together import Together
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
+from lumina.models.sync import RUNNING_ONLY
 from lumina.sync.writer import WriteCounts
 
 SKIPPED = "skipped"  # a result status only: the shop was busy or backing off, no run was recorded
@@ -23,10 +24,12 @@ _PROGRESS = update(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
 _RUN_SHOP = bindparam("run_shop", type_=_RUNS.c.shop_id.type)
 _RUN_NOW = bindparam("run_now", type_=_RUNS.c.started_at.type)
 _RUN_CURSOR = bindparam("run_cursor", type_=_RUNS.c.cursor_before.type)
-# A run's start (see `start_run`): the shop's runs left running closed as abandoned, then the new one's record.
+# A run's start (see `start_run`): the shop's runs left running closed as abandoned, then the new one's record. The
+# condition is the partial index's own text (`ix_sync_runs_running`), not a bound parameter: only then do both
+# databases find those runs through it rather than read the shop's whole history.
 _START = Together(
     update(_RUNS)
-    .where(_RUNS.c.shop_id == _RUN_SHOP, _RUNS.c.status == SyncRunStatus.RUNNING.value)
+    .where(_RUNS.c.shop_id == _RUN_SHOP, text(RUNNING_ONLY))
     .values(status=SyncRunStatus.FAILED.value, finished_at=_RUN_NOW, error=ABANDONED),
     insert(_RUNS)
     .values(
