@@ -44,20 +44,23 @@ async def remove_old_runs(database: Database, history_days: int, *, now: datetim
     cutoff = retention_cutoff(history_days, now)
     if cutoff is None:
         return 0
-    newest = select(func.max(SyncRun.id)).group_by(SyncRun.shop_id)
-    old = (
+    # The newest runs that are past the cutoff (shops that stopped syncing): read once, few. Reading every shop's
+    # newest again in each batch would read the whole history each time.
+    newest_old = select(func.max(SyncRun.id)).group_by(SyncRun.shop_id).having(func.max(SyncRun.started_at) < cutoff)
+    async with database.transaction() as session:
+        kept = list(await session.scalars(newest_old))
+    batch = (
         select(SyncRun.id)
-        .where(SyncRun.started_at < cutoff, SyncRun.status != SyncRunStatus.RUNNING.value, SyncRun.id.not_in(newest))
+        .where(SyncRun.started_at < cutoff, SyncRun.status != SyncRunStatus.RUNNING.value, SyncRun.id.not_in(kept))
         .limit(RUNS_DELETED_AT_ONCE)
     )
     removed = 0
     while True:
         async with database.transaction() as session:
-            ids = list(await session.scalars(old))
-            if ids:
-                await session.execute(delete(SyncRun).where(SyncRun.id.in_(ids)))
-        removed += len(ids)
-        if len(ids) < RUNS_DELETED_AT_ONCE:
+            result = await session.execute(delete(SyncRun).where(SyncRun.id.in_(batch)))
+        deleted = int(getattr(result, "rowcount", 0) or 0)
+        removed += deleted
+        if deleted < RUNS_DELETED_AT_ONCE:
             break
     logger.info("run history trimmed", run_history_days=history_days, cutoff=cutoff.isoformat(), runs_removed=removed)
     return removed
