@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.context import ServiceContext
 from lumina.db import Database
@@ -258,3 +259,17 @@ async def running_engine(context: ServiceContext) -> AsyncIterator[SyncCoordinat
     context.components["sync"] = coordinator
     yield coordinator
     await coordinator.stop()
+
+
+# Rows a transaction has read from a table so far, by sequential scans and through every index (PostgreSQL counts a
+# transaction's reads per relation until it reports them).
+_ROWS_READ = text(
+    "SELECT pg_stat_get_xact_tuples_returned(CAST(:table AS regclass))"
+    " + coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)"
+    " FROM pg_index WHERE indrelid = CAST(:table AS regclass)"
+)
+
+
+async def rows_read(session: AsyncSession, table: str) -> int:
+    """PostgreSQL only: what the session's transaction has read of `table` until now."""
+    return int(await session.scalar(_ROWS_READ, {"table": table}) or 0)

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, select
 
 from lumina.context import ServiceContext
 from lumina.models import SyncRun, SyncRunStatus, SyncTrigger
 from lumina.sync import runs
+from tests.lumina.sync.support import rows_read
 from tests.lumina.sync.test_writer import _setup
 
 HISTORY = 2_000
-
-# Rows this transaction has read from `sync_runs` so far, by sequential scans and through every index.
-_ROWS_READ = text(
-    "SELECT pg_stat_get_xact_tuples_returned('sync_runs'::regclass)"
-    " + coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)"
-    " FROM pg_index WHERE indrelid = 'sync_runs'::regclass"
-)
-
-
-async def _rows_read(session: AsyncSession) -> int:
-    return int(await session.scalar(_ROWS_READ) or 0)
 
 
 async def _history(context: ServiceContext, shop_id: int) -> int:
@@ -72,7 +61,7 @@ async def test_opening_a_run_reads_the_runs_left_running_not_the_shops_history(c
             )
             assert "ix_sync_runs_running" in " ".join(str(row[-1]) for row in explained)
             return
-        before = await _rows_read(session)
+        before = await rows_read(session, "sync_runs")
         await runs.start_run(session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, cursor_before=None)
-        read = await _rows_read(session) - before
+        read = await rows_read(session, "sync_runs") - before
     assert read <= 2
