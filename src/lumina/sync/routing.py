@@ -53,9 +53,12 @@ class Route:
 
 
 _LINKS = cast(Table, FamilyShop.__table__)
-# Built once: each run reads its shop's routes, an idle one too.
+# What `Route.of` reads of a link.
+_ROUTE_COLUMNS = (_LINKS.c.family_id, _LINKS.c.customer_ids, _LINKS.c.billing_emails)
+# A shop's routes, built once (a webhook's refresh and `write_shop_orders` read them; a run reads them with its
+# shop, `load_shop`).
 _ROUTES = (
-    select(_LINKS.c.family_id, _LINKS.c.customer_ids, _LINKS.c.billing_emails)
+    select(*_ROUTE_COLUMNS)
     .where(_LINKS.c.shop_id == bindparam("shop_id", type_=_LINKS.c.shop_id.type))
     .order_by(_LINKS.c.id)
 )
@@ -70,7 +73,7 @@ _SHOPS = cast(Table, ShopConnection.__table__)
 # none is linked). Every run of every idle shop reads them; the ORM's `session.get` and a second statement cost it
 # more CPU than the database's work.
 _SHOP_ROUTES = (
-    select(*_SHOPS.c, _LINKS.c.family_id, _LINKS.c.customer_ids, _LINKS.c.billing_emails)
+    select(*_SHOPS.c, *_ROUTE_COLUMNS)
     .select_from(_SHOPS.outerjoin(_LINKS, _LINKS.c.shop_id == _SHOPS.c.id))
     .where(_SHOPS.c.id == bindparam("shop_id", type_=_SHOPS.c.id.type))
     .order_by(_LINKS.c.id)
