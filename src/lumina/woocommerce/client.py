@@ -42,6 +42,9 @@ ItemT = TypeVar("ItemT")
 _READ_OFF_LOOP_BYTES = 16 * 1024
 # How long an idle connection is kept for the next request (httpx's default, which the client had before aiohttp).
 _KEEPALIVE_SECONDS = 5.0
+# The longest header line read: httpx (h11) read a head of up to 16 KiB, so a line that long; aiohttp's default stops
+# at 8 KiB, which a host's Content-Security-Policy or cookies can pass.
+_HEADER_LINE_BYTES = 16 * 1024
 
 
 @functools.cache
@@ -94,6 +97,40 @@ def _header_int(headers: CIMultiDictProxy[str], name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _open_session(
+    limits: ClientLimits,
+    trust: ssl.SSLContext | bool,
+    headers: dict[str, str],
+    address_allowed: AddressAllowed | None,
+    trace_configs: Sequence[aiohttp.TraceConfig],
+) -> aiohttp.ClientSession:
+    """A client's aiohttp session: a pool of `max_concurrency` connections to the shop, kept 5 s when idle, through
+    the guard's resolver when there is a policy; no proxy from the environment, no cookies, no redirects (each
+    request says so)."""
+    connector = aiohttp.TCPConnector(
+        ssl=trust,
+        limit=limits.max_concurrency,
+        limit_per_host=0,
+        keepalive_timeout=_KEEPALIVE_SECONDS,
+        resolver=GuardedResolver(address_allowed) if address_allowed is not None else None,
+    )
+    session = aiohttp.ClientSession(
+        connector=connector,
+        headers=headers,
+        timeout=aiohttp.ClientTimeout(total=None, connect=limits.connect_timeout, sock_read=limits.timeout),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=False,
+        trace_configs=list(trace_configs) or None,
+        max_line_size=_HEADER_LINE_BYTES,
+        max_field_size=_HEADER_LINE_BYTES,
+    )
+    # aiohttp sends a GET, PUT or DELETE again when its connection drops before the answer; a status change sent
+    # twice emails the customer twice, so `update_order_status` decides about resending (aiohttp's own test client
+    # turns this off through the same attribute).
+    session._retry_connection = False
+    return session
+
+
 def _check_id(order_id: int) -> int:
     if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
         raise ValueError(f"an order id is a positive integer, not {order_id!r}")
@@ -139,29 +176,7 @@ class WooClient:
         self.retry = retry or RetryPolicy()
         trust = _system_trust() if verify is True else verify
         headers = {"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"}
-        limits = self.limits
-
-        def connect() -> aiohttp.ClientSession:
-            connector = aiohttp.TCPConnector(
-                ssl=trust,
-                limit=limits.max_concurrency,
-                limit_per_host=0,
-                keepalive_timeout=_KEEPALIVE_SECONDS,
-                resolver=GuardedResolver(address_allowed) if address_allowed is not None else None,
-            )
-            session = aiohttp.ClientSession(
-                connector=connector,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=None, connect=limits.connect_timeout, sock_read=limits.timeout),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trace_configs=list(trace_configs) or None,
-            )
-            # aiohttp sends a GET, PUT or DELETE again when its connection drops before the answer; a status change
-            # sent twice emails the customer twice, so `update_order_status` decides about resending (as aiohttp's
-            # own test client does, through the same attribute).
-            session._retry_connection = False
-            return session
-
+        connect = functools.partial(_open_session, self.limits, trust, headers, address_allowed, trace_configs)
         host = URL(self.base_url).raw_host or ""
         auth = Authenticator(credentials, self.auth_mode, self.base_url, signature_method=oauth_signature_method)
         self._requester = Requester(

@@ -78,6 +78,15 @@ async def test_a_broken_answer_is_a_transient_fault_retried(name: str) -> None:
     assert len(seen) == TWO_TRIES.attempts
 
 
+async def test_a_long_header_line_is_read() -> None:
+    """Hosts send long Content-Security-Policy or Set-Cookie lines; a head of up to 16 KiB is read (httpx's limit,
+    above aiohttp's default of 8 KiB a line)."""
+    policy = b"Content-Security-Policy: default-src " + b"x" * 12_000 + b"\r\n"
+    async with raw_server([_HEAD + policy + b"Content-Length: 2\r\n\r\n[]"]) as (url, _), _client(url) as woo:
+        page = await woo.list_orders()
+    assert page.orders == []
+
+
 @pytest.mark.parametrize(
     ("send", "sent"),
     [
