@@ -1,8 +1,8 @@
-"""Answers broken below HTTP's surface, from a raw server on loopback: each one a transient fault, retried.
+"""Answers the simulated shop never gives, from a raw server on loopback that sends canned bytes.
 
 A shop's host, proxy or firewall can cut a body short, reset the connection, garble the framing or the status line,
-or hang up before answering; the simulated shop always speaks correct HTTP, so these come from a server that sends
-canned bytes.
+or hang up before answering: each one a transient fault, retried. It can also redirect, send long header lines or
+cookies, which are plain HTTP but not WooCommerce's.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from lumina.woocommerce import RetryPolicy, WooClient, WooCredentials, WooTransientError
+from lumina.woocommerce import RetryPolicy, WooClient, WooCredentials, WooPermanentError, WooTransientError
 
 from .conftest import NO_RATE_LIMIT
 
@@ -37,13 +37,11 @@ ANSWERS: dict[str, list[bytes | object]] = {
 @asynccontextmanager
 async def raw_server(answer: list[bytes | object]) -> AsyncIterator[tuple[str, list[str]]]:
     """An HTTP "server" on loopback that reads each request's head and answers `answer`, then hangs up; its URL
-    and the method and path (no query) of each request it read."""
+    and the head of each request it read."""
     seen: list[str] = []
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        method, target, _ = head.decode("latin-1").split(" ", 2)
-        seen.append(f"{method} {target.split('?')[0]}")
+        seen.append((await reader.readuntil(b"\r\n\r\n")).decode("latin-1"))
         for part in answer:
             if part is _RESET:
                 writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -60,6 +58,11 @@ async def raw_server(answer: list[bytes | object]) -> AsyncIterator[tuple[str, l
     finally:
         server.close()
         await server.wait_closed()
+
+
+def requests_of(heads: list[str]) -> list[str]:
+    """The method and path (no query) of each request head."""
+    return [" ".join(head.split(" ", 2)[:2]).split("?")[0] for head in heads]
 
 
 def _client(url: str) -> WooClient:
@@ -87,6 +90,19 @@ async def test_a_long_header_line_is_read() -> None:
     assert page.orders == []
 
 
+async def test_a_redirect_is_not_followed_and_no_cookie_is_kept() -> None:
+    moved = b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.shop.example/wp-json/wc/v3/orders\r\n"
+    answer = moved + b"Set-Cookie: tracker=1; Path=/\r\nContent-Length: 0\r\n\r\n"
+    async with raw_server([answer]) as (url, seen), _client(url) as woo:
+        for _ in range(2):
+            with pytest.raises(WooPermanentError) as caught:
+                await woo.list_orders()
+    assert caught.value.code == "redirect"
+    assert "https://www.shop.example" in caught.value.message
+    assert requests_of(seen) == ["GET /wp-json/wc/v3/orders"] * 2  # not followed, and not retried
+    assert not any("\ncookie:" in head.lower() for head in seen)
+
+
 @pytest.mark.parametrize(
     ("send", "sent"),
     [
@@ -105,4 +121,4 @@ async def test_a_write_whose_connection_dropped_is_not_resent_behind_the_clients
         async with WooClient(url, WooCredentials("ck_x", "cs_y"), retry=once, limits=NO_RATE_LIMIT) as woo:
             with pytest.raises(WooTransientError):
                 await send(woo)
-    assert seen == [sent]
+    assert requests_of(seen) == [sent]

@@ -17,13 +17,16 @@ from .conftest import FAST_RETRY, credentials
 
 
 class Recorder:
-    """Remembers each request as sent (URL and headers) and the most requests in flight at once."""
+    """Remembers each request as sent (URL and headers), the most requests in flight at once and the connections
+    opened."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[URL, CIMultiDict[str]]] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.connections = 0
         self.trace = aiohttp.TraceConfig()
+        self.trace.on_connection_create_end.append(self._connected)
         self.trace.on_request_start.append(self._start)
         self.trace.on_request_headers_sent.append(self._headers_sent)
         self.trace.on_request_end.append(self._end)
@@ -37,6 +40,9 @@ class Recorder:
         self, _session: object, _context: SimpleNamespace, params: aiohttp.TraceRequestHeadersSentParams
     ) -> None:
         self.sent.append((params.url, params.headers))
+
+    async def _connected(self, _session: object, _context: SimpleNamespace, _params: object) -> None:
+        self.connections += 1
 
     async def _end(self, _session: object, _context: SimpleNamespace, _params: object) -> None:
         self.in_flight -= 1
@@ -61,6 +67,17 @@ async def test_an_explicit_user_agent_and_json_accept(server: ShopServer, shop: 
     assert "aiohttp" not in first["user-agent"].lower()
     assert second["user-agent"] == "FamilyHub/2.0 (+ops@example.org)"
     assert first["accept"] == "application/json"
+
+
+async def test_a_body_is_json(http_server: ShopServer, shop: SimulatedShop) -> None:
+    recorder = Recorder()
+    async with _client(http_server, shop, recorder) as woo:
+        order = (await woo.list_orders(OrderQuery(per_page=1))).orders[0]
+        note_id = await woo.add_order_note(order.id, "Packed — ready")
+    (_, listing), (_, note) = recorder.sent
+    assert note["content-type"] == "application/json"
+    assert "content-type" not in listing
+    assert isinstance(note_id, int)  # the shop read the note
 
 
 async def test_every_page_is_signed_afresh_never_from_the_link_header(
@@ -102,3 +119,4 @@ async def test_concurrency_is_bounded(http_server: ShopServer, shop: SimulatedSh
         orders = await asyncio.gather(*(woo.get_order(i) for i in ids))
     assert [o.id for o in orders] == ids
     assert recorder.most_in_flight == 2
+    assert recorder.connections == 2  # the pool's, kept alive between requests
