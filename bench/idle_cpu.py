@@ -90,6 +90,7 @@ async def measure(rounds: int, pause: float) -> list[tuple[float, float, float, 
         runs = len(shop_ids)
         figures.append((cpu * 1000 / runs, counts["statements"] / runs, counts["transactions"] / runs,
                         sum(requests) / runs))  # fmt: skip
+    await coordinator.stop()  # closes the shops' kept clients (aiohttp warns of a session left open)
     await context.close()
     return figures
 

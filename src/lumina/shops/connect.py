@@ -59,7 +59,7 @@ def _fingerprint(shop: ShopConnection) -> tuple[object, ...]:
 
 
 class KeptClients:
-    """A sync coordinator's clients, one per shop, kept between the shop's runs: building one (httpx's client, the
+    """A sync coordinator's clients, one per shop, kept between the shop's runs: building one (its HTTP session, the
     keys decrypted) is a good part of an idle run's CPU, and a run soon after the last reuses its connection.
 
     At most `size` are kept, the least recently used closed first; a client in use is not among them (it is taken

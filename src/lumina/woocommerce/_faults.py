@@ -7,11 +7,13 @@ import json
 import re
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 import orjson
 
 from ._network import AddressRefusedError
@@ -154,9 +156,26 @@ def _auth_hint(status: int, code: str | None, message: str, mode: AuthMode) -> s
     return f"Check the consumer key and secret in {_SETTINGS}."
 
 
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _redirect_target(location: str) -> str:
+    """ " to scheme://host" of a Location header, or "" when it names no host (a relative or broken one)."""
+    try:
+        target = urlsplit(location)
+        host = target.hostname
+    except ValueError:
+        return ""
+    return f" to {target.scheme}://{host}" if host else ""
+
+
 def error_from_response(
     status: int,
-    headers: httpx.Headers,
+    headers: Mapping[str, str],
     content: bytes,
     request: str,
     mode: AuthMode,
@@ -166,9 +185,10 @@ def error_from_response(
     """The error for a non-2xx answer (3xx included: redirects are never followed).
 
     This is where the shop's text enters errors, so `scrub` (the request's credentials, see `_redact.Scrubber`)
-    is applied here; the hint and `reason` are the client's own words."""
+    is applied here; the hint and `reason` are the client's own words. `headers` is case-insensitive (the answer's
+    CIMultiDictProxy)."""
     code, message, data = _error_body(content, scrub)
-    woo_message = message or f"HTTP {status} {httpx.codes.get_reason_phrase(status)}".strip()
+    woo_message = message or f"HTTP {status} {_reason_phrase(status)}".strip()
     if status in _TRANSIENT_STATUSES and not (status == 500 and code):
         retry_after = parse_retry_after(headers.get("retry-after"))
         return WooTransientError(
@@ -177,9 +197,7 @@ def error_from_response(
             hint="This usually passes; if it persists, the host or its firewall may be limiting this client.",
         )  # fmt: skip
     if 300 <= status < 400:
-        location = headers.get("location", "")
-        target = httpx.URL(location) if location else None
-        where = f" to {target.scheme}://{target.host}" if target is not None and target.host else ""
+        where = _redirect_target(headers.get("location", ""))
         return WooPermanentError(
             f"The shop redirected the request{where}",
             status=status, code="redirect", request=request,
@@ -216,11 +234,6 @@ def error_from_response(
     )  # fmt: skip
 
 
-def _is_tls_failure(exc: httpx.RequestError) -> bool:
-    text = str(exc).upper()
-    return "CERTIFICATE" in text or "SSL" in text or "TLS" in text
-
-
 # OpenSSL's reasons for a TLS handshake answered in plain HTTP: https:// to a port that serves http://.
 _PLAIN_HTTP_REASONS = frozenset(
     {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
@@ -239,13 +252,11 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def _connect_error(exc: httpx.ConnectError, request: str) -> ShopUnreachableError:
-    try:
-        host = exc.request.url.host
-    except RuntimeError:  # raised outside a client: no request attached
-        host = ""
-    for cause in _causes(exc):
-        if isinstance(cause, ssl.SSLError) and cause.reason in _PLAIN_HTTP_REASONS:
+def _connect_error(exc: aiohttp.ClientConnectorError, request: str) -> ShopUnreachableError:
+    host = exc.host
+    causes = _causes(exc)
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError) and getattr(cause, "reason", None) in _PLAIN_HTTP_REASONS:
             return ShopUnreachableError(
                 "The shop answered in plain HTTP, not TLS", request=request,
                 hint="The shop URL says https:// but this port serves http://: use http:// in the URL "
@@ -256,7 +267,7 @@ def _connect_error(exc: httpx.ConnectError, request: str) -> ShopUnreachableErro
                 f"The shop's host name {host!r} does not resolve", request=request,
                 hint="Check the host name in the shop URL (WC_STORE_URL for the default shop).",
             )  # fmt: skip
-    if _is_tls_failure(exc):
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
         return ShopUnreachableError(
             "The shop's TLS certificate was not accepted", request=request,
             hint="The certificate is expired, self-signed or for another name; fix it on the shop or "
@@ -268,28 +279,28 @@ def _connect_error(exc: httpx.ConnectError, request: str) -> ShopUnreachableErro
     )  # fmt: skip
 
 
-def error_from_transport(exc: httpx.RequestError, request: str, timeout: float) -> WooError:
-    """The error for a request that got no HTTP answer (the exception text never holds credentials,
-    but it is not copied anyway)."""
-    if isinstance(exc.__cause__, AddressRefusedError):  # httpx raises its own error from httpcore's
-        refused = exc.__cause__
+def error_from_transport(exc: Exception, request: str, timeout: float) -> WooError:
+    """The error for a request that got no HTTP answer: aiohttp's error (or a timeout), or the guard's refusal.
+    The exception's text is never copied: aiohttp's may hold the URL, and with it the credentials."""
+    refused = next((cause for cause in _causes(exc) if isinstance(cause, AddressRefusedError)), None)
+    if refused is not None:  # raised by the guard's resolver, under aiohttp's connection error
         return ShopAddressRefusedError(
             f"The shop's address {refused.host} resolves to {', '.join(refused.refused)}, a private, loopback or "
             "link-local address: not connecting", request=request, code="private_address",
             hint="The name may have been re-pointed since the shop was added (DNS rebinding). If the shop really "
             "is on a private network, allow private shop addresses for it.",
         )  # fmt: skip
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return ShopUnreachableError(
             "The shop did not accept a connection in time", request=request,
             hint="Check the shop URL and that the shop is online.",
         )  # fmt: skip
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TimeoutError):
         return WooTransientError(
             f"The shop did not answer within {timeout:g} s", request=request,
             hint="The shop is slow; raise ClientLimits.timeout or ask for fewer orders per page.",
         )  # fmt: skip
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, aiohttp.ClientConnectorError):
         return _connect_error(exc, request)
     return WooTransientError(
         f"The connection to the shop failed mid-request ({type(exc).__name__})", request=request,

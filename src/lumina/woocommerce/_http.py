@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import aiohttp
+import orjson
+from multidict import CIMultiDictProxy
+from yarl import URL
 
 from ._auth import Authenticator, encode_query
 from ._faults import decode_json, error_from_response, error_from_transport, is_lasting_connect_failure, non_json_error
+from ._network import AddressRefusedError
 from ._parse import http_date
 from ._redact import Scrubber, describe_request
 from .config import ClientLimits, RetryPolicy
@@ -40,7 +44,7 @@ Read = Callable[[bytes], Any]
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
-    headers: httpx.Headers
+    headers: CIMultiDictProxy[str]  # case-insensitive, as HTTP header names are
     data: Any
     request: str  # "GET /path?query", credentials redacted
 
@@ -94,16 +98,25 @@ class _Counters:
 
 
 class Requester:
-    """Sends authenticated requests and turns every outcome into JSON or a WooError."""
+    """Sends authenticated requests and turns every outcome into JSON or a WooError.
+
+    The aiohttp session is made by `connect` at the first request: aiohttp's needs a running event loop, and a
+    client that never sends makes none. `refused` is the refusal of a shop whose host is a refused IP address
+    (`_network.refused_literal`): every request fails with it, none is sent."""
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        connect: Callable[[], aiohttp.ClientSession],
         auth: Authenticator,
         limits: ClientLimits,
         retry: RetryPolicy,
+        *,
+        refused: AddressRefusedError | None = None,
     ) -> None:
-        self.http = http
+        self._connect = connect
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        self._refused = refused
         self.auth = auth
         self.limits = limits
         self.retry = retry
@@ -111,6 +124,19 @@ class Requester:
         self._scrubber = Scrubber(auth.credentials)
         self._slots = asyncio.Semaphore(limits.max_concurrency)
         self._rate = RateLimiter(limits.requests_per_second)
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if self._closed:
+                raise RuntimeError("the client is closed")
+            self._session = self._connect()
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session and its connections; the client cannot send afterwards."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
 
     async def send(
         self,
@@ -177,28 +203,36 @@ class Requester:
         else:
             url = self.auth.base_url + path + (f"?{encode_query(params)}" if params else "")
             headers = {}
+        body = None
+        if json_body is not None:
+            body = orjson.dumps(json_body)
+            headers["Content-Type"] = "application/json"
         request = describe_request(method, url)
         async with self._slots:
             await self._rate.wait()
             started = time.monotonic()
             self.counters.requests += 1
+            if self._refused is not None:
+                raise error_from_transport(self._refused, request, self.limits.timeout)
             try:
-                answer = await self.http.request(method, url, headers=headers, json=json_body)
-            except httpx.RequestError as exc:  # no usable answer: connection, timeout, broken encoding
+                # encoded=True: the query goes out byte for byte as signed; yarl would otherwise re-quote it.
+                async with self.session().request(
+                    method, URL(url, encoded=True), headers=headers, data=body, allow_redirects=False
+                ) as answer:
+                    status, answer_headers = answer.status, answer.headers
+                    content = await answer.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:  # no usable answer: connection, timeout, encoding
                 error = error_from_transport(exc, request, self.limits.timeout)
                 logger.debug("%s: no answer (%s)", request, type(exc).__name__)
                 raise error from None
         elapsed = time.monotonic() - started
-        content = answer.content
         self.counters.bytes_received += len(content)
-        logger.debug("%s -> %d (%d bytes, %.2f s)", request, answer.status_code, len(content), elapsed)
-        self._learn_clock(answer.headers)
-        if not 200 <= answer.status_code < 300:
+        logger.debug("%s -> %d (%d bytes, %.2f s)", request, status, len(content), elapsed)
+        self._learn_clock(answer_headers)
+        if not 200 <= status < 300:
             scrub = self._scrubber.for_request(url, headers)
-            fault = error_from_response(
-                answer.status_code, answer.headers, content, request, self.auth.mode, scrub=scrub
-            )
-            if answer.status_code == 429:
+            fault = error_from_response(status, answer_headers, content, request, self.auth.mode, scrub=scrub)
+            if status == 429:
                 self.counters.rate_limited += 1
             elif not isinstance(fault, WooTransientError):  # transient ones are counted when retried or given up
                 self.counters.failed += 1
@@ -209,11 +243,11 @@ class Requester:
             else:
                 data = read(content)
         except (ValueError, UnicodeDecodeError):
-            raise non_json_error(answer.status_code, content, request) from None
+            raise non_json_error(status, content, request) from None
         self.counters.answered += 1
-        return Response(status=answer.status_code, headers=answer.headers, data=data, request=request)
+        return Response(status=status, headers=answer_headers, data=data, request=request)
 
-    def _learn_clock(self, headers: httpx.Headers) -> None:
+    def _learn_clock(self, headers: CIMultiDictProxy[str]) -> None:
         shop_time = http_date(headers.get("date"))
         if shop_time is None:
             return

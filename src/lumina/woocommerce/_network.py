@@ -2,28 +2,29 @@
 
 Checking a shop's name when it is added, or before each request, leaves a gap: the name is looked up again when
 the connection is made, and a name re-pointed in between (DNS rebinding) reaches whatever it now names. So the
-check lives in httpcore's network backend, where a connection starts: the name is resolved once, every address it
-gives is checked, and the socket is opened to a checked address (TLS still verifies the certificate against the
-shop's name, which httpcore passes on its own).
+check lives in the resolver aiohttp's connector asks when it opens a connection: the name is resolved once, every
+address it gives is checked, and the connector connects only to the addresses the resolver returned (TLS still
+verifies the certificate against the shop's name). A host that is an address itself never reaches the resolver,
+so `refused_literal` checks it before any request.
 """
 
 from __future__ import annotations
 
 import socket
-import ssl
 from collections.abc import Callable, Iterable
 
-import anyio
-import httpcore
-import httpx
+from aiohttp import ThreadedResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 
-__all__ = ["AddressAllowed", "AddressRefusedError", "GuardedBackend", "guarded_transport"]
+__all__ = ["AddressAllowed", "AddressRefusedError", "GuardedResolver", "refused_literal"]
 
 AddressAllowed = Callable[[str], bool]
 
 
-class AddressRefusedError(httpcore.ConnectError):
-    """The shop's name resolves to an address the policy refuses; no connection was attempted."""
+class AddressRefusedError(OSError):
+    """The shop's name resolves to an address the policy refuses; no connection was attempted.
+
+    An OSError because aiohttp passes a resolver's OSError on as the cause of its connection error."""
 
     def __init__(self, host: str, refused: Iterable[str]) -> None:
         self.host = host
@@ -31,73 +32,36 @@ class AddressRefusedError(httpcore.ConnectError):
         super().__init__(f"{host} resolves to {', '.join(self.refused) or 'no address'}: refused by policy")
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's asyncio backend, with each TCP connection resolved, checked and made to the checked address."""
+class GuardedResolver(AbstractResolver):
+    """aiohttp's threaded resolver (getaddrinfo), answering only when every address the name has is allowed."""
 
-    def __init__(self, allowed: AddressAllowed, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(self, allowed: AddressAllowed, inner: AbstractResolver | None = None) -> None:
         self._allowed = allowed
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or ThreadedResolver()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await _resolve(host, port, timeout)
-        refused = [address for address in addresses if not self._allowed(address)]
-        if refused or not addresses:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        refused = [result["host"] for result in results if not self._allowed(result["host"])]
+        if refused or not results:
             raise AddressRefusedError(host, refused)
-        failure: Exception | None = None
-        for address in addresses:  # every one was checked; the first that answers is used
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        assert failure is not None
-        raise failure
+        return results
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise AddressRefusedError(path, [path])
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    async def close(self) -> None:
+        await self._inner.close()
 
 
-async def _resolve(host: str, port: int, seconds: float | None) -> list[str]:
+def refused_literal(host: str, allowed: AddressAllowed) -> AddressRefusedError | None:
+    """The refusal of a host that is an IP address the policy refuses, else None.
+
+    aiohttp connects to a host that looks like an address (a colon, or only digits and dots) without asking the
+    resolver, so such a host is checked here; it cannot be re-pointed, so checking it once is enough. One that is
+    not a valid address (`127.1`) is refused too: the policy cannot vouch for it."""
+    if ":" not in host and not host.replace(".", "").isdigit():
+        return None
     try:
-        with anyio.fail_after(seconds):
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except TimeoutError as exc:
-        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
-    except OSError as exc:  # socket.gaierror: no such name
-        raise httpcore.ConnectError(f"{host} cannot be resolved: {exc}") from exc
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def guarded_transport(
-    allowed: AddressAllowed, *, verify: ssl.SSLContext | bool, limits: httpx.Limits
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport, its connection pool given the guarded backend.
-
-    httpx has no parameter for httpcore's `network_backend`, so the pool it built is replaced by one made with
-    the same settings and that backend (environment proxies are not used: they would connect for us).
-    """
-    transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits, trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(allowed),
-    )
-    return transport
+        ok = allowed(host)
+    except ValueError:
+        ok = False
+    return None if ok else AddressRefusedError(host, [host])

@@ -11,16 +11,18 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import httpx
+from multidict import CIMultiDictProxy
+from yarl import URL
 
 from ._auth import Authenticator, OAuthMethod
 from ._connection import check_connection
 from ._http import Requester, Response
 from ._listing import read_items, read_orders
-from ._network import AddressAllowed, guarded_transport
+from ._network import AddressAllowed, GuardedResolver, refused_literal
 from ._pagination import paginate
 from ._parse import ResponseShapeError
-from ._redact import install_httpx_log_filter
 from .config import ClientLimits, RetryPolicy
 from .credentials import AuthMode, WooCredentials
 from .errors import ShopUnreachableError, WooPermanentError, WooTransientError
@@ -38,12 +40,18 @@ ItemT = TypeVar("ItemT")
 # millisecond or two, during which the event loop could neither send a request nor read an answer. About 20 orders
 # trimmed to the reconciliation's fields.
 _READ_OFF_LOOP_BYTES = 16 * 1024
+# How long an idle connection is kept for the next request (httpx's default, which the client had before aiohttp).
+_KEEPALIVE_SECONDS = 5.0
+# The longest header line read: httpx (h11) read a head of up to 16 KiB, so a line that long; aiohttp's default stops
+# at 8 KiB, which a host's Content-Security-Policy or cookies can pass.
+_HEADER_LINE_BYTES = 16 * 1024
 
 
 @functools.cache
 def _system_trust() -> ssl.SSLContext:
-    """The certificate store every client verifies shops with. httpx builds a new one for each client, about 17 ms
-    of CPU spent again for every shop at every sync; an SSL context can be shared by any number of connections."""
+    """The certificate store every client verifies shops with: built once (about 17 ms of CPU), as an SSL context
+    can be shared by any number of connections. httpx's, so certifi's roots and SSL_CERT_FILE/SSL_CERT_DIR as
+    before the client moved to aiohttp."""
     return httpx.create_ssl_context()
 
 
@@ -84,9 +92,43 @@ def _default_user_agent() -> str:
     return f"Lumina-Order-Sync/{version} (WooCommerce REST client)"
 
 
-def _header_int(headers: httpx.Headers, name: str) -> int | None:
+def _header_int(headers: CIMultiDictProxy[str], name: str) -> int | None:
     value = headers.get(name, "").strip()
     return int(value) if value.isdigit() else None
+
+
+def _open_session(
+    limits: ClientLimits,
+    trust: ssl.SSLContext | bool,
+    headers: dict[str, str],
+    address_allowed: AddressAllowed | None,
+    trace_configs: Sequence[aiohttp.TraceConfig],
+) -> aiohttp.ClientSession:
+    """A client's aiohttp session: a pool of `max_concurrency` connections to the shop, kept 5 s when idle, through
+    the guard's resolver when there is a policy; no proxy from the environment, no cookies, no redirects (each
+    request says so)."""
+    connector = aiohttp.TCPConnector(
+        ssl=trust,
+        limit=limits.max_concurrency,
+        limit_per_host=0,
+        keepalive_timeout=_KEEPALIVE_SECONDS,
+        resolver=GuardedResolver(address_allowed) if address_allowed is not None else None,
+    )
+    session = aiohttp.ClientSession(
+        connector=connector,
+        headers=headers,
+        timeout=aiohttp.ClientTimeout(total=None, connect=limits.connect_timeout, sock_read=limits.timeout),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=False,
+        trace_configs=list(trace_configs) or None,
+        max_line_size=_HEADER_LINE_BYTES,
+        max_field_size=_HEADER_LINE_BYTES,
+    )
+    # aiohttp sends a GET, PUT or DELETE again when its connection drops before the answer; a status change sent
+    # twice emails the customer twice, so `update_order_status` decides about resending (aiohttp's own test client
+    # turns this off through the same attribute).
+    session._retry_connection = False
+    return session
 
 
 def _check_id(order_id: int) -> int:
@@ -107,9 +149,11 @@ class WooClient:
     """An async client for one WooCommerce shop. Use `async with WooClient(...) as client:` or `aclose()`.
 
     Authentication follows the URL scheme (AuthMode.AUTO: Basic over HTTPS, OAuth 1.0a over HTTP).
-    `transport` replaces httpx's network transport (tests, proxies); `verify` is passed to httpx.
+    `verify`: True checks the shop's certificate against the system's roots, False not at all, or the SSL context
+    to use. `trace_configs` are aiohttp's request hooks (tests see what goes on the wire through them).
     With `address_allowed`, every connection is made only to addresses it accepts, checked when the connection is
     made (see `_network`); a refused one raises ShopAddressRefusedError.
+    No redirect is followed, no environment proxy used and no cookie kept.
     """
 
     def __init__(
@@ -118,7 +162,7 @@ class WooClient:
         credentials: WooCredentials,
         *,
         auth_mode: AuthMode = AuthMode.AUTO,
-        transport: httpx.AsyncBaseTransport | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         verify: bool | ssl.SSLContext = True,
         limits: ClientLimits | None = None,
         retry: RetryPolicy | None = None,
@@ -130,23 +174,15 @@ class WooClient:
         self.auth_mode = auth_mode.resolve(urlsplit(self.base_url).scheme)
         self.limits = limits or ClientLimits()
         self.retry = retry or RetryPolicy()
-        install_httpx_log_filter()
         trust = _system_trust() if verify is True else verify
-        pool = httpx.Limits(
-            max_connections=self.limits.max_concurrency, max_keepalive_connections=self.limits.max_concurrency
-        )
-        if address_allowed is not None and transport is None:
-            transport = guarded_transport(address_allowed, verify=trust, limits=pool)
-        http = httpx.AsyncClient(
-            transport=transport,
-            verify=trust,
-            timeout=httpx.Timeout(self.limits.timeout, connect=self.limits.connect_timeout),
-            limits=pool,
-            headers={"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"},
-            follow_redirects=False,  # a redirect would break OAuth signatures and may carry keys elsewhere
-        )
+        headers = {"User-Agent": user_agent or _default_user_agent(), "Accept": "application/json"}
+        connect = functools.partial(_open_session, self.limits, trust, headers, address_allowed, trace_configs)
+        host = URL(self.base_url).raw_host or ""
         auth = Authenticator(credentials, self.auth_mode, self.base_url, signature_method=oauth_signature_method)
-        self._requester = Requester(http, auth, self.limits, self.retry)
+        self._requester = Requester(
+            connect, auth, self.limits, self.retry,
+            refused=refused_literal(host, address_allowed) if address_allowed is not None else None,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         return f"WooClient({self.base_url!r}, auth_mode={self.auth_mode.value})"
@@ -160,7 +196,7 @@ class WooClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._requester.http.aclose()
+        await self._requester.aclose()
 
     # -- statistics ---------------------------------------------------------------------------------------
 

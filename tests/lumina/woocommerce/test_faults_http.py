@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -139,6 +140,29 @@ async def test_an_unreachable_shop(closed_port: int) -> None:
             await woo.list_orders()
         assert woo.stats.requests == FAST_RETRY.attempts
     assert "Could not connect" in str(caught.value)
+
+
+async def test_a_connection_not_accepted_in_time() -> None:
+    """A listening socket whose queue is full drops new connections' SYNs, as a firewall dropping packets would:
+    the connection attempt gives up after `connect_timeout`, and the error says so."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(0)
+        port = listening.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        limits = ClientLimits(requests_per_second=None, timeout=5.0, connect_timeout=0.3)
+        try:
+            async with WooClient(f"http://127.0.0.1:{port}", WooCredentials("ck_x", "cs_y"), retry=FAST_RETRY,
+                                 limits=limits) as woo:  # fmt: skip
+                with pytest.raises(ShopUnreachableError) as caught:
+                    await woo.list_orders(OrderQuery(per_page=1))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert caught.value.message.startswith("The shop did not accept a connection in time")
 
 
 async def test_an_untrusted_certificate_is_not_retried(https_server: ShopServer, shop: SimulatedShop) -> None:
