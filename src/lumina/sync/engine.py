@@ -544,7 +544,12 @@ class ShopSync:
         assert run_id is not None  # and opened the run
         now = datetime.now(UTC)
         counts, requests_pages = self.tally.counts, self._stats()
-        async with self.database.transaction() as session:
+        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first, then
+        # the lease goes back with the shop's health, then the families hear of the end. None waits for a lock while
+        # holding another, so a cancelled page's transaction still ending on the server (it locks the lease's row,
+        # then the run's) only makes them wait. A process dying between them leaves a finished run with its lease
+        # held until it expires, or a lease given back whose end was not told: the next run starts all the same.
+        async with self.database.standalone() as session:
             health: dict[str, object] = {}
             if status is SyncRunStatus.SUCCEEDED:
                 health = {
@@ -561,15 +566,6 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            if status is not SyncRunStatus.CANCELLED:
-                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
-                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
-                await announce(session, sync_events((route.family_id for route in plan.routes), finished))
-            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
-            # The lease's row, then the run's: the order a page's transaction locks them in (a cancelled page's may
-            # still be ending on the server), so that one waits for the other instead of deadlocking. One statement
-            # of both would leave PostgreSQL free to take them in either order.
-            await self.lease.release_in(session, **health, **tail)
             await runs.record_progress(
                 session,
                 run_id,
@@ -580,6 +576,12 @@ class ShopSync:
                 status=status,
                 error=reason,
             )
+            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
+            await self.lease.release_in(session, **health, **tail)
+            if status is not SyncRunStatus.CANCELLED:
+                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
+                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
+                await announce(session, sync_events((route.family_id for route in plan.routes), finished))
         result = SyncResult(
             shop_id=self.shop_id,
             run_id=run_id,

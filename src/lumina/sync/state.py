@@ -175,14 +175,16 @@ class ShopLease:
         return taken
 
     async def acquire_and(self, read: Callable[[AsyncSession, ShopSyncState], Awaitable[T]]) -> tuple[bool, T | None]:
-        """Take the lease and, once taken, `read` in the same transaction, given the state row as the claim left
-        it (not attached to the session). On PostgreSQL the claim waits for the state row's lock a bounded time:
-        when it runs out past an expired lease, the session still holding the row (a holder frozen mid-statement,
-        its machine lost) is ended, its page rolled back, and the claim made again; a live holder's row is
-        answered as held."""
+        """Take the lease and, once taken, `read` in the same session, given the state row as the claim left it (not
+        attached to the session). The session is `Database.standalone`'s: on PostgreSQL the claim commits as it
+        runs, and `read`'s statements each after it; so when `read` fails, the lease is given back. On PostgreSQL
+        the claim waits for the state row's lock a bounded time: when it runs out past an expired lease, the
+        session still holding the row (a holder frozen mid-statement, its machine lost) is ended, its page rolled
+        back, and the claim made again; a live holder's row is answered as held."""
         for attempt in range(2):
+            taken = False
             try:
-                async with self.database.transaction() as session:
+                async with self.database.standalone() as session:
                     try:
                         state = await self._take(session)
                     except DBAPIError as error:
@@ -191,9 +193,15 @@ class ShopLease:
                         raise _LockWaitError from error  # ends the transaction, which the error aborted
                     if state is None:
                         return False, None
+                    taken = True
                     return True, await read(session, state)
             except _LockWaitError:
                 pass
+            except BaseException:
+                if taken:  # on SQLite the transaction's rollback undid the claim: this finds nothing to release
+                    async with self.database.standalone() as session:
+                        await self.release_in(session)
+                raise
             if attempt or not await self._end_expired_holder():
                 break
         return False, None
