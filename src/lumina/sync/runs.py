@@ -24,16 +24,17 @@ _RUNS = cast(Table, SyncRun.__table__)
 # A run's counters (each page) and its end, built once: its SET is the columns among the parameters.
 _PROGRESS = update(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
 _RUN_SHOP = bindparam("run_shop", type_=_RUNS.c.shop_id.type)
-_RUN_NOW = bindparam("run_now", type_=_RUNS.c.started_at.type)
+_RUN_STARTED = bindparam("run_started", type_=_RUNS.c.started_at.type)
 _RUN_CURSOR = bindparam("run_cursor", type_=_RUNS.c.cursor_before.type)
 _COUNTS = ("requests", "pages", "processed", "created", "updated", "unchanged", "deleted")
-# The shop's runs left running, closed as abandoned when another run of the shop is recorded. The condition is the
+# The shop's runs left running, closed as abandoned when another run of the shop is recorded, at that run's start
+# (when it took the shop over, so that the shop's runs never overlap). The condition is the
 # partial index's own text (`ix_sync_runs_running`), not a bound parameter: only then do both databases find those
 # runs through it rather than read the shop's whole history.
 _ABANDON = (
     update(_RUNS)
     .where(_RUNS.c.shop_id == _RUN_SHOP, text(RUNNING_ONLY))
-    .values(status=SyncRunStatus.FAILED.value, finished_at=_RUN_NOW, error=ABANDONED)
+    .values(status=SyncRunStatus.FAILED.value, finished_at=_RUN_STARTED, error=ABANDONED)
 )
 # What every run's record starts with. The columns' Python-side defaults are not applied to an INSERT that carries a
 # CTE, so every column is given.
@@ -41,7 +42,7 @@ _RECORD = {
     "shop_id": _RUN_SHOP,
     "family_id": bindparam("run_family", type_=_RUNS.c.family_id.type),
     "trigger": bindparam("run_trigger", type_=_RUNS.c.trigger.type),
-    "started_at": bindparam("run_started", type_=_RUNS.c.started_at.type),
+    "started_at": _RUN_STARTED,
     "cursor_before": _RUN_CURSOR,
 }
 # A run's start (see `start_run`): the abandoned runs closed, then the new one's record.
@@ -56,7 +57,7 @@ _WHOLE = (
     insert(_RUNS)
     .values(
         status=bindparam("run_status", type_=_RUNS.c.status.type),
-        finished_at=_RUN_NOW,
+        finished_at=bindparam("run_finished", type_=_RUNS.c.finished_at.type),
         error=bindparam("run_error", type_=_RUNS.c.error.type),
         cursor_after=bindparam("run_cursor_after", type_=_RUNS.c.cursor_after.type),
         **_RECORD,
@@ -208,7 +209,7 @@ async def start_run(
     on PostgreSQL. A plain INSERT ... RETURNING built once: the ORM's unit of work, or building the statement each
     time, would cost milliseconds of CPU, paid by every idle shop in every cycle."""
     params = {"run_shop": shop_id, "run_family": family_id, "run_trigger": trigger.value, "run_started": started_at,
-              "run_now": datetime.now(UTC), "run_cursor": cursor_before}  # fmt: skip
+              "run_cursor": cursor_before}  # fmt: skip
     inserted = (await _START.execute(session, params)).scalar()
     assert inserted is not None
     return int(inserted)
@@ -230,7 +231,7 @@ async def record_whole_run(
         "run_trigger": run.trigger,
         "run_status": run.status,
         "run_started": run.started_at,
-        "run_now": run.finished_at,
+        "run_finished": run.finished_at,
         "run_error": run.error,
         "run_cursor": run.cursor_before,
         "run_cursor_after": run.cursor_after,

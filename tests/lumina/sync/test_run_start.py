@@ -56,7 +56,7 @@ async def test_opening_a_run_reads_the_runs_left_running_not_the_shops_history(c
     async with context.database.transaction() as session:
         if context.database.is_sqlite:
             closing = runs._START.writes[0].compile(dialect=session.get_bind().dialect)
-            values = closing.construct_params({"run_shop": shop_id, "run_now": "2026-12-04 00:00:00"})
+            values = closing.construct_params({"run_shop": shop_id, "run_started": "2026-12-04 00:00:00"})
             connection = await session.connection()
             explained = await connection.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {closing}", tuple(values[name] for name in closing.positiontup or ())
