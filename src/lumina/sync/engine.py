@@ -105,10 +105,11 @@ class _Plan:
     reconcile: bool
     cursor_before: datetime | None
     shop_name: str
-    # Only an open tail to follow: one request may show that nothing changed (see `_unchanged`); with the cache's
-    # count of the window when the shop's count is to be compared with it.
+    # Only an open tail to follow: one request may show that nothing changed (see `_unchanged`); `counted` when the
+    # shop's count of the window is to be compared with the cache's, `agreed` the count they last agreed on.
     probe: bool = False
-    cached: int | None = None
+    counted: bool = False
+    agreed: int | None = None
     backfill: bool = False  # the shop's first sync
 
 
@@ -192,6 +193,7 @@ class ShopSync:
         self._plan: _Plan | None = None
         self._hidden_for: list[int] = []
         self._tail: Position | None = None  # where an unchanged shop's cursor moves, stored with the run's end
+        self._agreed: int | None = None  # the window's count the shop and the cache agree on, stored with it too
 
     # -- the run ------------------------------------------------------------------------------------------------
 
@@ -279,10 +281,6 @@ class ShopSync:
         )
         reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
         probe = not rescanning and not reconcile and len(slices) == 1 and slices[0].open
-        cached = None
-        if probe and self._counts_apply(routes):
-            cutoff = self.options.retention_cutoff(self.started_at)
-            cached = await cached_count(session, self.shop_id, window_start, None, cutoff)
         values = slice_values(slices)
         values.update(routes=route_map(routes), scan_key=key, backfill_from=backfill_from)
         if first_sync:
@@ -293,7 +291,7 @@ class ShopSync:
         self._hidden_for = hidden_for
         self.tally.cursor = cursor_before
         self._plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe,
-                           cached, first_sync)  # fmt: skip
+                           probe and self._counts_apply(routes), state.agreed_count, first_sync)  # fmt: skip
 
     def _started(self, plan: _Plan) -> None:
         """What follows the commit of `prepare`: the caches of families whose orders it hid, the log (for a scan;
@@ -402,8 +400,8 @@ class ShopSync:
         if caught_up is not None:
             self._tail = later(tail, caught_up)
             self.tally.cursor = self._tail.second
-        if plan.cached is not None:
-            plan.reconcile = self._counts_disagree(fetched.total or 0, plan.cached)
+        if plan.counted:
+            plan.reconcile = await self._counts_disagree_in_window(fetched.total or 0, plan)
         return True
 
     def _counts_apply(self, routes: Sequence[Route]) -> bool:
@@ -411,6 +409,21 @@ class ShopSync:
         is otherwise only found by the next full reconciliation. Not for shops with customer-scoped families,
         whose cache holds only part of the shop."""
         return self.options.count_check and not any(route.scoped for route in routes)
+
+    async def _counts_disagree_in_window(self, shop_count: int, plan: _Plan) -> bool:
+        """Whether the cache holds another number of the window's orders than the shop counts, for an unchanged
+        shop. While the shop counts what it counted when the two last agreed, and nothing changed since, nothing
+        was deleted for good (a new order would have changed the shop; one leaving the window changes its count),
+        so the cache is not counted: that read every cached order of the window, in every run of every idle shop.
+        The count agreed on is kept with the run's end (`agreed_count`)."""
+        if shop_count != plan.agreed:
+            cutoff = self.options.retention_cutoff(self.started_at)
+            async with self.database.standalone() as session:
+                cached = await cached_count(session, self.shop_id, plan.window_start, None, cutoff)
+            if self._counts_disagree(shop_count, cached):
+                return True
+        self._agreed = shop_count
+        return False
 
     def _counts_disagree(self, shop_count: int, cached: int) -> bool:
         if shop_count != cached:
@@ -596,16 +609,18 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
-            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
+            kept = {**health, "agreed_count": self._agreed}
+            if self._tail is not None:
+                kept.update(slice_values([Slice(self._tail)]))
             if self.run_id is None:
-                self.run_id = await runs.record_whole_run(session, self.lease, {**health, **tail}, result)
+                self.run_id = await runs.record_whole_run(session, self.lease, kept, result)
                 result = dataclasses.replace(result, run_id=self.run_id)
             else:
                 await runs.record_progress(
                     session, self.run_id, counts, requests=requests, pages=pages, cursor_after=self.tally.cursor,
                     status=status, error=reason,
                 )  # fmt: skip
-                await self.lease.release_in(session, **health, **tail)
+                await self.lease.release_in(session, **kept)
             if status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
