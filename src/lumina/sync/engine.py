@@ -8,6 +8,7 @@ position that covers it; the next run resumes there.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Sequence
@@ -104,10 +105,11 @@ class _Plan:
     reconcile: bool
     cursor_before: datetime | None
     shop_name: str
-    # Only an open tail to follow: one request may show that nothing changed (see `_unchanged`); with the cache's
-    # count of the window when the shop's count is to be compared with it.
+    # Only an open tail to follow: one request may show that nothing changed (see `_unchanged`); `counted` when the
+    # shop's count of the window is to be compared with the cache's, `agreed` the count they last agreed on.
     probe: bool = False
-    cached: int | None = None
+    counted: bool = False
+    agreed: int | None = None
     backfill: bool = False  # the shop's first sync
 
 
@@ -191,6 +193,7 @@ class ShopSync:
         self._plan: _Plan | None = None
         self._hidden_for: list[int] = []
         self._tail: Position | None = None  # where an unchanged shop's cursor moves, stored with the run's end
+        self._agreed: int | None = None  # the window's count the shop and the cache agree on, stored with it too
 
     # -- the run ------------------------------------------------------------------------------------------------
 
@@ -217,8 +220,8 @@ class ShopSync:
                 async with self.client_factory(self.shop) as client:
                     self._client = client
                     unchanged = plan.probe and await self._unchanged(client, plan)
-                    if plan.probe and not unchanged:
-                        await self._announce_start(plan)
+                    if plan.probe and (not unchanged or plan.reconcile):  # more than one request to make
+                        await self._open_probed_run(plan)
                     complete = unchanged or await self._scan(client, plan)
                     if complete and not unchanged and not plan.reconcile and not self.stop.is_set():
                         plan.reconcile = await self._counts_differ(client, plan)
@@ -278,28 +281,17 @@ class ShopSync:
         )
         reconcile = self.force_reconcile if self.force_reconcile is not None else (reconcile_due and not first_sync)
         probe = not rescanning and not reconcile and len(slices) == 1 and slices[0].open
-        cached = None
-        if probe and self._counts_apply(routes):
-            cutoff = self.options.retention_cutoff(self.started_at)
-            cached = await cached_count(session, self.shop_id, window_start, None, cutoff)
         values = slice_values(slices)
         values.update(routes=route_map(routes), scan_key=key, backfill_from=backfill_from)
         if first_sync:
             values["last_reconciled_at"] = now  # a first backfill is as fresh as a reconciliation
         await self.lease.store(session, state, values)
-        self.run_id = await runs.start_run(
-            session,
-            shop_id=self.shop_id,
-            family_id=self.family_id,
-            trigger=self.trigger,
-            cursor_before=cursor_before,
-        )
-        if not probe:
-            await self._announce_progress(session, routes, processed=0, start=True)
+        if not probe:  # a probe's run is recorded whole when it ends, or opened when it finds changes
+            await self._open_run(session, routes, cursor_before)
         self._hidden_for = hidden_for
         self.tally.cursor = cursor_before
         self._plan = _Plan(slices, routes, statuses, window_start, reconcile, cursor_before, self.shop.name, probe,
-                           cached, first_sync)  # fmt: skip
+                           probe and self._counts_apply(routes), state.agreed_count, first_sync)  # fmt: skip
 
     def _started(self, plan: _Plan) -> None:
         """What follows the commit of `prepare`: the caches of families whose orders it hid, the log (for a scan;
@@ -408,8 +400,8 @@ class ShopSync:
         if caught_up is not None:
             self._tail = later(tail, caught_up)
             self.tally.cursor = self._tail.second
-        if plan.cached is not None:
-            plan.reconcile = self._counts_disagree(fetched.total or 0, plan.cached)
+        if plan.counted:
+            plan.reconcile = await self._counts_disagree_in_window(fetched.total or 0, plan)
         return True
 
     def _counts_apply(self, routes: Sequence[Route]) -> bool:
@@ -417,6 +409,21 @@ class ShopSync:
         is otherwise only found by the next full reconciliation. Not for shops with customer-scoped families,
         whose cache holds only part of the shop."""
         return self.options.count_check and not any(route.scoped for route in routes)
+
+    async def _counts_disagree_in_window(self, shop_count: int, plan: _Plan) -> bool:
+        """Whether the cache holds another number of the window's orders than the shop counts, for an unchanged
+        shop. While the shop counts what it counted when the two last agreed, and nothing changed since, nothing
+        was deleted for good (a new order would have changed the shop; one leaving the window changes its count),
+        so the cache is not counted: that read every cached order of the window, in every run of every idle shop.
+        The count agreed on is kept with the run's end (`agreed_count`)."""
+        if shop_count != plan.agreed:
+            cutoff = self.options.retention_cutoff(self.started_at)
+            async with self.database.standalone() as session:
+                cached = await cached_count(session, self.shop_id, plan.window_start, None, cutoff)
+            if self._counts_disagree(shop_count, cached):
+                return True
+        self._agreed = shop_count
+        return False
 
     def _counts_disagree(self, shop_count: int, cached: int) -> bool:
         if shop_count != cached:
@@ -519,12 +526,27 @@ class ShopSync:
                     "processed": processed, "total": self.tally.total}  # fmt: skip
         await announce(session, sync_events((route.family_id for route in routes), progress, kind="progress"))
 
-    async def _announce_start(self, plan: _Plan) -> None:
-        """A run that may find its shop unchanged says nothing of its start: it ends a moment later, and every
-        open dashboard of its families would show "Syncing…" and read the run twice, in every cycle, for nothing.
-        When it finds changes its start is told here, before the scan's first page."""
+    async def _open_run(self, session: AsyncSession, routes: Sequence[Route], cursor_before: datetime | None) -> None:
+        """Open the run's record and tell the families' live streams that it started (once `session` commits).
+
+        A run that may find its shop unchanged (a probe) opens none: it ends a moment later, recorded whole in one
+        statement with its lease given back (`_finish`), and telling its start would make every open dashboard of
+        its families show "Syncing…" and read the run twice, in every cycle, for nothing. When it finds changes,
+        its record is opened before the scan's first page (`_open_probed_run`)."""
+        self.run_id = await runs.start_run(
+            session,
+            shop_id=self.shop_id,
+            family_id=self.family_id,
+            trigger=self.trigger,
+            started_at=self.started_at,
+            cursor_before=cursor_before,
+        )
+        await self._announce_progress(session, routes, processed=0, start=True)
+
+    async def _open_probed_run(self, plan: _Plan) -> None:
         async with self.database.transaction() as session:
-            await self._announce_progress(session, plan.routes, processed=0, start=True)
+            await self.lease.fence(session)
+            await self._open_run(session, plan.routes, plan.cursor_before)
 
     @staticmethod
     def _announce(routes: Sequence[Route], counts: WriteCounts) -> None:
@@ -537,14 +559,40 @@ class ShopSync:
             self.progress.advanced(self.shop_id, self.tally.counts.processed, self.tally.total)
 
     async def _finish(self, ended: _Ending, duration: float) -> SyncResult:
-        """Close the run record, update the shop's health and give the lease back, in one transaction."""
+        """Close the run record (or record the run whole, when it had none), update the shop's health and give the
+        lease back."""
         status, error, reason = ended.status, ended.error, ended.reason
-        plan, run_id = self._plan, self.run_id
+        plan = self._plan
         assert plan is not None  # `prepare` made it
-        assert run_id is not None  # and opened the run
         now = datetime.now(UTC)
-        counts, requests_pages = self.tally.counts, self._stats()
-        async with self.database.transaction() as session:
+        counts, (requests, pages) = self.tally.counts, self._stats()
+        result = SyncResult(
+            shop_id=self.shop_id,
+            run_id=self.run_id,
+            status=status.value,
+            trigger=self.trigger.value,
+            processed=counts.processed,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            deleted=counts.deleted,
+            requests=requests,
+            pages=pages,
+            started_at=self.started_at,
+            finished_at=now,
+            duration_seconds=round(duration, 3),
+            error=reason,
+            family_id=self.family_id,
+            cursor_before=plan.cursor_before,
+            cursor_after=self.tally.cursor,
+            reconciled=ended.reconciled,
+        )
+        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first, then
+        # the lease goes back with the shop's health, then the families hear of the end. None waits for a lock while
+        # holding another, so a cancelled page's transaction still ending on the server (it locks the lease's row,
+        # then the run's) only makes them wait. A process dying between them leaves a finished run with its lease
+        # held until it expires, or a lease given back whose end was not told: the next run starts all the same.
+        async with self.database.standalone() as session:
             health: dict[str, object] = {}
             if status is SyncRunStatus.SUCCEEDED:
                 health = {
@@ -561,46 +609,22 @@ class ShopSync:
                     "next_attempt_at": now + self.options.backoff(failures),
                     "last_error": error,
                 }
+            kept = {**health, "agreed_count": self._agreed}
+            if self._tail is not None:
+                kept.update(slice_values([Slice(self._tail)]))
+            if self.run_id is None:
+                self.run_id = await runs.record_whole_run(session, self.lease, kept, result)
+                result = dataclasses.replace(result, run_id=self.run_id)
+            else:
+                await runs.record_progress(
+                    session, self.run_id, counts, requests=requests, pages=pages, cursor_after=self.tally.cursor,
+                    status=status, error=reason,
+                )  # fmt: skip
+                await self.lease.release_in(session, **kept)
             if status is not SyncRunStatus.CANCELLED:
                 finished = {"status": status.value, "finished": iso(now), "created": counts.created,
                             "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
                 await announce(session, sync_events((route.family_id for route in plan.routes), finished))
-            tail = slice_values([Slice(self._tail)]) if self._tail is not None else {}
-            # The lease's row, then the run's: the order a page's transaction locks them in (a cancelled page's may
-            # still be ending on the server), so that one waits for the other instead of deadlocking. One statement
-            # of both would leave PostgreSQL free to take them in either order.
-            await self.lease.release_in(session, **health, **tail)
-            await runs.record_progress(
-                session,
-                run_id,
-                counts,
-                requests=requests_pages[0],
-                pages=requests_pages[1],
-                cursor_after=self.tally.cursor,
-                status=status,
-                error=reason,
-            )
-        result = SyncResult(
-            shop_id=self.shop_id,
-            run_id=run_id,
-            status=status.value,
-            trigger=self.trigger.value,
-            processed=counts.processed,
-            created=counts.created,
-            updated=counts.updated,
-            unchanged=counts.unchanged,
-            deleted=counts.deleted,
-            requests=requests_pages[0],
-            pages=requests_pages[1],
-            started_at=self.started_at,
-            finished_at=now,
-            duration_seconds=round(duration, 3),
-            error=reason,
-            family_id=self.family_id,
-            cursor_before=plan.cursor_before,
-            cursor_after=self.tally.cursor,
-            reconciled=ended.reconciled,
-        )
         log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
         log("sync finished", **result.log_fields())
         metrics.record_run(result, self._client.stats if self._client else None)

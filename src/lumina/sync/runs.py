@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lumina.db.together import Together
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
 from lumina.models.sync import RUNNING_ONLY
+from lumina.sync.state import ShopLease, releasing
 from lumina.sync.writer import WriteCounts
 
 SKIPPED = "skipped"  # a result status only: the shop was busy or backing off, no run was recorded
@@ -22,29 +24,56 @@ _RUNS = cast(Table, SyncRun.__table__)
 # A run's counters (each page) and its end, built once: its SET is the columns among the parameters.
 _PROGRESS = update(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
 _RUN_SHOP = bindparam("run_shop", type_=_RUNS.c.shop_id.type)
-_RUN_NOW = bindparam("run_now", type_=_RUNS.c.started_at.type)
+_RUN_STARTED = bindparam("run_started", type_=_RUNS.c.started_at.type)
 _RUN_CURSOR = bindparam("run_cursor", type_=_RUNS.c.cursor_before.type)
-# A run's start (see `start_run`): the shop's runs left running closed as abandoned, then the new one's record. The
-# condition is the partial index's own text (`ix_sync_runs_running`), not a bound parameter: only then do both
-# databases find those runs through it rather than read the shop's whole history.
-_START = Together(
+_COUNTS = ("requests", "pages", "processed", "created", "updated", "unchanged", "deleted")
+# The shop's runs left running, closed as abandoned when another run of the shop is recorded, at that run's start
+# (when it took the shop over, so that the shop's runs never overlap). The condition is the
+# partial index's own text (`ix_sync_runs_running`), not a bound parameter: only then do both databases find those
+# runs through it rather than read the shop's whole history.
+_ABANDON = (
     update(_RUNS)
     .where(_RUNS.c.shop_id == _RUN_SHOP, text(RUNNING_ONLY))
-    .values(status=SyncRunStatus.FAILED.value, finished_at=_RUN_NOW, error=ABANDONED),
+    .values(status=SyncRunStatus.FAILED.value, finished_at=_RUN_STARTED, error=ABANDONED)
+)
+# What every run's record starts with. The columns' Python-side defaults are not applied to an INSERT that carries a
+# CTE, so every column is given.
+_RECORD = {
+    "shop_id": _RUN_SHOP,
+    "family_id": bindparam("run_family", type_=_RUNS.c.family_id.type),
+    "trigger": bindparam("run_trigger", type_=_RUNS.c.trigger.type),
+    "started_at": _RUN_STARTED,
+    "cursor_before": _RUN_CURSOR,
+}
+# A run's start (see `start_run`): the abandoned runs closed, then the new one's record.
+_START = Together(
+    _ABANDON,
     insert(_RUNS)
-    .values(
-        shop_id=_RUN_SHOP,
-        family_id=bindparam("run_family", type_=_RUNS.c.family_id.type),
-        trigger=bindparam("run_trigger", type_=_RUNS.c.trigger.type),
-        status=SyncRunStatus.RUNNING.value,
-        started_at=_RUN_NOW,
-        cursor_before=_RUN_CURSOR,
-        cursor_after=_RUN_CURSOR,
-        # Given here: the columns' Python-side defaults are not applied to an INSERT that carries a CTE.
-        **dict.fromkeys(("requests", "pages", "processed", "created", "updated", "unchanged", "deleted"), 0),
-    )
+    .values(status=SyncRunStatus.RUNNING.value, cursor_after=_RUN_CURSOR, **_RECORD, **dict.fromkeys(_COUNTS, 0))
     .returning(_RUNS.c.id),
 )
+# A run recorded whole at its end (see `record_whole_run`).
+_WHOLE = (
+    insert(_RUNS)
+    .values(
+        status=bindparam("run_status", type_=_RUNS.c.status.type),
+        finished_at=bindparam("run_finished", type_=_RUNS.c.finished_at.type),
+        error=bindparam("run_error", type_=_RUNS.c.error.type),
+        cursor_after=bindparam("run_cursor_after", type_=_RUNS.c.cursor_after.type),
+        **_RECORD,
+        **{name: bindparam(f"run_{name}", type_=_RUNS.c[name].type) for name in _COUNTS},
+    )
+    .returning(_RUNS.c.id)
+)
+
+
+@functools.cache
+def _recorded_whole(lease_columns: tuple[str, ...]) -> Together:
+    """The lease given back with `lease_columns` stored, the abandoned runs closed and the run recorded: one
+    statement on PostgreSQL, built once for each set of columns. They belong together: a run recorded only at its
+    end locked no run row before, and nobody else locks the new one, so no transaction can hold one of these rows
+    while waiting for another."""
+    return Together(releasing(lease_columns), _ABANDON, _WHOLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,15 +201,43 @@ async def start_run(
     shop_id: int,
     family_id: int | None,
     trigger: SyncTrigger,
+    started_at: datetime,
     cursor_before: datetime | None,
 ) -> int:
     """Open the run's record under the shop's lease; returns its id. Runs of the shop still marked running belong
     to a process that died (whoever holds the lease now knows): they are closed as abandoned, in the same statement
     on PostgreSQL. A plain INSERT ... RETURNING built once: the ORM's unit of work, or building the statement each
     time, would cost milliseconds of CPU, paid by every idle shop in every cycle."""
-    params = {"run_shop": shop_id, "run_family": family_id, "run_trigger": trigger.value,
-              "run_now": datetime.now(UTC), "run_cursor": cursor_before}  # fmt: skip
+    params = {"run_shop": shop_id, "run_family": family_id, "run_trigger": trigger.value, "run_started": started_at,
+              "run_cursor": cursor_before}  # fmt: skip
     inserted = (await _START.execute(session, params)).scalar()
+    assert inserted is not None
+    return int(inserted)
+
+
+async def record_whole_run(
+    session: AsyncSession,
+    lease: ShopLease,
+    lease_values: dict[str, object],
+    run: SyncResult,
+) -> int:
+    """Record a run that had no record yet (`run` as it ended; an unchanged shop's, see `ShopSync.prepare`) and give
+    the shop's lease back with `lease_values` (columns) stored; returns the run's id."""
+    params = {
+        **lease.held,
+        **lease_values,
+        "run_shop": run.shop_id,
+        "run_family": run.family_id,
+        "run_trigger": run.trigger,
+        "run_status": run.status,
+        "run_started": run.started_at,
+        "run_finished": run.finished_at,
+        "run_error": run.error,
+        "run_cursor": run.cursor_before,
+        "run_cursor_after": run.cursor_after,
+        **{f"run_{name}": getattr(run, name) for name in _COUNTS},
+    }
+    inserted = (await _recorded_whole(tuple(lease_values)).execute(session, params)).scalar()
     assert inserted is not None
     return int(inserted)
 

@@ -10,6 +10,7 @@ read transaction later (which fails outright when another process wrote in betwe
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import uuid
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningInsert, Update
 
 from lumina.db import Database
 from lumina.logging import get_logger
@@ -49,6 +50,16 @@ _STATE = cast(Table, ShopSyncState.__table__)
 _RELEASE = update(_STATE).where(
     _STATE.c.shop_id == bindparam("lease_shop_id"), _STATE.c.lock_owner == bindparam("lease_owner")
 )
+
+
+@functools.cache
+def releasing(columns: tuple[str, ...]) -> Update:
+    """Giving the lease up with `columns` of the state row set (bound by their names), for a statement that carries
+    it with others (`Together`): there, its SET cannot come from the parameters as `_RELEASE`'s does."""
+    values = {name: bindparam(name, type_=_STATE.c[name].type) for name in columns}
+    return _RELEASE.values(lock_owner=None, lock_expires_at=None, **values)
+
+
 # PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
 # a holder frozen in the middle of a statement (a lost machine) would keep it, and the taker, for good.
 LOCK_WAIT = "2s"
@@ -175,14 +186,16 @@ class ShopLease:
         return taken
 
     async def acquire_and(self, read: Callable[[AsyncSession, ShopSyncState], Awaitable[T]]) -> tuple[bool, T | None]:
-        """Take the lease and, once taken, `read` in the same transaction, given the state row as the claim left
-        it (not attached to the session). On PostgreSQL the claim waits for the state row's lock a bounded time:
-        when it runs out past an expired lease, the session still holding the row (a holder frozen mid-statement,
-        its machine lost) is ended, its page rolled back, and the claim made again; a live holder's row is
-        answered as held."""
+        """Take the lease and, once taken, `read` in the same session, given the state row as the claim left it (not
+        attached to the session). The session is `Database.standalone`'s: on PostgreSQL the claim commits as it
+        runs, and `read`'s statements each after it; so when `read` fails, the lease is given back. On PostgreSQL
+        the claim waits for the state row's lock a bounded time: when it runs out past an expired lease, the
+        session still holding the row (a holder frozen mid-statement, its machine lost) is ended, its page rolled
+        back, and the claim made again; a live holder's row is answered as held."""
         for attempt in range(2):
+            taken = False
             try:
-                async with self.database.transaction() as session:
+                async with self.database.standalone() as session:
                     try:
                         state = await self._take(session)
                     except DBAPIError as error:
@@ -191,9 +204,15 @@ class ShopLease:
                         raise _LockWaitError from error  # ends the transaction, which the error aborted
                     if state is None:
                         return False, None
+                    taken = True
                     return True, await read(session, state)
             except _LockWaitError:
                 pass
+            except BaseException:
+                if taken:  # on SQLite the transaction's rollback undid the claim: this finds nothing to release
+                    async with self.database.standalone() as session:
+                        await self.release_in(session)
+                raise
             if attempt or not await self._end_expired_holder():
                 break
         return False, None
@@ -269,8 +288,12 @@ class ShopLease:
 
     async def release_in(self, session: AsyncSession, **values: Any) -> None:
         """Give the lease up (if still ours) in the caller's transaction, storing `values` (columns) with it."""
-        held = {"lease_shop_id": self.shop_id, "lease_owner": self.owner}
-        await session.execute(_RELEASE, {**held, "lock_owner": None, "lock_expires_at": None, **values})
+        await session.execute(_RELEASE, {**self.held, "lock_owner": None, "lock_expires_at": None, **values})
+
+    @property
+    def held(self) -> dict[str, Any]:
+        """The parameters that name this lease in `releasing`'s statement."""
+        return {"lease_shop_id": self.shop_id, "lease_owner": self.owner}
 
     async def heartbeat(self) -> None:
         """Renew every third of the lease's life until cancelled; sets `lost` and returns if it was taken."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+
+from sqlalchemy import event
 
 from lumina.context import ServiceContext
 from lumina.models import SyncTrigger
@@ -118,3 +122,44 @@ async def test_an_order_deleted_for_good_is_found_by_the_count_check_in_the_next
         context.database, linked.shop_id, woo_shop, families=[(linked.family_ids[0], None)], since=window_start()
     )
     assert problems == []
+
+
+@contextmanager
+def cache_counts(context: ServiceContext) -> Iterator[list[str]]:
+    """The statements that count the cache's orders of a window (`cached_count`), as they are sent."""
+    sent: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "count(distinct(cached_orders.woocommerce_order_id))" in statement:
+            sent.append(statement)
+
+    engine = context.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+async def test_an_idle_shop_whose_count_stays_the_same_is_not_counted_again_in_the_cache(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer
+) -> None:
+    """Counting the cache reads every cached order of the window; once the shop's count and the cache's agree, an
+    idle run that hears the same count from the shop skips it, and an order deleted for good is found all the same."""
+    linked = await add_shop(context, shop_server, woo_shop)
+    coordinator = make_coordinator(context)
+    await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    with cache_counts(context) as counted:
+        woo_shop.clock.advance(30)
+        await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+        assert len(counted) == 1  # the first comparison since the backfill
+        woo_shop.clock.advance(30)
+        quiet = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+        assert (quiet.reconciled, quiet.requests, len(counted)) == (False, 1, 1)
+
+        gone = (await _held(context, linked.shop_id))[3]
+        woo_shop.delete_order(gone)
+        woo_shop.clock.advance(30)
+        found = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.SCHEDULE)
+    assert (found.reconciled, found.deleted) == (True, 1)
+    assert gone not in await _held(context, linked.shop_id)

@@ -3,6 +3,8 @@ running for that shop (on PostgreSQL in the same statement as the INSERT), and n
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from lumina.context import ServiceContext
@@ -10,11 +12,13 @@ from lumina.models import SyncRun, SyncTrigger
 from lumina.sync import runs
 from tests.factories import create_shop
 
+NOW = datetime.now(UTC)
+
 
 async def open_run(context: ServiceContext, shop_id: int) -> int:
     async with context.database.transaction() as session:
         return await runs.start_run(
-            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, cursor_before=None
+            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, started_at=NOW, cursor_before=None
         )
 
 

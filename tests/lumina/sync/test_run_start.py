@@ -13,6 +13,8 @@ from lumina.sync import runs
 from tests.lumina.sync.support import rows_read
 from tests.lumina.sync.test_writer import _setup
 
+NOW = datetime.now(UTC)
+
 HISTORY = 2_000
 
 
@@ -37,7 +39,7 @@ async def test_opening_a_run_closes_the_shops_runs_left_running(context: Service
     left = await _history(context, shop_id)
     async with context.database.transaction() as session:
         opened = await runs.start_run(
-            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, cursor_before=None
+            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, started_at=NOW, cursor_before=None
         )
     async with context.database.transaction() as session:
         statuses = {row.id: row.status for row in await session.execute(select(SyncRun.id, SyncRun.status))}
@@ -54,7 +56,7 @@ async def test_opening_a_run_reads_the_runs_left_running_not_the_shops_history(c
     async with context.database.transaction() as session:
         if context.database.is_sqlite:
             closing = runs._START.writes[0].compile(dialect=session.get_bind().dialect)
-            values = closing.construct_params({"run_shop": shop_id, "run_now": "2026-12-04 00:00:00"})
+            values = closing.construct_params({"run_shop": shop_id, "run_started": "2026-12-04 00:00:00"})
             connection = await session.connection()
             explained = await connection.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {closing}", tuple(values[name] for name in closing.positiontup or ())
@@ -62,6 +64,8 @@ async def test_opening_a_run_reads_the_runs_left_running_not_the_shops_history(c
             assert "ix_sync_runs_running" in " ".join(str(row[-1]) for row in explained)
             return
         before = await rows_read(session, "sync_runs")
-        await runs.start_run(session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, cursor_before=None)
+        await runs.start_run(
+            session, shop_id=shop_id, family_id=None, trigger=SyncTrigger.SCHEDULE, started_at=NOW, cursor_before=None
+        )
         read = await rows_read(session, "sync_runs") - before
     assert read <= 2
