@@ -154,7 +154,7 @@ def scan_key(shop: ShopConnection, statuses: Sequence[str]) -> str:
 
 
 class ShopSync:
-    """Runs one sync of one shop. The caller takes `lease` and, in that transaction, calls `prepare`; then `run`,
+    """Runs one sync of one shop. The caller takes `lease` and, in that session, calls `prepare`; then `run`,
     which gives the lease back (or `abandon`, when the run is not to go on)."""
 
     def __init__(
@@ -198,9 +198,9 @@ class ShopSync:
     # -- the run ------------------------------------------------------------------------------------------------
 
     async def run(self) -> SyncResult:
-        """The run `prepare` opened, once its transaction committed."""
+        """The run `prepare` planned, once its session ended."""
         plan = self._plan
-        assert plan is not None, "prepare() first, in the transaction that took the lease"
+        assert plan is not None, "prepare() first, in the session that took the lease"
         status, error, reconciled = SyncRunStatus.FAILED, None, False
         reason: str | None = None
         heartbeat = asyncio.create_task(self.lease.heartbeat())
@@ -247,9 +247,10 @@ class ShopSync:
         return await self._finish(ending, time.monotonic() - self._began)
 
     async def prepare(self, session: AsyncSession, state: ShopSyncState, routes: list[Route]) -> None:
-        """Decide what to scan, store the plan and open the run record, in the transaction that took the lease
-        (`state` is the row as taken, `routes` the shop's as read in it). Only what changed is written: an
-        unchanged shop's plan is the one stored."""
+        """Decide what to scan, store the plan and, unless one request may show the shop unchanged, open the run
+        record, in the session that took the lease (`state` is the row as taken, `routes` the shop's as read in it;
+        on PostgreSQL each statement commits by itself, see `Database.standalone`). Only what changed is written: an
+        unchanged shop's plan is the one stored, and its run writes nothing before its end."""
         now = datetime.now(UTC)
         days = self.days_back or self.options.days_back
         window_start = whole_second(now - timedelta(days=days))
@@ -587,11 +588,12 @@ class ShopSync:
             cursor_after=self.tally.cursor,
             reconciled=ended.reconciled,
         )
-        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first, then
-        # the lease goes back with the shop's health, then the families hear of the end. None waits for a lock while
-        # holding another, so a cancelled page's transaction still ending on the server (it locks the lease's row,
-        # then the run's) only makes them wait. A process dying between them leaves a finished run with its lease
-        # held until it expires, or a lease given back whose end was not told: the next run starts all the same.
+        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first (with the
+        # lease given back, for a run recorded whole), then the lease goes back with the shop's health, then the
+        # families hear of the end. None waits for a lock while holding another, so a cancelled page's transaction
+        # still ending on the server (it locks the lease's row, then the run's) only makes them wait. A process dying
+        # between them leaves a finished run with its lease held until it expires, or a lease given back whose end
+        # was not told: the next run starts all the same.
         async with self.database.standalone() as session:
             health: dict[str, object] = {}
             if status is SyncRunStatus.SUCCEEDED:

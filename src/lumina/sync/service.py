@@ -142,8 +142,8 @@ class SyncCoordinator:
             self._on_running(frozenset(self._tasks))
 
     async def _claim(self, lease: ShopLease, request: _Request) -> ShopSync | None:
-        """Take the shop's lease, read the shop and open its run, in one transaction; None when another process
-        holds the lease."""
+        """Take the shop's lease, read the shop and plan its run (see `ShopLease.acquire_and` and `ShopSync.prepare`);
+        None when another process holds the lease."""
 
         async def begin(session: AsyncSession, state: ShopSyncState) -> ShopSync:
             loaded = await load_shop(session, lease.shop_id)

@@ -87,8 +87,9 @@ def _claim(upsert: postgresql.Insert | sqlite.Insert) -> ReturningInsert[Any]:
 
 
 # PostgreSQL's claim bounds its own wait for the row's lock: its row comes from a subquery that sets lock_timeout
-# for the rest of the transaction, evaluated before the row is inserted or its conflict waited for (a volatile
-# function keeps the subquery from being folded away). One round trip, not two.
+# for the rest of its transaction (the claim alone, in a run's `Database.standalone` session), evaluated before the
+# row is inserted or its conflict waited for (a volatile function keeps the subquery from being folded away). One
+# round trip, not two.
 _BOUNDED = select(literal_column(f"set_config('lock_timeout', '{LOCK_WAIT}', true)")).subquery("bounded")
 _CLAIM = {
     "postgresql": _claim(
@@ -109,7 +110,7 @@ T = TypeVar("T")
 
 class _LockWaitError(Exception):
     """The claim's bounded wait for the state row's lock ran out (only the claim's: the reading that follows it
-    in the transaction fails as any statement does)."""
+    fails as any statement does)."""
 
 
 async def _nothing(_session: AsyncSession, _state: ShopSyncState) -> None:
@@ -218,11 +219,11 @@ class ShopLease:
         return False, None
 
     async def _take(self, session: AsyncSession) -> ShopSyncState | None:
-        """Take the lease in the caller's transaction if it is free or expired, and return the state row as taken
+        """Take the lease in the caller's session if it is free or expired, and return the state row as taken
         (None when held); creates the row on a shop's first sync. One statement when the lease is free (an upsert
         whose update has the lease's condition, returning the row: the run reads nothing more of it); the holder is
-        read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the wait for the
-        row's lock is bounded for the rest of the transaction (`acquire_and` handles its end)."""
+        read, to see whether it is a dead process of this host, only when it is not. On PostgreSQL the claim's wait
+        for the row's lock is bounded (`acquire_and` handles its end)."""
         now = datetime.now(UTC)
         params = {"shop_id": self.shop_id, "owner": self.owner, "expires": now + self.ttl, "now": now}
         try:
@@ -260,9 +261,9 @@ class ShopLease:
             return bool(await session.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": row.pid}))
 
     async def store(self, session: AsyncSession, state: ShopSyncState, values: dict[str, Any]) -> None:
-        """Store `values` in the state row, in the transaction that took the lease (`state`: the row as taken, the
-        lease ours and the row locked until that transaction ends). Only what differs is written; nothing, when
-        nothing does (an unchanged shop's run)."""
+        """Store `values` in the state row, in the session that took the lease (`state`: the row as taken; only the
+        lease's holder writes the row). Only what differs is written; nothing, when nothing does (an unchanged
+        shop's run)."""
         changed = {name: value for name, value in values.items() if getattr(state, name) != value}
         if changed:
             await session.execute(update(_STATE).where(_STATE.c.shop_id == self.shop_id).values(**changed))
