@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import String, bindparam, event, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.kit.loop_thread import deliver
@@ -18,6 +19,10 @@ from lumina.live.bus import BUS, LiveEvent
 CHANNEL = "lumina_live_events"
 # Built once: building the statement again for each of a run's two announcements cost more CPU than sending it.
 _NOTIFY = select(func.pg_notify(CHANNEL, bindparam("payload", type_=String())))
+# The NOTIFYs of a statement that tells its own change (PostgreSQL): a subquery for its FROM, always one row, the
+# payloads in the array parameter `told` (see `told_with`).
+_PAYLOADS = func.unnest(bindparam("told", type_=postgresql.ARRAY(String()))).table_valued("payload").render_derived()
+TOLD = select(func.count(func.pg_notify(CHANNEL, _PAYLOADS.c.payload))).select_from(_PAYLOADS).subquery("told")
 # Order events one write may announce per family; beyond that the family hears one "orders" event (reload), so a
 # backfill of thousands of orders does not flood the dashboards or the notification queue.
 MAX_ORDER_EVENTS = 100
@@ -99,5 +104,20 @@ async def announce(session: AsyncSession, events: Sequence[LiveEvent]) -> None:
         for payload in encode(events):
             await session.execute(_NOTIFY, {"payload": payload})
         return
+    _after_commit(session, events)
+
+
+def told_with(session: AsyncSession, events: Sequence[LiveEvent]) -> list[str]:
+    """Announce `events` with the caller's next statement: on PostgreSQL the payloads it sends itself, selecting
+    from `TOLD` with them as `told` (one round trip fewer than `announce`, for an idle shop's run); elsewhere none,
+    the events told once the session's transaction commits, as `announce` does."""
+    if session.get_bind().dialect.name == "postgresql":
+        return encode(events)
+    if events:
+        _after_commit(session, events)
+    return []
+
+
+def _after_commit(session: AsyncSession, events: Sequence[LiveEvent]) -> None:
     held = list(events)
     event.listen(session.sync_session, "after_commit", lambda _session: deliver(BUS.publish, held), once=True)

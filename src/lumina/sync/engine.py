@@ -588,9 +588,9 @@ class ShopSync:
             cursor_after=self.tally.cursor,
             reconciled=ended.reconciled,
         )
-        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first (with the
-        # lease given back, for a run recorded whole), then the lease goes back with the shop's health, then the
-        # families hear of the end. None waits for a lock while holding another, so a cancelled page's transaction
+        # Each statement stands alone (`Database.standalone`): on PostgreSQL the run's record commits first, then
+        # the lease goes back with the shop's health, then the families hear of the end (a run recorded whole does
+        # all three in one statement). None waits for a lock while holding another, so a cancelled page's transaction
         # still ending on the server (it locks the lease's row, then the run's) only makes them wait. A process dying
         # between them leaves a finished run with its lease held until it expires, or a lease given back whose end
         # was not told: the next run starts all the same.
@@ -614,8 +614,13 @@ class ShopSync:
             kept = {**health, "agreed_count": self._agreed}
             if self._tail is not None:
                 kept.update(slice_values([Slice(self._tail)]))
+            told = []
+            if status is not SyncRunStatus.CANCELLED:
+                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
+                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
+                told = sync_events((route.family_id for route in plan.routes), finished)
             if self.run_id is None:
-                self.run_id = await runs.record_whole_run(session, self.lease, kept, result)
+                self.run_id = await runs.record_whole_run(session, self.lease, kept, result, told)
                 result = dataclasses.replace(result, run_id=self.run_id)
             else:
                 await runs.record_progress(
@@ -623,10 +628,7 @@ class ShopSync:
                     status=status, error=reason,
                 )  # fmt: skip
                 await self.lease.release_in(session, **kept)
-            if status is not SyncRunStatus.CANCELLED:
-                finished = {"status": status.value, "finished": iso(now), "created": counts.created,
-                            "updated": counts.updated, "deleted": counts.deleted}  # fmt: skip
-                await announce(session, sync_events((route.family_id for route in plan.routes), finished))
+                await announce(session, told)
         log = logger.info if status is SyncRunStatus.SUCCEEDED else logger.warning
         log("sync finished", **result.log_fields())
         metrics.record_run(result, self._client.stats if self._client else None)

@@ -12,6 +12,8 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lumina.db.together import Together
+from lumina.live.announce import TOLD, told_with
+from lumina.live.bus import LiveEvent
 from lumina.models import FamilyShop, SyncRun, SyncRunStatus, SyncTrigger
 from lumina.models.sync import RUNNING_ONLY
 from lumina.sync.state import ShopLease, releasing
@@ -52,28 +54,31 @@ _START = Together(
     .values(status=SyncRunStatus.RUNNING.value, cursor_after=_RUN_CURSOR, **_RECORD, **dict.fromkeys(_COUNTS, 0))
     .returning(_RUNS.c.id),
 )
-# A run recorded whole at its end (see `record_whole_run`).
-_WHOLE = (
-    insert(_RUNS)
-    .values(
-        status=bindparam("run_status", type_=_RUNS.c.status.type),
-        finished_at=bindparam("run_finished", type_=_RUNS.c.finished_at.type),
-        error=bindparam("run_error", type_=_RUNS.c.error.type),
-        cursor_after=bindparam("run_cursor_after", type_=_RUNS.c.cursor_after.type),
-        **_RECORD,
-        **{name: bindparam(f"run_{name}", type_=_RUNS.c[name].type) for name in _COUNTS},
-    )
-    .returning(_RUNS.c.id)
-)
+# A run recorded whole at its end (see `record_whole_run`), and the same selected from `TOLD`: its families told in
+# the same statement, on PostgreSQL.
+_WHOLE_VALUES = {
+    "status": bindparam("run_status", type_=_RUNS.c.status.type),
+    "finished_at": bindparam("run_finished", type_=_RUNS.c.finished_at.type),
+    "error": bindparam("run_error", type_=_RUNS.c.error.type),
+    "cursor_after": bindparam("run_cursor_after", type_=_RUNS.c.cursor_after.type),
+    **_RECORD,
+    **{name: bindparam(f"run_{name}", type_=_RUNS.c[name].type) for name in _COUNTS},
+}
+_WHOLE = {
+    False: insert(_RUNS).values(_WHOLE_VALUES).returning(_RUNS.c.id),
+    True: insert(_RUNS)
+    .from_select(list(_WHOLE_VALUES), select(*_WHOLE_VALUES.values()).select_from(TOLD))
+    .returning(_RUNS.c.id),
+}
 
 
 @functools.cache
-def _recorded_whole(lease_columns: tuple[str, ...]) -> Together:
-    """The lease given back with `lease_columns` stored, the abandoned runs closed and the run recorded: one
-    statement on PostgreSQL, built once for each set of columns. They belong together: a run recorded only at its
-    end locked no run row before, and nobody else locks the new one, so no transaction can hold one of these rows
-    while waiting for another."""
-    return Together(releasing(lease_columns), _ABANDON, _WHOLE)
+def _recorded_whole(lease_columns: tuple[str, ...], told: bool) -> Together:
+    """The lease given back with `lease_columns` stored, the abandoned runs closed and the run recorded (`told`: with
+    its families told): one statement on PostgreSQL, built once for each set of columns. They belong together: a
+    run recorded only at its end locked no run row before, and nobody else locks the new one, so no transaction can
+    hold one of these rows while waiting for another."""
+    return Together(releasing(lease_columns), _ABANDON, _WHOLE[told])
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +225,13 @@ async def record_whole_run(
     lease: ShopLease,
     lease_values: dict[str, object],
     run: SyncResult,
+    events: Sequence[LiveEvent],
 ) -> int:
-    """Record a run that had no record yet (`run` as it ended; an unchanged shop's, see `ShopSync.prepare`) and give
-    the shop's lease back with `lease_values` (columns) stored; returns the run's id."""
+    """Record a run that had no record yet (`run` as it ended; an unchanged shop's, see `ShopSync.prepare`), give
+    the shop's lease back with `lease_values` (columns) stored and announce `events`; returns the run's id."""
+    told = told_with(session, events)
     params = {
+        "told": told,
         **lease.held,
         **lease_values,
         "run_shop": run.shop_id,
@@ -237,7 +245,7 @@ async def record_whole_run(
         "run_cursor_after": run.cursor_after,
         **{f"run_{name}": getattr(run, name) for name in _COUNTS},
     }
-    inserted = (await _recorded_whole(tuple(lease_values)).execute(session, params)).scalar()
+    inserted = (await _recorded_whole(tuple(lease_values), bool(told)).execute(session, params)).scalar()
     assert inserted is not None
     return int(inserted)
 

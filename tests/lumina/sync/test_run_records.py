@@ -62,7 +62,7 @@ async def test_a_run_recorded_whole_closes_what_was_left_running_at_its_start_an
                        cursor_after=started)  # fmt: skip
 
     async with context.database.standalone() as session:
-        recorded = await runs.record_whole_run(session, lease, {"last_success_at": ended.finished_at}, ended)
+        recorded = await runs.record_whole_run(session, lease, {"last_success_at": ended.finished_at}, ended, ())
 
     async with context.database.transaction() as session:
         records = {run.id: run for run in await session.scalars(select(SyncRun))}
