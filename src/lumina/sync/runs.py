@@ -30,9 +30,9 @@ _RUN_STARTED = bindparam("run_started", type_=_RUNS.c.started_at.type)
 _RUN_CURSOR = bindparam("run_cursor", type_=_RUNS.c.cursor_before.type)
 _COUNTS = ("requests", "pages", "processed", "created", "updated", "unchanged", "deleted")
 # The shop's runs left running, closed as abandoned when another run of the shop is recorded, at that run's start
-# (when it took the shop over, so that the shop's runs never overlap). The condition is the
-# partial index's own text (`ix_sync_runs_running`), not a bound parameter: only then do both databases find those
-# runs through it rather than read the shop's whole history.
+# (when it took the shop over, so that the shop's runs never overlap). The condition is the partial index's own
+# text (`ix_sync_runs_running`), not a bound parameter: only then do both databases find those runs through it
+# rather than read the shop's whole history.
 _ABANDON = (
     update(_RUNS)
     .where(_RUNS.c.shop_id == _RUN_SHOP, text(RUNNING_ONLY))
