@@ -60,7 +60,8 @@ class ShopSyncState(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    # The shop's count of the sync window the last time the cache's count agreed with it (see `ShopSync._unchanged`).
+    # The shop's count of the sync window the last time the cache's count agreed with it
+    # (see `ShopSync._counts_disagree_in_window`).
     agreed_count: Mapped[int | None] = mapped_column(Integer)
     lock_owner: Mapped[str | None] = mapped_column(String(128))
     lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -46,7 +46,7 @@ DEFAULT_LEASE_TTL = timedelta(seconds=60)
 # The table itself, not the mapped class, in the UPDATEs every run makes: an ORM-enabled UPDATE resolves its
 # columns again each time, milliseconds of CPU paid by every idle shop in every cycle.
 _STATE = cast(Table, ShopSyncState.__table__)
-# Giving the lease up, built once (each run's end sends it): its SET is the columns among the parameters.
+# Giving the lease up (if still ours): its SET is `releasing`'s.
 _RELEASE = update(_STATE).where(
     _STATE.c.shop_id == bindparam("lease_shop_id"), _STATE.c.lock_owner == bindparam("lease_owner")
 )
@@ -54,8 +54,9 @@ _RELEASE = update(_STATE).where(
 
 @functools.cache
 def releasing(columns: tuple[str, ...]) -> Update:
-    """Giving the lease up with `columns` of the state row set (bound by their names), for a statement that carries
-    it with others (`Together`): there, its SET cannot come from the parameters as `_RELEASE`'s does."""
+    """Giving the lease up with `columns` of the state row set (bound by their names), built once for each set of
+    columns (each run's end sends one). Its SET is stated, not taken from the parameters, so that a statement can
+    carry it with others (`Together`)."""
     values = {name: bindparam(name, type_=_STATE.c[name].type) for name in columns}
     return _RELEASE.values(lock_owner=None, lock_expires_at=None, **values)
 
@@ -289,7 +290,7 @@ class ShopLease:
 
     async def release_in(self, session: AsyncSession, **values: Any) -> None:
         """Give the lease up (if still ours) in the caller's transaction, storing `values` (columns) with it."""
-        await session.execute(_RELEASE, {**self.held, "lock_owner": None, "lock_expires_at": None, **values})
+        await session.execute(releasing(tuple(values)), {**self.held, **values})
 
     @property
     def held(self) -> dict[str, Any]:
