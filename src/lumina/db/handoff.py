@@ -48,6 +48,8 @@ class HandOff:
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self.statement = statement
+        # Compiled once for each set of parameter names (an UPDATE's SET is the columns among them). Every SQLite
+        # engine of the service's compiles and converts alike (`Database`: one JSON serializer).
         self._compiled: dict[tuple[str, ...], _Compiled] = {}
 
     async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> int:
