@@ -11,8 +11,8 @@ session as before.
 The SQL is SQLAlchemy's own compilation of the statement for the session's dialect, and each value goes through its
 column type's bind processor for that dialect, as in the session (the engine's JSON serializer included); a row
 read back goes through the result processors. A failure is raised as SQLAlchemy raises it (`DBAPIError.instance`),
-so callers see the same exceptions either way. Statements with expanding IN parameters are not for this: their SQL
-changes with the number of values.
+so callers see the same exceptions either way. The engine's echo log and cursor events do not see these statements.
+Statements with expanding IN parameters are not for this: their SQL changes with the number of values.
 """
 
 from __future__ import annotations
