@@ -11,6 +11,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.db.handoff import HandOff
 from lumina.db.together import Together
 from lumina.live.announce import TOLD, told_with
 from lumina.live.bus import LiveEvent
@@ -24,7 +25,7 @@ ABANDONED = "abandoned: the process running it stopped before it finished"
 # The table, not the mapped class, in the UPDATEs every run makes (see `lumina.sync.state`).
 _RUNS = cast(Table, SyncRun.__table__)
 # A run's counters (each page) and its end, built once: its SET is the columns among the parameters.
-_PROGRESS = update(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
+_PROGRESS = HandOff(update(_RUNS).where(_RUNS.c.id == bindparam("run_id")))
 _RUN_SHOP = bindparam("run_shop", type_=_RUNS.c.shop_id.type)
 _RUN_STARTED = bindparam("run_started", type_=_RUNS.c.started_at.type)
 _RUN_CURSOR = bindparam("run_cursor", type_=_RUNS.c.cursor_before.type)
@@ -274,7 +275,7 @@ async def record_progress(
     }
     if status is not None:
         values.update(status=status.value, finished_at=datetime.now(UTC), error=error)
-    await session.execute(_PROGRESS, {"run_id": run_id, **values})
+    await _PROGRESS.execute(session, {"run_id": run_id, **values})
 
 
 async def latest_run(session: AsyncSession, *, family_id: int | None = None) -> SyncRun | None:

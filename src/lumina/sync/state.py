@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
-    CursorResult,
     Table,
     bindparam,
     literal,
@@ -35,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert, Update
 
 from lumina.db import Database
+from lumina.db.handoff import HandOff
 from lumina.logging import get_logger
 from lumina.models import ShopSyncState
 from lumina.sync.cursor import Position, Slice
@@ -46,8 +46,8 @@ DEFAULT_LEASE_TTL = timedelta(seconds=60)
 # The table itself, not the mapped class, in the UPDATEs every run makes: an ORM-enabled UPDATE resolves its
 # columns again each time, milliseconds of CPU paid by every idle shop in every cycle.
 _STATE = cast(Table, ShopSyncState.__table__)
-# Giving the lease up (if still ours): its SET is `releasing`'s.
-_RELEASE = update(_STATE).where(
+# The state row while the lease is ours: giving the lease up (`releasing`) and renewing it (`_fencing`) set its columns.
+_OURS = update(_STATE).where(
     _STATE.c.shop_id == bindparam("lease_shop_id"), _STATE.c.lock_owner == bindparam("lease_owner")
 )
 
@@ -58,7 +58,15 @@ def releasing(columns: tuple[str, ...]) -> Update:
     columns (each run's end sends one). Its SET is stated, not taken from the parameters, so that a statement can
     carry it with others (`Together`)."""
     values = {name: bindparam(name, type_=_STATE.c[name].type) for name in columns}
-    return _RELEASE.values(lock_owner=None, lock_expires_at=None, **values)
+    return _OURS.values(lock_owner=None, lock_expires_at=None, **values)
+
+
+@functools.cache
+def _fencing(columns: tuple[str, ...]) -> HandOff:
+    """Renewing the lease (if still ours) with `columns` of the state row set, built once for each set of columns:
+    every page a sync writes sends one."""
+    values = {name: bindparam(name, type_=_STATE.c[name].type) for name in ("lock_expires_at", *columns)}
+    return HandOff(_OURS.values(**values))
 
 
 # PostgreSQL: how long taking a lease waits for the state row's lock. A live holder keeps it for one page's commit;
@@ -165,10 +173,6 @@ def tail_position(slices: Sequence[Slice]) -> datetime | None:
     return tail.position.second if tail else None
 
 
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount)
-
-
 class ShopLease:
     """Exclusive right to sync one shop, held in its `shop_sync_state` row until released or expired."""
 
@@ -271,12 +275,10 @@ class ShopLease:
 
     async def fence(self, session: AsyncSession, **values: Any) -> None:
         """Update the state row in the caller's transaction, only while we hold the lease; renews it too."""
-        result = await session.execute(
-            update(_STATE)
-            .where(ShopSyncState.shop_id == self.shop_id, ShopSyncState.lock_owner == self.owner)
-            .values(lock_expires_at=self._expiry(), **values)
+        changed = await _fencing(tuple(values)).execute(
+            session, {**self.held, "lock_expires_at": self._expiry(), **values}
         )
-        if _rowcount(result) != 1:
+        if changed != 1:
             self.lost.set()
             raise LeaseLostError(f"the lease on shop {self.shop_id} was lost to another process")
 

@@ -15,9 +15,10 @@ driver as is:
   costs its encoding to UTF-8 and back (about 15 µs an order);
 - SQLite: one multi-row INSERT ... VALUES ... ON CONFLICT per chunk where the library takes that many parameters
   (`_sqlite_rows`; the row triggers still run per row). An `executemany` ran the statement once per row: each run
-  opened a cursor on the table and each of its indexes, and a statement journal for the triggers. A date the shop
-  wrote in WooCommerce's own form is stored as text made from the shop's text (`WooOrder.gmt_texts`), not by
-  formatting the datetime again.
+  opened a cursor on the table and each of its indexes, and a statement journal for the triggers. Each statement
+  is one hand-off to aiosqlite's thread (`lumina.db.handoff`), not SQLAlchemy's three. A date the shop wrote in
+  WooCommerce's own form is stored as text made from the shop's text (`WooOrder.gmt_texts`), not by formatting the
+  datetime again.
 
 The guard stays in the statement: an older copy never overwrites a newer row, whoever wrote it in between.
 """
@@ -39,6 +40,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from lumina.db.handoff import execute_sqlite
 from lumina.db.session import dump_json
 from lumina.db.types import sqlite_text, sqlite_text_of_plain, to_micros, to_utc
 from lumina.models import CachedOrder
@@ -141,7 +143,7 @@ def _upsert_sql(rows_sql: str) -> str:
 @functools.cache
 def _sqlite_rows() -> int:
     """Rows per SQLite statement: a chunk, or fewer where the library takes fewer parameters (999 in builds before
-    3.32, 2020). Each statement is three hand-offs to aiosqlite's thread and back."""
+    3.32, 2020). Each statement is a hand-off to aiosqlite's thread and back (`lumina.db.handoff`)."""
     with contextlib.closing(sqlite3.connect(":memory:")) as probe:  # the library aiosqlite's connections use
         limit = probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return min(UPSERT_CHUNK, limit // len(COLUMNS))
@@ -170,7 +172,7 @@ async def _execute(connection: AsyncConnection, dialect: str, values: list[tuple
     rows = _sqlite_rows()
     for start in range(0, len(values), rows):
         part = values[start : start + rows]
-        await connection.exec_driver_sql(_sqlite_statement(len(part)), tuple(chain.from_iterable(part)))
+        await execute_sqlite(connection, _sqlite_statement(len(part)), tuple(chain.from_iterable(part)))
 
 
 async def upsert_rows(session: AsyncSession, shop_id: int, rows: Sequence[FamilyRow], *, synced_at: datetime) -> None:

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Integer,
     Row,
-    Select,
     Table,
     bindparam,
     func,
@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lumina.db.handoff import HandOff
 from lumina.kit.foreground import FOREGROUND
 from lumina.live.announce import OrderChange
 from lumina.models import CachedOrder
@@ -83,7 +84,7 @@ def _same_values(row: Row[Any], order: WooOrder) -> bool:
     return same_columns(row, order) and row.raw_data == order.raw
 
 
-def _held_rows() -> dict[str, Select[Any]]:
+def _held_rows() -> dict[str, HandOff]:
     """The lookup of `existing_rows`, per dialect, with the parameters `shop_id` and `order_ids`.
 
     PostgreSQL gets one index probe per order id, whatever its statistics say. The plain `shop_id = ... AND
@@ -103,10 +104,16 @@ def _held_rows() -> dict[str, Select[Any]]:
         .offset(literal_column("0"))
         .lateral("held")
     )
-    listed = select(*columns).where(
-        _TABLE.c.shop_id == shop, _TABLE.c.woocommerce_order_id.in_(bindparam("order_ids", expanding=True))
+    # SQLite: the ids as one JSON array, so that the statement is the same for any number of them (an expanding
+    # IN list is rendered again for each) and goes in one hand-off (`lumina.db.handoff`).
+    listed = func.json_each(bindparam("order_ids", type_=JSON())).table_valued("value")
+    by_list = select(*columns).where(
+        _TABLE.c.shop_id == shop, _TABLE.c.woocommerce_order_id.in_(select(listed.c.value))
     )
-    return {"postgresql": select(probe).select_from(wanted).join(probe, true()), "sqlite": listed}
+    return {
+        "postgresql": HandOff(select(probe).select_from(wanted).join(probe, true())),
+        "sqlite": HandOff(by_list),
+    }
 
 
 _HELD_ROWS = _held_rows()
@@ -116,9 +123,9 @@ async def existing_rows(session: AsyncSession, shop_id: int, order_ids: Sequence
     """The rows held for these orders, by (family id, order id)."""
     if not order_ids:
         return {}
-    statement = _HELD_ROWS[session.get_bind().dialect.name]
-    result = await session.execute(statement, {"shop_id": shop_id, "order_ids": sorted(order_ids)})
-    return {(row.family_id, row.woocommerce_order_id): row for row in result}
+    lookup = _HELD_ROWS[session.get_bind().dialect.name]
+    rows = await lookup.rows(session, {"shop_id": shop_id, "order_ids": sorted(order_ids)})
+    return {(row.family_id, row.woocommerce_order_id): row for row in rows}
 
 
 class StaleGuard:

@@ -8,6 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import msgspec
+from msgspec.structs import astuple
+
 from ._faults import decode_json
 from ._parse import ResponseShapeError, as_decimal, as_int, as_utc, plain_utc_text
 from .credentials import AuthMode
@@ -35,9 +38,13 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-@dataclass(frozen=True, slots=True)
-class WooOrder:
-    """One order. Money is Decimal; dates are aware UTC, read from the `*_gmt` fields."""
+class WooOrder(msgspec.Struct, frozen=True, gc=False):
+    """One order. Money is Decimal; dates are aware UTC, read from the `*_gmt` fields.
+
+    A frozen msgspec Struct rather than a frozen dataclass: built positionally in C, 0.1 µs against 1.6 (3.2 with
+    keywords), for every order of every page a sync reads. Not tracked by the collector: it refers to no object
+    that refers back to it. Compared and shown without `source` and `gmt_texts`, as the dataclass was.
+    """
 
     # The fields the parser needs; `OrderQuery.fields` is widened by these so a trimmed listing still parses.
     REQUIRED_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -60,11 +67,25 @@ class WooOrder:
     date_completed: datetime | None
     # The order's JSON as received: the decoded object, or (an order of a listing page) its own text within the
     # page, which the mirror stores without encoding it again (`_listing`).
-    source: dict[str, Any] | str = field(repr=False, compare=False)
+    source: dict[str, Any] | str
     # The four dates (created, modified, paid, completed) as the shop wrote them when in WooCommerce's own form
     # ("2026-08-11T14:40:41", UTC), otherwise None: the mirror stores SQLite's text of a date made from them,
     # about a tenth of formatting the datetime again (`lumina.sync.upsert`).
-    gmt_texts: tuple[str | None, ...] = field(default=(), repr=False, compare=False)
+    gmt_texts: tuple[str | None, ...] = ()
+
+    def _compared(self) -> tuple[Any, ...]:
+        return astuple(self)[:_SOURCE]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WooOrder) and self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        fields = zip(self.__struct_fields__, self._compared(), strict=False)  # up to `source`
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields)
+        return f"WooOrder({shown})"
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -95,25 +116,28 @@ class WooOrder:
         number = get("number")
         created, modified = get("date_created_gmt"), get("date_modified_gmt")
         paid, completed = get("date_paid_gmt"), get("date_completed_gmt")
-        return cls(
-            id=order_id,
-            number=str(number) if number not in (None, "") else str(order_id),
-            status=_text(get("status")),
-            currency=_text(get("currency")).upper(),
-            total=as_decimal(get("total"), "total"),
-            total_refunded=sum((abs(as_decimal(total, "refunds.total")) for total in refund_totals), _ZERO)
+        return cls(  # positionally, in the fields' order: keywords cost as much again
+            order_id,
+            str(number) if number not in (None, "") else str(order_id),
+            _text(get("status")),
+            _text(get("currency")).upper(),
+            as_decimal(get("total"), "total"),
+            sum((abs(as_decimal(total, "refunds.total")) for total in refund_totals), _ZERO)
             if refund_totals
             else _ZERO,
-            customer_id=as_int(get("customer_id") or 0, "customer_id"),
-            billing_email=email,
-            customer_name=name,
-            date_created=_required_utc(created, "date_created_gmt"),
-            date_modified=_required_utc(modified, "date_modified_gmt"),
-            date_paid=as_utc(paid, "date_paid_gmt"),
-            date_completed=as_utc(completed, "date_completed_gmt"),
-            source=source,
-            gmt_texts=tuple(map(plain_utc_text, (created, modified, paid, completed))),
+            as_int(get("customer_id") or 0, "customer_id"),
+            email,
+            name,
+            _required_utc(created, "date_created_gmt"),
+            _required_utc(modified, "date_modified_gmt"),
+            as_utc(paid, "date_paid_gmt"),
+            as_utc(completed, "date_completed_gmt"),
+            source,
+            tuple(map(plain_utc_text, (created, modified, paid, completed))),
         )
+
+
+_SOURCE = WooOrder.__struct_fields__.index("source")  # the fields before it are those compared
 
 
 @dataclass(frozen=True, slots=True)

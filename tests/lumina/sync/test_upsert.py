@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from sqlalchemy import Table, insert
 
 from lumina.context import ServiceContext
@@ -40,7 +40,7 @@ def _orders() -> list[WooOrder]:
         date_modified=datetime(2026, 11, 1, 14, 30, 5, tzinfo=BERLIN), date_paid=None,
         date_completed=datetime(2026, 11, 2, tzinfo=UTC), source={"id": 1, "note": "ünïcode \u2028"},
     )  # fmt: skip
-    other = dataclasses.replace(
+    other = replace(
         base, id=2**40, billing_email=None, total=Decimal("-0.5"), total_refunded=Decimal("0.50"),
         date_created=datetime(2026, 1, 1, tzinfo=UTC), date_modified=datetime(2026, 1, 1, tzinfo=UTC),
         date_completed=None, source={"id": 2, "meta": {1: "an integer key"}},
@@ -97,7 +97,7 @@ async def test_a_chunk_of_many_rows_stores_each_of_them(context: ServiceContext)
         shop = await create_shop(session, context.secret_box)
         ours, theirs = await create_family(session), await create_family(session)
     base = _orders()[2]
-    orders = [dataclasses.replace(base, id=n, total=Decimal(n)) for n in range(1, 131)]
+    orders = [replace(base, id=n, total=Decimal(n)) for n in range(1, 131)]
     rows = [FamilyRow(order, family.id, True, None) for order in orders for family in (ours, theirs)]
     async with context.database.transaction() as session:
         await upsert_rows(session, shop.id, rows, synced_at=SYNCED)
@@ -112,8 +112,8 @@ async def test_an_older_copy_does_not_overwrite_and_an_equal_one_does(context: S
         shop = await create_shop(session, context.secret_box)
         family = await create_family(session)
     first = _orders()[0]
-    older = dataclasses.replace(first, status="processing", date_modified=first.date_modified - timedelta(seconds=1))
-    same_time = dataclasses.replace(first, status="on-hold")
+    older = replace(first, status="processing", date_modified=first.date_modified - timedelta(seconds=1))
+    same_time = replace(first, status="on-hold")
     for version, expected in ((first, "completed"), (older, "completed"), (same_time, "on-hold")):
         async with context.database.transaction() as session:
             await upsert_rows(session, shop.id, [FamilyRow(version, family.id, True, None)], synced_at=SYNCED)
@@ -124,7 +124,7 @@ async def test_money_finer_than_a_millionth_is_refused_not_rounded(context: Serv
     async with context.database.transaction() as session:
         shop = await create_shop(session, context.secret_box)
         family = await create_family(session)
-    finer = dataclasses.replace(_orders()[0], total=Decimal("12.3456789"))
+    finer = replace(_orders()[0], total=Decimal("12.3456789"))
     with pytest.raises(ValueError, match="more than 6 decimal places"):
         async with context.database.transaction() as session:
             await upsert_rows(session, shop.id, [FamilyRow(finer, family.id, True, None)], synced_at=SYNCED)
