@@ -7,12 +7,14 @@ column type makes (`lumina.db.types`, the engine's JSON serializer), once per or
 row of it, straight from the order's fields into the row's tuple (no dict per row), and the chunk goes to the
 driver as is:
 
-- PostgreSQL: one statement whose rows come from `json_to_recordset` over one JSON document of the chunk (bytes,
+- PostgreSQL: one statement whose rows come from `jsonb_to_recordset` over one JSON document of the chunk (bytes,
   each order's JSON written into it as it is), so the statistics' statement trigger runs once per chunk. It was
   `unnest` over one array per column: asyncpg encodes an array's elements one by one (an ABC check and a codec call
   each) and grows its buffer by each order's JSON, copying it again and again (37 µs of CPU an order for the
   arrays of a chunk of 100; 17 of them the JSON's). The document is bytes, not text: a 300 KB text parameter
-  costs its encoding to UTF-8 and back (about 15 µs an order);
+  costs its encoding to UTF-8 and back (about 15 µs an order). It is read as jsonb, once: `json_to_recordset`
+  lexed the document, copied each order's JSON out of it a character at a time and parsed that again into the
+  jsonb column, a third of the server's CPU for a row (about 180 -> 120 µs an order, `bench/writer.py`);
 - SQLite: one multi-row INSERT ... VALUES ... ON CONFLICT per chunk where the library takes that many parameters
   (`_sqlite_rows`; the row triggers still run per row). An `executemany` ran the statement once per row: each run
   opened a cursor on the table and each of its indexes, and a statement journal for the triggers. Each statement
@@ -160,7 +162,7 @@ def _postgresql_statement() -> str:
     pg = postgresql.dialect()  # type: ignore[no-untyped-call]
     fields = ", ".join(f"{name} {_TABLE.c[name].type.compile(dialect=pg)}" for name in COLUMNS)
     return _upsert_sql(
-        f"SELECT {', '.join(COLUMNS)} FROM json_to_recordset(convert_from($1::bytea, 'UTF8')::json) AS r({fields})"
+        f"SELECT {', '.join(COLUMNS)} FROM jsonb_to_recordset(convert_from($1::bytea, 'UTF8')::jsonb) AS r({fields})"
     )
 
 
