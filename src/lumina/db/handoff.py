@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
@@ -38,7 +38,7 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]  # the parameters in the SQL's order
     binds: tuple[Processor, ...]
-    defaults: Mapping[str, Any]  # values bound in the statement itself
+    defaults: Mapping[str, Any]  # values bound in the statement itself (a parameter without one is required)
     row: Callable[..., Any] | None  # a row's type, for a SELECT
     results: tuple[Processor, ...]
 
@@ -67,11 +67,7 @@ class HandOff:
         if connection.dialect.name != "sqlite":
             return (await session.execute(self.statement, params)).all()
         compiled, values = self._bound(connection.dialect, params)
-        driver = await _driver(connection)
-        try:
-            fetched = await driver.execute_fetchall(compiled.sql, values)
-        except sqlite3.Error as error:
-            raise _translated(compiled.sql, error) from None
+        fetched = await _sent(connection, compiled.sql, values, fetch=True)
         assert compiled.row is not None, "rows() of a statement that returns none"
         make, results = compiled.row, compiled.results
         return [
@@ -86,7 +82,13 @@ class HandOff:
             compiled = self._compiled[keys] = self._compile(dialect, keys)
         values = []
         for name, process in zip(compiled.names, compiled.binds, strict=True):
-            value = params[name] if name in params else compiled.defaults[name]
+            if name in params:
+                value = params[name]
+            elif name in compiled.defaults:
+                value = compiled.defaults[name]
+            else:  # refused as the session refuses it, rather than bound as NULL
+                missing = InvalidRequestError(f"A value is required for bind parameter {name!r}")
+                raise StatementError(str(missing), compiled.sql, None, missing, hide_parameters=True)
             values.append(value if process is None else process(value))
         return compiled, tuple(values)
 
@@ -95,7 +97,7 @@ class HandOff:
         assert isinstance(compiled, SQLCompiler)
         names = tuple(compiled.positiontup or ())
         binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
-        defaults = {name: bind.value for name, bind in compiled.binds.items() if name not in keys}
+        defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         if not isinstance(self.statement, Select):
             return _Compiled(compiled.string, names, binds, defaults, None, ())
         columns = list(self.statement.selected_columns)
@@ -106,19 +108,15 @@ class HandOff:
 
 async def execute_sqlite(connection: AsyncConnection, sql: str, values: Sequence[Any]) -> int:
     """Run SQL on SQLite with values as the driver takes them, in one hand-off; returns the rows changed."""
-    driver = await _driver(connection)
-    try:
-        cursor = await driver.execute(sql, values)
-    except sqlite3.Error as error:
-        raise _translated(sql, error) from None
+    cursor = await _sent(connection, sql, values, fetch=False)
     return int(cursor.rowcount)
 
 
-async def _driver(connection: AsyncConnection) -> Any:
-    """The session's aiosqlite connection, in the transaction SQLAlchemy began."""
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
-
-
-def _translated(sql: str, error: sqlite3.Error) -> StatementError:
-    return DBAPIError.instance(sql, None, error, sqlite3.Error, hide_parameters=True)
+async def _sent(connection: AsyncConnection, sql: str, values: Sequence[Any], *, fetch: bool) -> Any:
+    """`sql` run on the session's aiosqlite connection (in the transaction SQLAlchemy began), in one hand-off: its
+    rows when `fetch`, else its cursor. A failure is raised as SQLAlchemy raises it, naming no value."""
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    try:
+        return await (driver.execute_fetchall if fetch else driver.execute)(sql, values)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, None, error, sqlite3.Error, hide_parameters=True) from None

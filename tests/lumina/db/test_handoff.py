@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import Table, bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from lumina.context import ServiceContext
 from lumina.db import Database
@@ -68,3 +68,11 @@ async def test_a_failure_is_the_sessions_exception_and_names_no_value(context: S
         async with context.database.transaction() as session:
             await HandOff(insert(_STATE)).execute(session, {"shop_id": shop, "lock_owner": "someone-secret"})
     assert "someone-secret" not in str(failed.value)
+
+
+async def test_a_missing_parameter_is_refused_as_the_session_refuses_it(database: Database) -> None:
+    for send in (lambda session: session.execute(_SET, {"lock_owner": "x"}),
+                 lambda session: HandOff(_SET).execute(session, {"lock_owner": "x"})):  # fmt: skip
+        with pytest.raises(StatementError, match="A value is required for bind parameter 'shop'"):
+            async with database.transaction() as session:
+                await send(session)
