@@ -11,6 +11,12 @@ first pages are written; it prints the CPU per order of the event loop's thread 
 SQLite's thread; PostgreSQL's server is not counted), per round and their medians. Without the shop's answers and
 the scanner around it, a round moves far less from run to run than `backfill.py`: compare two versions of the
 writer here, alternating, in one session.
+
+    .venv/bin/python bench/writer.py --orders 20000 --pages-per-transaction 4 --wal-frames
+
+`--pages-per-transaction` writes that many pages in each transaction, as the scanner's group commit does.
+`--wal-frames` (SQLite) turns the WAL's checkpoint off for the round and prints how many pages the commits wrote to
+it per order, for each quarter of the round: what a transaction's index pages cost as the table grows.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 from lumina.db import Database
+from lumina.db import session as db_session
 from lumina.db.migrate import upgrade
 from lumina.kit.heap import settle_after_startup
 from lumina.models import Family, FamilyShop, ShopConnection
@@ -51,8 +59,12 @@ async def list_pages(url: str, orders: int) -> list[list[WooOrder]]:
     return pages
 
 
-async def write_round(database_url: str, pages: list[list[WooOrder]]) -> tuple[float, float]:
-    """One round into a fresh database: CPU seconds of the event loop's thread and of the process."""
+async def write_round(
+    database_url: str, pages: list[list[WooOrder]], *, together: int = 1, wal: Path | None = None
+) -> tuple[float, float]:
+    """One round into a fresh database, `together` pages a transaction: CPU seconds of the event loop's thread
+    and of the process. With `wal` (the SQLite database's WAL file, its checkpoint off), prints the frames the
+    commits wrote to it per order, per quarter of the round."""
     database = Database(database_url)
     try:
         await upgrade(database)
@@ -65,13 +77,44 @@ async def write_round(database_url: str, pages: list[list[WooOrder]]) -> tuple[f
             session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
             shop_id, routes = shop.id, [Route(family.id)]
         settle_after_startup()
+        frames = WalFrames(wal)
         loop_before, process_before = time.thread_time(), time.process_time()
-        for orders in pages:
+        for start in range(0, len(pages), together):
             async with database.transaction() as session:
-                await write_routed(session, shop_id, routes, orders, retention_cutoff=None)
-        return time.thread_time() - loop_before, time.process_time() - process_before
+                for orders in pages[start : start + together]:
+                    await write_routed(session, shop_id, routes, orders, retention_cutoff=None)
+            frames.mark(sum(len(orders) for orders in pages[: start + together]))
+        spent = time.thread_time() - loop_before, time.process_time() - process_before
+        frames.report()
+        return spent
     finally:
         await database.dispose()
+
+
+class WalFrames:
+    """WAL frames written per order, from the WAL file's size after each transaction (its checkpoint off)."""
+
+    FRAME = 24 + 4096  # a frame's header and a page of the default size
+
+    def __init__(self, wal: Path | None) -> None:
+        self.wal = wal
+        self.marks = [(0, self._frames())]
+
+    def _frames(self) -> int:
+        size = self.wal.stat().st_size if self.wal is not None and self.wal.exists() else 0
+        return max(size - 32, 0) // self.FRAME
+
+    def mark(self, orders: int) -> None:
+        if self.wal is not None:
+            self.marks.append((orders, self._frames()))
+
+    def report(self) -> None:
+        if self.wal is None or len(self.marks) < 2:
+            return
+        cuts = [self.marks[len(self.marks) * part // 4] for part in range(4)] + [self.marks[-1]]
+        parts = [f"{a // 1000}k-{b // 1000}k {(fb - fa) / max(b - a, 1):.2f}" for (a, fa), (b, fb) in pairwise(cuts)]
+        total = (self.marks[-1][1] - self.marks[0][1]) / max(self.marks[-1][0], 1)
+        print(f"WAL frames per order: {total:.2f} ({', '.join(parts)})")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -91,7 +134,8 @@ async def main(args: argparse.Namespace) -> None:
                 url = f"postgresql+asyncpg://{backfill.PG_SERVER}/{database}"
             else:
                 url = f"sqlite+aiosqlite:///{workdir / 'writer.db'}"
-            loop, process = await write_round(url, pages)
+            wal = workdir / "writer.db-wal" if args.wal_frames and args.database == "sqlite" else None
+            loop, process = await write_round(url, pages, together=args.pages_per_transaction, wal=wal)
         finally:
             if args.database == "postgresql":
                 await backfill.admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -110,4 +154,9 @@ if __name__ == "__main__":
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--pages-per-transaction", type=int, default=1)
+    parser.add_argument("--wal-frames", action="store_true", help="SQLite: the WAL's frames per order, no checkpoint")
+    arguments = parser.parse_args()
+    if arguments.wal_frames:
+        db_session.SQLITE_WAL_AUTOCHECKPOINT_PAGES = 0  # read by each new connection: the WAL keeps every frame
+    asyncio.run(main(arguments))

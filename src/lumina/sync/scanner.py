@@ -17,8 +17,9 @@ handed to the sink together with the slices' committed positions, to be made dur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -38,8 +39,16 @@ OVERLAP = 3
 # A page contradicted by the shop's own count (a row moved while it was read) is read again, as often as a
 # transient fault is retried: each read is one request, and failing the run costs a whole cycle.
 INCONSISTENT_PAGE_RETRIES = 6
-# Pages a slice may have handed to the writer and not seen committed: it reads ahead of a slow database this far.
-MAX_UNCOMMITTED_PAGES = 2
+# Pages a slice may have handed to the writer and not seen committed: it reads ahead of a slow database this far,
+# and of a transaction gathering pages (below) without waiting for it.
+MAX_UNCOMMITTED_PAGES = 8
+# A transaction waits for more pages, up to this many orders, for at most this long after its first page came,
+# unless every slice being read waits for its own pages to be written. A commit writes every index page it changed:
+# a page committed alone rewrote about as many index pages as it added rows (SQLite: 2.4 WAL frames an order
+# against 1.2 for sixteen pages a transaction), and each transaction's own statements cost the same however many
+# orders it holds (bench/README.md, "Pages gathered into one transaction").
+GROUP_COMMIT_ORDERS = 1600
+GROUP_COMMIT_LINGER_SECONDS = 0.25
 # A slice is split for an idle worker only when at least this many pages are left in it.
 MIN_PAGES_TO_SPLIT = 2
 
@@ -122,6 +131,7 @@ class _Pending:
     position: Position | None
     caught_up: bool
     done: asyncio.Future[None]
+    at: float  # when it was handed over, on the loop's clock
 
 
 class Scanner:
@@ -146,6 +156,8 @@ class Scanner:
         self._idle = 0  # workers waiting for work
         self._pending: list[_Pending] = []  # pages waiting for the transaction being written
         self._writer: asyncio.Future[None] | None = None
+        self._waiting = 0  # workers waiting for their pages to be written
+        self._nudge = asyncio.Event()  # a page was handed over, or a worker began or ended waiting for one
         self._write_error: Exception | None = None
         self._changed = asyncio.Condition()
 
@@ -193,6 +205,7 @@ class Scanner:
                 await self._drive(lane)
             finally:
                 lane.active = False
+                self._nudge.set()
                 async with self._changed:
                     self._changed.notify_all()
 
@@ -278,7 +291,8 @@ class Scanner:
                     await self._notify()
         finally:
             if uncommitted:
-                await asyncio.wait(uncommitted)
+                with self._blocked():
+                    await asyncio.wait(uncommitted)
                 for written in uncommitted:
                     error = None if written.cancelled() else written.exception()
                     if error is not None:
@@ -406,32 +420,61 @@ class Scanner:
         after the sink succeeded, and only as far as the shop's clock allows. Resolves once written.
 
         Pages are written one transaction at a time, in the order they came; pages that arrive while one is being
-        written are written together in the next (a group commit), so a slow write delays the lanes by one
-        transaction, not by one per waiting page. After a failed write nothing more is written: a later page's
-        position would cover the orders of the page that failed."""
-        done = asyncio.get_running_loop().create_future()
+        written, or while it gathers them (`_gathered`), are written together (a group commit), so a slow write
+        delays the lanes by one transaction, not by one per waiting page. After a failed write nothing more is
+        written: a later page's position would cover the orders of the page that failed."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
         if self._write_error is not None:
             done.set_exception(self._write_error)
             return done
-        self._pending.append(_Pending(lane, orders, position, caught_up, done))
+        self._pending.append(_Pending(lane, orders, position, caught_up, done, loop.time()))
+        self._nudge.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._write_pending())
         return done
 
-    @staticmethod
-    async def _written(done: asyncio.Future[None]) -> None:
+    async def _written(self, done: asyncio.Future[None]) -> None:
         # A cancellation (shutdown, lost lease) must not cut a transaction in half: the page in hand is
         # committed or rolled back as a whole, then the cancellation goes on.
+        with self._blocked():
+            try:
+                await asyncio.shield(done)
+            except asyncio.CancelledError:
+                await asyncio.wait([done])
+                if not done.cancelled():
+                    done.exception()  # retrieved: the cancellation is what goes on
+                raise
+
+    @contextlib.contextmanager
+    def _blocked(self) -> Iterator[None]:
+        """A worker waits for its pages to be written: the writer need not wait for more from it."""
+        self._waiting += 1
+        self._nudge.set()
         try:
-            await asyncio.shield(done)
-        except asyncio.CancelledError:
-            await asyncio.wait([done])
-            if not done.cancelled():
-                done.exception()  # retrieved: the cancellation is what goes on
-            raise
+            yield
+        finally:
+            self._waiting -= 1
+
+    async def _gathered(self) -> None:
+        """Wait for more pages to write with those pending: until they hold GROUP_COMMIT_ORDERS, nothing more can
+        come before a commit (every worker reading a slice waits for its pages), or the first has waited
+        GROUP_COMMIT_LINGER_SECONDS. The slices are read on meanwhile."""
+        loop = asyncio.get_running_loop()
+        deadline = self._pending[0].at + GROUP_COMMIT_LINGER_SECONDS
+        while (
+            sum(len(entry.orders) for entry in self._pending) < GROUP_COMMIT_ORDERS
+            and self._waiting < sum(lane.active for lane in self._lanes)
+            and loop.time() < deadline
+        ):
+            self._nudge.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(deadline):
+                    await self._nudge.wait()
 
     async def _write_pending(self) -> None:
         while self._pending:
+            await self._gathered()
             batch, self._pending = self._pending, []
             committed = {entry.lane: entry.lane.committed for entry in batch}
             for entry in batch:

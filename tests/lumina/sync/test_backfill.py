@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lumina.context import ServiceContext
 from lumina.models import SyncTrigger
-from lumina.sync import SyncResult
+from lumina.sync import SyncResult, scanner
 from tests.lumina.sync.support import add_shop, make_coordinator, mirror_problems
 from tests.lumina.sync.test_incremental import window_start
 from woosim import FaultRule, ShopConfig, ShopServer, SimulatedShop
@@ -66,3 +68,34 @@ async def test_slices_of_a_sparse_shop_lose_no_order_to_first_pages_that_lost_th
             context.database, linked.shop_id, shop, families=[(linked.family_ids[0], None)], since=window_start()
         )
         assert problems == []
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_pages_read_while_a_transaction_gathers_them_are_written_in_it(
+    context: ServiceContext, woo_shop: SimulatedShop, shop_server: ShopServer, monkeypatch: pytest.MonkeyPatch,
+    concurrency: int,
+) -> None:  # fmt: skip
+    # A transaction that would wait for ever and for any number of orders: only slices that wait for their own
+    # pages to be written send it off. The run still ends, with every order, in far fewer transactions than pages.
+    monkeypatch.setattr(scanner, "GROUP_COMMIT_LINGER_SECONDS", 3600.0)
+    monkeypatch.setattr(scanner, "GROUP_COMMIT_ORDERS", 10**9)
+    linked = await add_shop(context, shop_server, woo_shop)
+    progress = RecordedProgress()
+    coordinator = make_coordinator(context, page_size=10, concurrency=concurrency)
+    result = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI, progress=progress)
+
+    assert result.status == "succeeded", result.error
+    since, families = window_start(), [(linked.family_ids[0], None)]
+    assert await mirror_problems(context.database, linked.shop_id, woo_shop, families=families, since=since) == []
+    transactions = len({processed for processed, _ in progress.seen if processed})  # each reports its running count
+    assert result.pages > 20
+    assert transactions >= 1
+    assert (transactions - 1) * 8 <= result.pages  # eight pages a transaction or more, the last aside (one each before)
+
+    # A run with one page to write does not wait for others either.
+    order_id = next(iter(woo_shop.order_ids()))
+    woo_shop.clock.advance(5)
+    woo_shop.update_order(order_id, status="on-hold")
+    woo_shop.clock.advance(5)
+    again = await coordinator.sync_shop(linked.shop_id, trigger=SyncTrigger.CLI)
+    assert (again.status, again.created + again.updated) == ("succeeded", 1), again.error
