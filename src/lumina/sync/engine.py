@@ -1,8 +1,9 @@
 """One sync run of one shop, under its lease: plan the scan, page through the shop, reconcile when due, record.
 
-Every page is one transaction holding the orders, the scan's new durable position and the run's counters, and it
-is fenced by the lease. A crash, a kill or a cancellation at any point leaves the last committed page and the
-position that covers it; the next run resumes there.
+Pages are written in transactions (one or several pages each, as they come: `lumina.sync.scanner`) holding the
+orders, the scan's new durable position and the run's counters, each fenced by the lease. A crash, a kill or a
+cancellation at any point leaves the last committed transaction and the position that covers it; the next run
+resumes there.
 """
 
 from __future__ import annotations
@@ -520,8 +521,8 @@ class ShopSync:
         self, session: AsyncSession, routes: Sequence[Route], *, processed: int, start: bool = False
     ) -> None:
         """Tell the families' live streams how far the scan is, once this transaction commits: the run's start
-        (`start`: no page yet, whatever a probe read), then each page written. `total` is what the shop counted when
-        first asked, if it said."""
+        (`start`: no page yet, whatever a probe read), then each transaction of pages written. `total` is what the
+        shop counted when first asked, if it said."""
         pages = 0 if start else self._stats()[1]
         progress = {"run": self.run_id, "started": iso(self.started_at), "pages": pages,
                     "processed": processed, "total": self.tally.total}  # fmt: skip

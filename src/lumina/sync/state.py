@@ -1,8 +1,8 @@
 """A shop's sync state row: the durable scan position, and the lease that makes one process its only writer.
 
 The lease is a row-level compare-and-set that works alike on SQLite and PostgreSQL: `UPDATE ... WHERE the lock is
-free, expired or ours`. The holder renews it while it works (a heartbeat), and every page it commits re-checks
-it in the same transaction (`fence`): a process that stalled past its lease and was overtaken writes nothing more.
+free, expired or ours`. The holder renews it while it works (a heartbeat), and every transaction of pages it
+commits re-checks it first (`fence`): a process that stalled past its lease and was overtaken writes nothing more.
 Each write transaction starts with that UPDATE, so SQLite takes its write lock at once rather than upgrading a
 read transaction later (which fails outright when another process wrote in between).
 """

@@ -90,7 +90,7 @@ async def test_pages_read_while_a_transaction_gathers_them_are_written_in_it(
     transactions = len({processed for processed, _ in progress.seen if processed})  # each reports its running count
     assert result.pages > 20
     assert transactions >= 1
-    assert (transactions - 1) * 8 <= result.pages  # eight pages a transaction or more, the last aside (one each before)
+    assert (transactions - 1) * 8 <= result.pages  # eight pages or more a transaction, the last aside
 
     # A run with one page to write does not wait for others either.
     order_id = next(iter(woo_shop.order_ids()))
