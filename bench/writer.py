@@ -77,13 +77,14 @@ async def write_round(
             session.add(FamilyShop(family_id=family.id, shop_id=shop.id))
             shop_id, routes = shop.id, [Route(family.id)]
         settle_after_startup()
-        frames = WalFrames(wal)
+        frames, written = WalFrames(wal), 0
         loop_before, process_before = time.thread_time(), time.process_time()
         for start in range(0, len(pages), together):
             async with database.transaction() as session:
                 for orders in pages[start : start + together]:
                     await write_routed(session, shop_id, routes, orders, retention_cutoff=None)
-            frames.mark(sum(len(orders) for orders in pages[: start + together]))
+                    written += len(orders)
+            frames.mark(written)
         spent = time.thread_time() - loop_before, time.process_time() - process_before
         frames.report()
         return spent
