@@ -8,23 +8,25 @@
     .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on loop      # as before: on the requests' loop
     .venv/bin/python bench/api_during_sync.py --orders 20000 --sync-on process   # reference: a pool's process
 
-Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py), at
-`--shop-niceness` (0 by default: they take the two cores as much as the service does; a real shop is another host,
-whose CPU the service never shares, which `--shop-niceness 10` stands for more closely). The first
-(`--family-orders`) is mirrored first into the family whose member sends the requests; then, for each placement in
-turn, the requests are timed with no sync (idle), and again while the second shop's `--orders` are backfilled into
-a family of its own (a shop row of its own for the same simulated shop): in the service's child process, with the
-service's own code (`--sync-on child`, the default: `ProcessSync`, SYNC_ISOLATION=process, at `--niceness`); on a
-thread and event loop of its own with its own database engine (`thread`: SYNC_ISOLATION=thread); on the app's own
-loop (`loop`, as the service did before); or, for reference, in a process pool's process on the same database
-(`process`). Requests go through the whole app with httpx's ASGITransport,
-one at a time, rotating over the list, stats and one order: `--requests` idle, then as many as fit in the sync.
-`--cache-seconds 0` (the default) reads the database for every request; with the read cache on, the family's
-answers stay cached (the sync writes another family's orders), so what the sync adds is what holds the loop.
+Two simulated shops run in their own processes (`woosim serve --pregenerate`, as in bench/backfill.py), every thread at
+`--shop-niceness` (10 by default: a real shop is another host, whose CPU the service never shares; at 0 they take the
+cores as much as the service does, and their page rendering makes most of the requests' waits for a core). The first
+(`--family-orders`) is mirrored first into the family whose member sends the requests; then, for each placement in turn,
+the requests are timed with no sync (idle), and again while the second shop's `--orders` are backfilled into a family of
+its own (a shop row of its own for the same simulated shop): in the service's child process, with the service's own code
+(`--sync-on child`, the default: `ProcessSync`, SYNC_ISOLATION=process, at `--niceness`); on a thread and event loop of
+its own with its own database engine (`thread`: SYNC_ISOLATION=thread); on the app's own loop (`loop`, as the service
+did before); or, for reference, in a process pool's process on the same database (`process`). Requests go through the
+whole app with httpx's ASGITransport, one at a time, rotating over the list, stats and one order: `--requests` idle,
+then as many as fit in the sync. `--cache-seconds 0` (the default) reads the database for every request; with the read
+cache on, the family's answers stay cached (the sync writes another family's orders), so what the sync adds is what
+holds the loop.
 
 A loop-lag probe (a task that asks to wake every 5 ms) reports how late the loop woke it, and every callback the loop
 runs is timed in thread CPU time: what held the loop, apart from what a loaded machine's preemptions add to both.
-Callbacks that held it `--held-ms` or longer during the sync are listed by the coroutine they ran.
+Callbacks that held it `--held-ms` or longer during the sync are listed by the coroutine they ran. Per request, the
+requests' thread's CPU and, on Linux, its wait for a core (runnable while other work had the cores: the kernel's
+schedstat) tell what the answer cost from what the machine's other work added to it.
 """
 
 from __future__ import annotations
@@ -184,6 +186,8 @@ async def first_order_ids(client: httpx.AsyncClient, headers: dict[str, str]) ->
 Timings = dict[str, list[float]]
 CPU = "CPU"
 OTHERS = "others"
+WAIT = "wait for a core"
+SCHEDSTAT = Path("/proc/thread-self/schedstat")  # Linux: time on a CPU, time waiting on a run queue (ns), slices
 IN_APP = "(app)"
 
 
@@ -201,18 +205,29 @@ class InApp:
         self.last = time.perf_counter() - started
 
 
+def run_queue_seconds() -> float:
+    """How long this thread has waited, runnable, for a core; 0 where the kernel does not tell."""
+    try:
+        return int(SCHEDSTAT.read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 async def requests_until(
     send: Callable[[str], Awaitable[float]], paths: dict[str, Callable[[int], str]], done: Callable[[int], bool]
 ) -> Timings:
     """Requests one at a time, rotating over `paths`, until `done(requests sent)`; under CPU, the requests' thread's
-    CPU time per request (what the answer costs that thread, not the waits for the interpreter or a core)."""
-    timings: Timings = {name: [] for name in paths} | {CPU: []}
+    CPU time per request (what the answer costs that thread, not the waits for the interpreter or a core), and under
+    WAIT its time runnable but off a core (what the other processes' and threads' work cost it)."""
+    timings: Timings = {name: [] for name in paths} | {CPU: [], WAIT: []}
     names = list(paths)
     sent = 0
     while not done(sent):
         name = names[sent % len(names)]
-        started, cpu, process_cpu = time.perf_counter(), time.thread_time(), time.process_time()
+        waited, cpu, process_cpu = run_queue_seconds(), time.thread_time(), time.process_time()
+        started = time.perf_counter()
         in_app = await send(paths[name](sent))
+        timings[WAIT].append(run_queue_seconds() - waited)
         timings[name].append(time.perf_counter() - started)
         timings.setdefault(OTHERS, []).append(max(0.0, time.process_time() - process_cpu - (time.thread_time() - cpu)))
         timings.setdefault(f"{name} {IN_APP}", []).append(in_app)
@@ -232,7 +247,7 @@ def table(idle: Timings, busy: Timings) -> str:
     ratios = []
     print(f"{'':16} {'idle p50':>9} {'idle p99':>9} {'sync p50':>9} {'sync p99':>9} {'p99 ratio':>10}  (ms)")
     for name in idle:
-        if name in (CPU, OTHERS):
+        if name in (CPU, OTHERS, WAIT):
             continue
         idle_p50, idle_p99 = percentiles(idle[name])
         busy_p50, busy_p99 = percentiles(busy[name])
@@ -245,6 +260,9 @@ def table(idle: Timings, busy: Timings) -> str:
     busy_total = 1000 * sum(busy[OTHERS]) / len(busy[OTHERS])
     print(f"the process's other threads' CPU during a request, median: idle {idle_others:.2f} ms, during the sync "
           f"{busy_others:.2f} ms (mean {busy_total:.2f} ms)")  # fmt: skip
+    (idle_wait, idle_wait_p99), (busy_wait, busy_wait_p99) = percentiles(idle[WAIT]), percentiles(busy[WAIT])
+    print(f"the requests' thread's wait for a core during a request, p50 / p99: idle {idle_wait:.2f} / "
+          f"{idle_wait_p99:.2f} ms, during the sync {busy_wait:.2f} / {busy_wait_p99:.2f} ms")  # fmt: skip
     return " / ".join(ratios) + "x"
 
 
@@ -315,10 +333,9 @@ async def _only(results: Awaitable[list[SyncResult]]) -> SyncResult:
 
 
 async def run(args: argparse.Namespace) -> None:
-    first, first_url = start_shop(args.family_orders, 0, args.days)
-    second, second_url = start_shop(args.orders, args.latency_ms, args.days)
-    for shop in (first, second):  # a real shop's CPU is another host's: here, at most the priority of ours
-        os.setpriority(os.PRIO_PROCESS, shop.pid, args.shop_niceness)
+    # A real shop's CPU is another host's: here, at most the priority of ours.
+    first, first_url = start_shop(args.family_orders, 0, args.days, niceness=args.shop_niceness)
+    second, second_url = start_shop(args.orders, args.latency_ms, args.days, niceness=args.shop_niceness)
     workdir = Path(tempfile.mkdtemp(prefix="lumina-bench-"))
     try:
         settings = bench_settings(args, workdir)
@@ -425,9 +442,9 @@ def main() -> None:
     parser.add_argument(
         "--shop-niceness",
         type=int,
-        default=0,
-        help="the simulated shops' processes' niceness (10: they stand for remote hosts and yield the cores to the "
-        "service)",
+        default=10,
+        help="the simulated shops' niceness, every thread's (they stand for remote hosts and yield the cores to the "
+        "service; 0: they take them as much as the service does)",
     )
     parser.add_argument("--switch-interval-ms", type=float, default=0.0, help="sys.setswitchinterval (0: default)")
     parser.add_argument("--held-ms", type=float, default=2.0, help="list callbacks that held the loop this long")

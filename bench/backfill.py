@@ -77,9 +77,12 @@ PG_SERVER = os.environ.get("LUMINA_BENCH_PG", "postgres@127.0.0.1:5432")
 PART_ORDERS = 50_000
 
 
-def start_shop(orders: int, latency_ms: float, days: int) -> tuple[subprocess.Popen[str], str]:
+def start_shop(orders: int, latency_ms: float, days: int, *, niceness: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """The simulated shop in its own process; at `niceness` from its start, so that every thread it starts has it
+    (Linux keeps a niceness per thread: renicing the process's id afterwards reaches its first thread only)."""
     woosim = Path(sys.executable).with_name("woosim")
     command = [
+        *(["nice", "-n", str(niceness)] if niceness else []),
         str(woosim), "serve", "--port", "0", "--orders", str(orders), "--days", str(days),
         "--latency-ms", str(latency_ms), "--timezone", "Pacific/Kiritimati", "--key", KEY, "--secret", SECRET,
         "--pregenerate",
