@@ -23,7 +23,8 @@ CPU per order: the sync process's CPU (every thread) per order mirrored, beside 
 to decode the same orders' JSON. After the sync the shop lists the orders again, in pages of the sync's size and
 with the same fields, and each page's body is decoded on its own (the least of three tries, thread CPU time): the
 bytes must be parsed whatever the engine does with them. The run's bound is the larger of the latency bound and the
-CPU bound: the sync's CPU or the shop's (each one interpreter), or both together over the machine's cores. The
+CPU bound: the sync's CPU or the shop's (each one interpreter), both together over the machine's cores, or all the
+machine's busy CPU over its cores (/proc/stat: the database server's too, and anything else running). The
 figures are printed before the shop is stopped.
 """
 
@@ -130,6 +131,15 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """The CPU every core spent busy so far (user, nice, system, interrupts; not idle, not stolen by the host), from
+    /proc/stat (Linux): with the sync's and the shop's, what the rest of the machine took, the database server's
+    among it."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def thread_cpu_seconds() -> dict[int, float]:
     """Each live thread's CPU so far (user + system) by native id, from /proc (Linux)."""
     seconds: dict[int, float] = {}
@@ -205,8 +215,8 @@ async def decode_floor(url: str) -> DecodeFloor:
     raise AssertionError("unreachable")
 
 
-def report_cpu(mirrored: int, sync_cpu: float, shop_cpu: float, floor: DecodeFloor, latency_bound: float,
-               wall: float) -> None:  # fmt: skip
+def report_cpu(mirrored: int, sync_cpu: float, shop_cpu: float, machine_cpu: float, floor: DecodeFloor,
+               latency_bound: float, wall: float) -> None:  # fmt: skip
     """CPU per order against the decode floor, and the bound that binds: latency, or one of the CPU bounds."""
     cores = os.cpu_count() or 1
     per_order, floor_per_order = sync_cpu / max(mirrored, 1), floor.cpu / max(floor.orders, 1)
@@ -218,6 +228,7 @@ def report_cpu(mirrored: int, sync_cpu: float, shop_cpu: float, floor: DecodeFlo
         "the sync's CPU": sync_cpu,
         "the shop's CPU": shop_cpu,
         f"both processes' CPU on {cores} cores": (sync_cpu + shop_cpu) / cores,
+        f"the machine's CPU on {cores} cores": machine_cpu / cores,
     }
     binding = max(bounds, key=lambda name: bounds[name])
     print(f"bound:             {bounds[binding]:.2f} s, set by {binding} "
@@ -296,6 +307,7 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
         if args.tracemalloc:
             tracemalloc.start()
         cpu_before, shop_cpu_before = cpu_seconds(), process_cpu_seconds(shop_process.pid)
+        machine_cpu_before = machine_cpu_seconds()
         threads_before = thread_cpu_seconds()
         began = time.monotonic()
         rates = PartRates(args.orders)
@@ -304,6 +316,7 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
         sync_cpu = cpu_seconds() - cpu_before
         by_kind = cpu_by_kind(threads_before, thread_cpu_seconds())
         shop_cpu = process_cpu_seconds(shop_process.pid) - shop_cpu_before
+        machine_cpu = machine_cpu_seconds() - machine_cpu_before
         traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
         if args.tracemalloc:
             tracemalloc.stop()
@@ -323,7 +336,11 @@ async def sync_and_report(args: argparse.Namespace, shop_process: subprocess.Pop
     print(f"latency bound:     {bound:.2f} s (requests x latency / concurrency)")
     print(f"CPU:               sync process {sync_cpu:.2f} s ({1000 * sync_cpu / result.requests:.1f} ms per request), "
           f"shop process {shop_cpu:.2f} s during the sync ({os.cpu_count()} cores)")  # fmt: skip
-    report_cpu(result.created, sync_cpu, shop_cpu, await decode_floor(url), bound, wall)
+    busy = machine_cpu / (wall * (os.cpu_count() or 1))
+    print(f"machine:           {machine_cpu:.2f} s of CPU during the sync, {100 * busy:.0f} % of its cores; "
+          f"besides the sync and the shop {machine_cpu - sync_cpu - shop_cpu:.2f} s "
+          f"(the database server's, other processes')")  # fmt: skip
+    report_cpu(result.created, sync_cpu, shop_cpu, machine_cpu, await decode_floor(url), bound, wall)
     by_kind["threads ended during the sync"] = sync_cpu - sum(by_kind.values())
     print("sync CPU by thread: " + ", ".join(
         f"{kind} {1e6 * seconds / max(result.created, 1):.0f} µs" for kind, seconds in sorted(by_kind.items())
